@@ -1,0 +1,29 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint seed-demo
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+## Create the venv, migrate and seed the embedded demo database if it is empty, start the dashboard.
+run: $(STAMP)
+	$(BIN)/regdash db upgrade
+	$(BIN)/regdash seed --scale demo --if-empty
+	$(BIN)/streamlit run streamlit_app.py --server.headless true --browser.gatherUsageStats false
+
+## Install what the tests need (Debian packages and Python packages) and run the whole suite.
+test: $(STAMP)
+	bash scripts/install-system-packages.sh
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .

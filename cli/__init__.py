@@ -1,0 +1,1 @@
+"""The ``regdash`` command line."""

@@ -1,0 +1,69 @@
+"""``regdash db``: migrate the schema and report what a database holds."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from cli.errors import fail
+from models.db import database_url, make_engine, sqlite_path
+from models.migrate import upgrade
+from models.stats import database_stats
+
+app = typer.Typer(help="Schema migrations and database statistics.", no_args_is_help=True)
+
+DatabaseUrlOption = Annotated[
+    str | None,
+    typer.Option("--database-url", help="SQLAlchemy URL; default $REGDASH_DATABASE_URL or data/regdash.db"),
+]
+
+
+def _describe(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@app.command("upgrade")
+def upgrade_command(database_url_option: DatabaseUrlOption = None) -> None:
+    """Create or migrate the schema to the newest revision (Alembic)."""
+    url = database_url(database_url_option)
+    path = sqlite_path(url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        upgrade(make_engine(url))
+    except OperationalError as error:
+        fail(f"cannot reach database {_describe(url)}: {error.orig}")
+    typer.echo(f"schema is up to date in {_describe(url)}")
+
+
+@app.command("stats")
+def stats_command(
+    database_url_option: DatabaseUrlOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
+) -> None:
+    """Row counts per table, valid certificates by scheme and by province."""
+    url = database_url(database_url_option)
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        fail(f"no database file at {path}; run 'regdash seed' first")
+    try:
+        stats = database_stats(make_engine(url))
+    except SQLAlchemyError as error:
+        fail(f"cannot read database {_describe(url)}: {getattr(error, 'orig', error)}")
+    if as_json:
+        typer.echo(json.dumps(stats, ensure_ascii=False, indent=2))
+        return
+    typer.echo("rows per table")
+    for name, count in stats["tables"].items():
+        typer.echo(f"  {name:<32}{count:>12,}")
+    typer.echo("valid certificates by scheme")
+    for code, count in stats["certificates_by_scheme"].items():
+        typer.echo(f"  {code:<32}{count:>12,}")
+    typer.echo("valid certificates by province")
+    for code, count in stats["certificates_by_province"].items():
+        typer.echo(f"  {code:<32}{count:>12,}")

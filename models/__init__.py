@@ -1,0 +1,30 @@
+"""The regdash store: SQLModel tables, the engine factory, migrations and read-side queries."""
+
+from models.campaigns import Assignment, Campaign, Draw, DrawTarget, Finding, InspectionOutcome
+from models.certificates import Certificate, Organisation
+from models.inspectors import Inspector, InspectorAffiliation, InspectorScheme
+from models.institutions import ApprovalApplication, Institution, InstitutionScheme
+from models.reference import Region, Scheme
+from models.summaries import CertificateCountByInstitution, CertificateCountByRegion, CertificateIssuance
+
+__all__ = [
+    "ApprovalApplication",
+    "Assignment",
+    "Campaign",
+    "Certificate",
+    "CertificateCountByInstitution",
+    "CertificateCountByRegion",
+    "CertificateIssuance",
+    "Draw",
+    "DrawTarget",
+    "Finding",
+    "InspectionOutcome",
+    "Inspector",
+    "InspectorAffiliation",
+    "InspectorScheme",
+    "Institution",
+    "InstitutionScheme",
+    "Organisation",
+    "Region",
+    "Scheme",
+]

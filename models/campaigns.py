@@ -1,0 +1,111 @@
+"""Double-random campaigns: draws, drawn targets, inspector assignments, outcomes and findings."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from models.vocabulary import (
+    CAMPAIGN_STATUSES,
+    FINDING_CATEGORIES,
+    FOLLOW_UPS,
+    INSPECTION_METHODS,
+    OUTCOME_CODES,
+    TEAM_ROLES,
+    UNIT_TYPES,
+    check_in,
+)
+
+
+class Campaign(SQLModel, table=True):
+    """One inspection item (抽查事项) run as a campaign in a year."""
+
+    __table_args__ = (
+        CheckConstraint(check_in("status", CAMPAIGN_STATUSES), name="ck_campaign_status"),
+        CheckConstraint(check_in("unit_type", UNIT_TYPES), name="ck_campaign_unit_type"),
+        UniqueConstraint("year", "name", name="uq_campaign_year_name"),
+    )
+
+    id: int = Field(primary_key=True)
+    year: int = Field(index=True)
+    name: str = Field(max_length=64)
+    legal_basis: str = Field(max_length=128)
+    unit_type: str = Field(max_length=12)
+    scheme_code: str | None = Field(default=None, foreign_key="scheme.code", max_length=8)
+    status: str = Field(max_length=10)
+    publish_deadline: dt.date | None = None
+    published_on: dt.date | None = None
+
+
+class Draw(SQLModel, table=True):
+    """The recorded computer lottery of a campaign: who, when, seed, parameters and frame hash."""
+
+    id: int = Field(primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    seed: int
+    frame_hash: str = Field(max_length=64)
+    params_json: str
+    drawn_at: dt.datetime
+    drawn_by: str = Field(max_length=32)
+    sampler_version: str = Field(max_length=16)
+
+
+class DrawTarget(SQLModel, table=True):
+    """A unit drawn as an inspection target, with the stratum it came from."""
+
+    __table_args__ = (
+        UniqueConstraint("draw_id", "certificate_id", name="uq_target_draw_certificate"),
+        CheckConstraint(
+            "inclusion_probability > 0 AND inclusion_probability <= 1", name="ck_target_probability"
+        ),
+        Index("ix_target_draw_stratum", "draw_id", "region_code", "scheme_code"),
+    )
+
+    id: int = Field(primary_key=True)
+    draw_id: int = Field(foreign_key="draw.id")
+    certificate_id: int | None = Field(default=None, foreign_key="certificate.id")
+    institution_id: int = Field(foreign_key="institution.id", index=True)
+    region_code: str = Field(foreign_key="region.code", max_length=6)
+    scheme_code: str = Field(foreign_key="scheme.code", max_length=8)
+    inclusion_probability: float
+
+
+class Assignment(SQLModel, table=True):
+    """An inspector drawn onto a target's team (the second random)."""
+
+    __table_args__ = (CheckConstraint(check_in("role", TEAM_ROLES), name="ck_assignment_role"),)
+
+    target_id: int = Field(foreign_key="drawtarget.id", primary_key=True)
+    inspector_id: int = Field(foreign_key="inspector.id", primary_key=True, index=True)
+    role: str = Field(max_length=8)
+
+
+class InspectionOutcome(SQLModel, table=True):
+    """The recorded result of inspecting one target (检查结果)."""
+
+    __table_args__ = (
+        CheckConstraint(check_in("method", INSPECTION_METHODS), name="ck_outcome_method"),
+        CheckConstraint(check_in("outcome_code", OUTCOME_CODES), name="ck_outcome_code"),
+        CheckConstraint(check_in("follow_up", FOLLOW_UPS), name="ck_outcome_follow_up"),
+    )
+
+    id: int = Field(primary_key=True)
+    target_id: int = Field(foreign_key="drawtarget.id", unique=True)
+    inspected_on: dt.date
+    method: str = Field(max_length=16)
+    outcome_code: str = Field(max_length=16)
+    follow_up: str = Field(max_length=24)
+    note: str = Field(default="", max_length=256)
+
+
+class Finding(SQLModel, table=True):
+    """One problem found in an inspection, in a fixed category."""
+
+    __table_args__ = (CheckConstraint(check_in("category", FINDING_CATEGORIES), name="ck_finding_category"),)
+
+    id: int = Field(primary_key=True)
+    outcome_id: int = Field(foreign_key="inspectionoutcome.id", index=True)
+    category: str = Field(max_length=32)
+    description: str = Field(default="", max_length=256)
