@@ -1,0 +1,1 @@
+"""Streamlit pages and UI helpers. Thin: no SQL, no statistics."""
