@@ -1,11 +1,11 @@
-"""Placeholder overview until the dashboard pages land: real counts from the store."""
+"""regdash entry point: page config, language switch and the page list; nothing else."""
 
 import streamlit as st
 
-from models.db import make_engine
-from models.stats import database_stats
+from dashboard.i18n import language_switch, t
+from dashboard.navigation import build_pages
 
-st.set_page_config(page_title="regdash", layout="wide")
-st.title("regdash · 认证监管")
-stats = database_stats(make_engine())
-st.json(stats["tables"])
+st.set_page_config(page_title="regdash", page_icon=":material/verified:", layout="wide")
+language_switch()
+st.sidebar.caption(t("app.title"))
+st.navigation(build_pages()).run()
