@@ -1,0 +1,163 @@
+"""Outcome queries on both engines against a small world whose counts are worked out by hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import insert
+
+from models import (
+    Assignment,
+    Campaign,
+    Draw,
+    DrawTarget,
+    Finding,
+    InspectionOutcome,
+    Inspector,
+    Institution,
+)
+from models.queries.outcomes import stratum_outcome_counts
+from models.reference_data import insert_reference_rows
+
+# (target id, draw id, region, scheme, institution, p, outcome code or None, findings)
+TARGETS = (
+    (1, 1, "110000", "QMS", 1, 0.1, "violation", ("site_not_visited", "audit_time_cut")),
+    (2, 1, "110000", "QMS", 1, 0.1, "no_violation", ()),
+    (3, 1, "110000", "QMS", 2, 0.1, None, ()),
+    (4, 1, "440000", "QMS", 2, 0.05, "violation", ("certificate_selling",)),
+    (5, 1, "440000", "QMS", 2, 0.05, "violation", ("site_not_visited",)),
+    (6, 1, "440000", "QMS", 3, 0.05, "no_violation", ()),
+    (7, 1, "440000", "QMS", 3, 0.05, "not_found", ()),
+    (8, 2, "440000", "EMS", 2, 0.5, "no_violation", ()),
+    (9, 2, "440000", "EMS", 3, 0.5, "refused", ()),
+    (10, 3, "110000", "QMS", 1, 0.2, "violation", ("records_falsified",)),  # planned campaign
+)
+
+
+def insert_outcome_world(connection) -> None:
+    """Three institutions, three inspectors, a 2024 QMS campaign, a 2025 EMS one and a planned one."""
+    insert_reference_rows(connection)
+    connection.execute(
+        insert(Institution.__table__),
+        [
+            dict(
+                id=i,
+                name=f"测试认证机构{i}",
+                credit_code=f"9111000010000000{i}X",
+                approval_number=f"CNCA-R-2017-00{i}",
+                region_code=region,
+                status="approved",
+                approved_on=dt.date(2017, 5, 1),
+                risk_grade="B",
+            )
+            for i, region in ((1, "110000"), (2, "440000"), (3, "440000"))
+        ],
+    )
+    connection.execute(
+        insert(Inspector.__table__),
+        [
+            dict(
+                id=i,
+                name=f"检查员{i}",
+                enforcement_id=f"1100{i:08d}",
+                id_valid_until=dt.date(2030, 1, 1),
+                agency="北京市市场监督管理局",
+                region_code="110000",
+                active=True,
+                phone=f"1381234{i:04d}",
+            )
+            for i in (1, 2, 3)
+        ],
+    )
+    campaigns = [
+        dict(id=1, year=2024, name="2024 QMS", status="completed", scheme_code="QMS"),
+        dict(id=2, year=2025, name="2025 EMS", status="published", scheme_code="EMS"),
+        dict(id=3, year=2025, name="2025 QMS plan", status="planned", scheme_code="QMS"),
+    ]
+    connection.execute(
+        insert(Campaign.__table__),
+        [dict(legal_basis="认证认可条例", unit_type="institution", **row) for row in campaigns],
+    )
+    connection.execute(
+        insert(Draw.__table__),
+        [
+            dict(
+                id=i,
+                campaign_id=i,
+                seed=100 + i,
+                frame_hash="0" * 64,
+                params_json="{}",
+                drawn_at=dt.datetime(2024, 3, 1, 9, 0, tzinfo=dt.UTC),
+                drawn_by="tester",
+                sampler_version="0.1",
+            )
+            for i in (1, 2, 3)
+        ],
+    )
+    connection.execute(
+        insert(DrawTarget.__table__),
+        [
+            dict(
+                id=tid,
+                draw_id=draw,
+                certificate_id=None,
+                institution_id=inst,
+                region_code=region,
+                scheme_code=scheme,
+                inclusion_probability=p,
+            )
+            for tid, draw, region, scheme, inst, p, _code, _f in TARGETS
+        ],
+    )
+    outcomes, findings, assignments = [], [], []
+    for tid, _draw, _region, _scheme, _inst, _p, code, categories in TARGETS:
+        assignments.append(dict(target_id=tid, inspector_id=1, role="lead"))
+        assignments.append(dict(target_id=tid, inspector_id=2 if tid % 2 else 3, role="member"))
+        if code is None:
+            continue
+        outcomes.append(
+            dict(
+                id=tid,
+                target_id=tid,
+                inspected_on=dt.date(2024 if tid < 8 else 2025, 6, tid),
+                method="onsite",
+                outcome_code=code,
+                follow_up="rectify" if code == "violation" else "none",
+                note="",
+            )
+        )
+        findings.extend(dict(outcome_id=tid, category=c, description="") for c in categories)
+    connection.execute(insert(Assignment.__table__), assignments)
+    connection.execute(insert(InspectionOutcome.__table__), outcomes)
+    connection.execute(insert(Finding.__table__), findings)
+
+
+def _world(engine):
+    with engine.begin() as connection:
+        insert_outcome_world(connection)
+    return engine
+
+
+def test_stratum_outcome_counts_all_years(migrated_engine):
+    frame = stratum_outcome_counts(_world(migrated_engine))
+    rows = {
+        (r.region_code, r.scheme_code): (r.N_h, r.n_h, r.violations_h, r.drawn_h) for r in frame.itertuples()
+    }
+    # planned campaign 3 is excluded; N_h = drawn / p: 3/0.1 = 30, 4/0.05 = 80, 2/0.5 = 4
+    assert rows == {
+        ("110000", "QMS"): (30, 2, 1, 3),
+        ("440000", "QMS"): (80, 4, 2, 4),
+        ("440000", "EMS"): (4, 2, 0, 2),
+    }
+    assert list(frame.columns[:5]) == ["region_code", "scheme_code", "N_h", "n_h", "violations_h"]
+
+
+def test_stratum_outcome_counts_filters(migrated_engine):
+    engine = _world(migrated_engine)
+    by_year = stratum_outcome_counts(engine, year=2025)
+    assert by_year[["region_code", "scheme_code", "N_h", "n_h", "violations_h"]].values.tolist() == [
+        ["440000", "EMS", 4, 2, 0]
+    ]
+    qms = stratum_outcome_counts(engine, scheme="QMS")
+    assert qms["violations_h"].sum() == 3 and qms["N_h"].sum() == 110
+    assert stratum_outcome_counts(engine, year=2019).empty
