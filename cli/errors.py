@@ -8,6 +8,7 @@ import typer
 
 
 def fail(message: str, *, code: int = 2) -> NoReturn:
-    """Print ``error: message`` to stderr and exit with ``code``."""
-    typer.echo(f"error: {message}", err=True)
+    """Print ``error: message`` on one line to stderr and exit with ``code``."""
+    one_line = " ".join(str(message).split())
+    typer.echo(f"error: {one_line}", err=True)
     raise typer.Exit(code)

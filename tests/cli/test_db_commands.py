@@ -1,0 +1,49 @@
+"""`regdash db upgrade` and `regdash db stats` through the real console entry point."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from tests.support.streamlit_server import free_port
+
+
+def regdash(*args: str, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "cli.main", *args], capture_output=True, text=True, cwd=cwd, timeout=120
+    )
+
+
+def test_upgrade_then_stats_json_reports_every_table_with_zero_rows(tmp_path):
+    url = f"sqlite:///{tmp_path / 'nested' / 'store.db'}"
+    upgraded = regdash("db", "upgrade", "--database-url", url)
+    assert upgraded.returncode == 0, upgraded.stderr
+    stats = regdash("db", "stats", "--json", "--database-url", url)
+    assert stats.returncode == 0, stats.stderr
+    report = json.loads(stats.stdout)
+    assert set(report) == {"tables", "certificates_by_scheme", "certificates_by_province"}
+    assert report["tables"]["certificate"] == 0
+    assert "inspector" in report["tables"]
+    assert report["certificates_by_scheme"] == {}
+
+
+def test_stats_on_a_missing_sqlite_file_is_one_clear_line(tmp_path):
+    missing = tmp_path / "absent.db"
+    result = regdash("db", "stats", "--database-url", f"sqlite:///{missing}")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"error: no database file at {missing}; run 'regdash seed' first"
+    ]
+    assert not missing.exists()
+
+
+def test_upgrade_on_an_unreachable_server_is_one_clear_line():
+    url = f"postgresql://nobody@127.0.0.1:{free_port()}/nowhere"
+    result = regdash("db", "upgrade", "--database-url", url)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(
+        "error: cannot reach database postgresql+psycopg://nobody@"
+    )
+    assert "Traceback" not in result.stderr
