@@ -1,0 +1,218 @@
+"""The live workflow's writes: commit a draw with its teams, record outcomes, publish a campaign.
+
+Each function is one transaction: it writes everything or nothing, and bad input raises
+``WorkflowError`` with a message that names what is wrong.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from models.campaigns import Assignment, Campaign, Draw, DrawTarget, Finding, InspectionOutcome
+from models.vocabulary import FINDING_CATEGORIES, FOLLOW_UPS, INSPECTION_METHODS, OUTCOME_CODES
+from models.workdays import add_working_days
+
+CHINA_TIME = ZoneInfo("Asia/Shanghai")
+TARGET_COLUMNS = ("unit_id", "institution_id", "region", "scheme", "inclusion_probability")
+ASSIGNMENT_COLUMNS = ("unit_id", "inspector_id", "role")
+
+
+class WorkflowError(ValueError):
+    """A draw, outcome or publication that cannot be written as given."""
+
+
+@dataclass(frozen=True)
+class DrawRecord:
+    """Who drew what, when, from which frame and with which seed: enough to audit the lottery."""
+
+    campaign_name: str
+    year: int
+    seed: int
+    frame_hash: str
+    params: dict
+    drawn_by: str
+    sampler_version: str
+    legal_basis: str = "《认证认可条例》; 国办发〔2015〕58号"
+    unit_type: str = "certificate"
+    scheme_code: str | None = None
+    drawn_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+
+def _require_columns(frame: pd.DataFrame, columns: tuple[str, ...], what: str) -> None:
+    missing = [column for column in columns if column not in frame.columns]
+    if missing:
+        raise WorkflowError(f"{what} lack column(s) {', '.join(missing)}")
+
+
+def commit_draw(engine: Engine, record: DrawRecord, targets: pd.DataFrame, assignments: pd.DataFrame) -> int:
+    """Write a campaign, its draw, the drawn targets and their inspector teams; return the draw id."""
+    _require_columns(targets, TARGET_COLUMNS, "targets")
+    _require_columns(assignments, ASSIGNMENT_COLUMNS, "assignments")
+    if targets.empty:
+        raise WorkflowError("a draw needs at least one target")
+    if targets["unit_id"].duplicated().any():
+        raise WorkflowError(
+            f"unit {targets.loc[targets['unit_id'].duplicated(), 'unit_id'].iloc[0]} drawn twice"
+        )
+    unknown = set(assignments["unit_id"]) - set(targets["unit_id"])
+    if unknown:
+        raise WorkflowError(f"assignments name units that were not drawn: {sorted(unknown)[:5]}")
+    campaign_table = Campaign.__table__
+    try:
+        with engine.begin() as connection:
+            exists = connection.execute(
+                select(func.count())
+                .select_from(campaign_table)
+                .where(campaign_table.c.year == record.year, campaign_table.c.name == record.campaign_name)
+            ).scalar_one()
+            if exists:
+                raise WorkflowError(f"campaign '{record.campaign_name}' already exists for {record.year}")
+            campaign_id = connection.execute(
+                insert(campaign_table).values(
+                    year=record.year,
+                    name=record.campaign_name,
+                    legal_basis=record.legal_basis,
+                    unit_type=record.unit_type,
+                    scheme_code=record.scheme_code,
+                    status="assigned",
+                )
+            ).inserted_primary_key[0]
+            draw_id = connection.execute(
+                insert(Draw.__table__).values(
+                    campaign_id=campaign_id,
+                    seed=record.seed,
+                    frame_hash=record.frame_hash,
+                    params_json=json.dumps(record.params, sort_keys=True, ensure_ascii=False),
+                    drawn_at=record.drawn_at,
+                    drawn_by=record.drawn_by,
+                    sampler_version=record.sampler_version,
+                )
+            ).inserted_primary_key[0]
+            target_ids = _insert_targets(connection, draw_id, targets)
+            team_rows = [
+                dict(
+                    target_id=target_ids[int(row.unit_id)],
+                    inspector_id=int(row.inspector_id),
+                    role=str(row.role),
+                )
+                for row in assignments.itertuples(index=False)
+            ]
+            if team_rows:
+                connection.execute(insert(Assignment.__table__), team_rows)
+    except IntegrityError as error:
+        raise WorkflowError(f"draw rejected by the store: {error.orig}") from error
+    return int(draw_id)
+
+
+def _insert_targets(connection, draw_id: int, targets: pd.DataFrame) -> dict[int, int]:
+    rows = [
+        dict(
+            draw_id=draw_id,
+            certificate_id=int(row.unit_id),
+            institution_id=int(row.institution_id),
+            region_code=str(row.region),
+            scheme_code=str(row.scheme),
+            inclusion_probability=float(row.inclusion_probability),
+        )
+        for row in targets.itertuples(index=False)
+    ]
+    connection.execute(insert(DrawTarget.__table__), rows)
+    table = DrawTarget.__table__
+    return dict(
+        connection.execute(select(table.c.certificate_id, table.c.id).where(table.c.draw_id == draw_id)).all()
+    )
+
+
+@dataclass(frozen=True)
+class OutcomeRecord:
+    """What an inspection of one target found (检查结果)."""
+
+    target_id: int
+    inspected_on: dt.date
+    method: str
+    outcome_code: str
+    follow_up: str = "none"
+    findings: tuple[str, ...] = ()
+    note: str = ""
+
+
+def _check_vocabulary(value: str, allowed: tuple[str, ...], name: str) -> None:
+    if value not in allowed:
+        raise WorkflowError(f"{name} '{value}' is not one of: {', '.join(allowed)}")
+
+
+def record_outcome(engine: Engine, outcome: OutcomeRecord) -> int:
+    """Store one inspection outcome with its findings; return the outcome id."""
+    _check_vocabulary(outcome.method, INSPECTION_METHODS, "method")
+    _check_vocabulary(outcome.outcome_code, OUTCOME_CODES, "outcome_code")
+    _check_vocabulary(outcome.follow_up, FOLLOW_UPS, "follow_up")
+    for category in outcome.findings:
+        _check_vocabulary(category, FINDING_CATEGORIES, "finding category")
+    if outcome.outcome_code == "violation" and not outcome.findings:
+        raise WorkflowError("a violation needs at least one finding category")
+    try:
+        with engine.begin() as connection:
+            outcome_id = connection.execute(
+                insert(InspectionOutcome.__table__).values(
+                    target_id=outcome.target_id,
+                    inspected_on=outcome.inspected_on,
+                    method=outcome.method,
+                    outcome_code=outcome.outcome_code,
+                    follow_up=outcome.follow_up,
+                    note=outcome.note,
+                )
+            ).inserted_primary_key[0]
+            if outcome.findings:
+                connection.execute(
+                    insert(Finding.__table__),
+                    [dict(outcome_id=outcome_id, category=category) for category in outcome.findings],
+                )
+    except IntegrityError as error:
+        raise WorkflowError(f"outcome for target {outcome.target_id} rejected: {error.orig}") from error
+    return int(outcome_id)
+
+
+def _china_date(moment: dt.datetime) -> dt.date:
+    """The calendar date in Beijing of a UTC moment (naive values are taken as UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(CHINA_TIME).date()
+
+
+def publish_campaign(
+    engine: Engine, campaign_id: int, *, on: dt.date, within_working_days: int = 20
+) -> dt.date:
+    """Mark a campaign published on ``on``; every target must have an outcome. Returns the deadline."""
+    campaign, target, draw = Campaign.__table__, DrawTarget.__table__, Draw.__table__
+    outcome = InspectionOutcome.__table__
+    with engine.begin() as connection:
+        drawn_at = connection.execute(
+            select(func.min(draw.c.drawn_at)).where(draw.c.campaign_id == campaign_id)
+        ).scalar_one()
+        if drawn_at is None:
+            raise WorkflowError(f"campaign {campaign_id} has no draw to publish")
+        open_targets = connection.execute(
+            select(func.count())
+            .select_from(target.join(draw, draw.c.id == target.c.draw_id))
+            .outerjoin(outcome, outcome.c.target_id == target.c.id)
+            .where(draw.c.campaign_id == campaign_id, outcome.c.id.is_(None))
+        ).scalar_one()
+        if open_targets:
+            raise WorkflowError(
+                f"campaign {campaign_id} still has {open_targets} target(s) without an outcome"
+            )
+        drawn_on = _china_date(drawn_at)
+        deadline = add_working_days(drawn_on, within_working_days).due_on
+        connection.execute(
+            update(campaign)
+            .where(campaign.c.id == campaign_id)
+            .values(status="published", published_on=on, publish_deadline=deadline)
+        )
+    return deadline

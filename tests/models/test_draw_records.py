@@ -1,0 +1,199 @@
+"""The live workflow's writes on both engines: all-or-nothing draws, outcomes, publication."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+from sqlalchemy import func, insert, select
+
+from models import Assignment, Campaign, Certificate, DrawTarget, Inspector, Institution, Organisation
+from models.draw_records import (
+    DrawRecord,
+    OutcomeRecord,
+    WorkflowError,
+    commit_draw,
+    publish_campaign,
+    record_outcome,
+)
+from models.reference_data import insert_reference_rows
+
+
+@pytest.fixture
+def store(migrated_engine):
+    with migrated_engine.begin() as connection:
+        insert_reference_rows(connection)
+        connection.execute(
+            insert(Institution.__table__),
+            [
+                dict(
+                    id=1,
+                    name="甲认证",
+                    credit_code="91110000100000000X",
+                    approval_number="CNCA-R-2017-001",
+                    region_code="110000",
+                    status="approved",
+                    approved_on=dt.date(2017, 5, 1),
+                    risk_grade="B",
+                )
+            ],
+        )
+        connection.execute(
+            insert(Organisation.__table__),
+            [
+                dict(
+                    id=1,
+                    name="乙公司",
+                    credit_code="91440300MA5XXXXXX1",
+                    region_code="440000",
+                    industry="制造业",
+                )
+            ],
+        )
+        connection.execute(
+            insert(Certificate.__table__),
+            [
+                dict(
+                    id=i,
+                    number=f"C-{i}",
+                    institution_id=1,
+                    organisation_id=1,
+                    scheme_code="QMS",
+                    region_code="440000",
+                    issued_on=dt.date(2024, 1, 1),
+                    expires_on=dt.date(2027, 1, 1),
+                    status="valid",
+                )
+                for i in (1, 2, 3)
+            ],
+        )
+        connection.execute(
+            insert(Inspector.__table__),
+            [
+                dict(
+                    id=i,
+                    name=f"检查员{i}",
+                    enforcement_id=f"GD-2024-{i:05d}",
+                    id_valid_until=dt.date(2028, 1, 1),
+                    agency="广东省市场监督管理局",
+                    region_code="440000",
+                    active=True,
+                    phone="13800000000",
+                )
+                for i in (1, 2)
+            ],
+        )
+    return migrated_engine
+
+
+def _record(**overrides) -> DrawRecord:
+    values = dict(
+        campaign_name="QMS 认证结果抽查",
+        year=2026,
+        seed=7,
+        frame_hash="ab" * 32,
+        params={"n": 2},
+        drawn_by="tester",
+        sampler_version="0.1.0",
+        drawn_at=dt.datetime(2026, 9, 30, 2, 0, tzinfo=dt.UTC),
+    )
+    values.update(overrides)
+    return DrawRecord(**values)
+
+
+TARGETS = pd.DataFrame(
+    {
+        "unit_id": [1, 2],
+        "institution_id": [1, 1],
+        "region": ["440000"] * 2,
+        "scheme": ["QMS"] * 2,
+        "inclusion_probability": [2 / 3] * 2,
+    }
+)
+TEAMS = pd.DataFrame(
+    {"unit_id": [1, 1, 2, 2], "inspector_id": [1, 2, 1, 2], "role": ["lead", "member", "lead", "member"]}
+)
+
+
+def _count(engine, table) -> int:
+    with engine.connect() as connection:
+        return connection.execute(select(func.count()).select_from(table)).scalar_one()
+
+
+def test_commit_draw_writes_campaign_targets_and_teams(store):
+    draw_id = commit_draw(store, _record(), TARGETS, TEAMS)
+    assert draw_id > 0
+    assert _count(store, DrawTarget.__table__) == 2
+    assert _count(store, Assignment.__table__) == 4
+
+
+def test_a_draw_naming_an_unknown_inspector_writes_nothing(store):
+    bad_teams = TEAMS.assign(inspector_id=[1, 2, 1, 99])
+    with pytest.raises(WorkflowError, match="rejected by the store"):
+        commit_draw(store, _record(), TARGETS, bad_teams)
+    assert _count(store, Campaign.__table__) == 0
+    assert _count(store, DrawTarget.__table__) == 0
+
+
+def test_the_same_campaign_cannot_be_drawn_twice(store):
+    commit_draw(store, _record(), TARGETS, TEAMS)
+    with pytest.raises(WorkflowError, match="already exists for 2026"):
+        commit_draw(store, _record(seed=8), TARGETS, TEAMS)
+    assert _count(store, DrawTarget.__table__) == 2
+
+
+def test_publication_waits_for_every_outcome_then_counts_working_days(store):
+    commit_draw(store, _record(), TARGETS, TEAMS)
+    with store.connect() as connection:
+        campaign_id = connection.execute(select(Campaign.__table__.c.id)).scalar_one()
+        target_ids = (
+            connection.execute(select(DrawTarget.__table__.c.id).order_by(DrawTarget.__table__.c.id))
+            .scalars()
+            .all()
+        )
+    record_outcome(
+        store,
+        OutcomeRecord(
+            target_id=target_ids[0],
+            inspected_on=dt.date(2026, 10, 9),
+            method="onsite",
+            outcome_code="violation",
+            follow_up="rectify",
+            findings=("audit_time_cut",),
+        ),
+    )
+    with pytest.raises(WorkflowError, match="1 target"):
+        publish_campaign(store, campaign_id, on=dt.date(2026, 10, 20))
+    record_outcome(
+        store,
+        OutcomeRecord(
+            target_id=target_ids[1],
+            inspected_on=dt.date(2026, 10, 9),
+            method="documents",
+            outcome_code="no_violation",
+        ),
+    )
+    deadline = publish_campaign(store, campaign_id, on=dt.date(2026, 10, 20), within_working_days=3)
+    assert deadline == dt.date(2026, 10, 10)  # National Day week skipped, make-up Saturday counted
+    with store.connect() as connection:
+        status = connection.execute(select(Campaign.__table__.c.status)).scalar_one()
+    assert status == "published"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("method", "telepathy", "method 'telepathy'"),
+        ("outcome_code", "maybe", "outcome_code 'maybe'"),
+        ("findings", ("bribery",), "finding category 'bribery'"),
+    ],
+)
+def test_outcome_vocabulary_is_checked_before_writing(store, field, value, message):
+    commit_draw(store, _record(), TARGETS, TEAMS)
+    outcome = dict(
+        target_id=1, inspected_on=dt.date(2026, 10, 9), method="onsite", outcome_code="no_violation"
+    )
+    outcome[field] = value
+    with pytest.raises(WorkflowError, match=message):
+        record_outcome(store, OutcomeRecord(**outcome))
