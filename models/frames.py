@@ -10,8 +10,17 @@ from models.inspectors import Inspector, InspectorAffiliation, InspectorScheme
 from models.institutions import Institution
 
 
-def load_certificate_frame(engine: Engine, *, status: str = "valid") -> pd.DataFrame:
-    """Certificates of ``status`` as units: unit_id, region, scheme, institution_id, risk_grade."""
+def load_certificate_frame(
+    engine: Engine,
+    *,
+    status: str = "valid",
+    schemes: tuple[str, ...] = (),
+    provinces: tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """Certificates of ``status`` as units: unit_id, region, scheme, institution_id, risk_grade.
+
+    ``schemes`` and ``provinces`` (GB/T 2260 codes) narrow the frame; empty means all.
+    """
     cert, inst = Certificate.__table__, Institution.__table__
     query = (
         select(
@@ -23,7 +32,12 @@ def load_certificate_frame(engine: Engine, *, status: str = "valid") -> pd.DataF
         )
         .join(inst, inst.c.id == cert.c.institution_id)
         .where(cert.c.status == status)
+        .order_by(cert.c.id)
     )
+    if schemes:
+        query = query.where(cert.c.scheme_code.in_(schemes))
+    if provinces:
+        query = query.where(cert.c.region_code.in_(provinces))
     with engine.connect() as connection:
         return pd.read_sql(query, connection)
 
