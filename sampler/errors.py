@@ -1,0 +1,88 @@
+"""One exception type for every bad input or impossible request, and the checks that raise it."""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Iterable
+from numbers import Integral, Real
+
+__all__ = [
+    "InfeasibleAssignmentError",
+    "SamplerError",
+    "check_choice",
+    "check_confidence",
+    "check_int",
+    "check_rate",
+]
+
+
+class SamplerError(ValueError):
+    """A sampler input is invalid or a request has no solution.
+
+    Parameters
+    ----------
+    message : str
+        One line that names the offending field and says what is wrong.
+    field : str, optional
+        Name of the offending field (a function argument or a plan-file key).
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class InfeasibleAssignmentError(SamplerError):
+    """No team assignment satisfies every eligibility rule and the workload cap."""
+
+
+def check_rate(
+    value: object, field: str, *, allow_zero: bool = True, allow_one: bool = True
+) -> float:
+    """Return ``value`` as a float in [0, 1] (ends excluded on request) or raise `SamplerError`."""
+    if isinstance(value, bool) or not isinstance(value, Real) or math.isnan(float(value)):
+        raise SamplerError(f"{field} must be a number between 0 and 1, got {value!r}", field=field)
+    number = float(value)
+    low_ok = number > 0 or (allow_zero and number == 0)
+    high_ok = number < 1 or (allow_one and number == 1)
+    if not (low_ok and high_ok):
+        low = "[0" if allow_zero else "(0"
+        high = "1]" if allow_one else "1)"
+        raise SamplerError(f"{field} must lie in {low}, {high}, got {value!r}", field=field)
+    return number
+
+
+def check_confidence(value: object, field: str = "confidence") -> float:
+    """Return a confidence level (or a test level alpha) strictly inside (0, 1)."""
+    return check_rate(value, field, allow_zero=False, allow_one=False)
+
+
+def check_int(value: object, field: str, *, minimum: int = 0) -> int:
+    """Return ``value`` as an int >= ``minimum`` or raise `SamplerError`."""
+    if isinstance(value, bool):
+        raise SamplerError(f"{field} must be a whole number, got {value!r}", field=field)
+    if isinstance(value, Real) and not isinstance(value, Integral):
+        if not float(value).is_integer():
+            raise SamplerError(f"{field} must be a whole number, got {value!r}", field=field)
+        value = int(value)
+    if not isinstance(value, Integral):
+        raise SamplerError(f"{field} must be a whole number, got {value!r}", field=field)
+    if value < minimum:
+        raise SamplerError(f"{field} must be at least {minimum}, got {value}", field=field)
+    return int(value)
+
+
+def check_choice(value: object, field: str, choices: Iterable[str]) -> str:
+    """Return ``value`` if it is one of ``choices``; otherwise raise with a close-match suggestion."""
+    options = list(choices)
+    if isinstance(value, str) and value in options:
+        return value
+    hint = ""
+    if isinstance(value, str):
+        close = difflib.get_close_matches(value, options, n=1)
+        if close:
+            hint = f" (did you mean {close[0]!r}?)"
+    raise SamplerError(
+        f"unknown {field} {value!r}{hint}; choose one of: {', '.join(options)}", field=field
+    )
