@@ -16,7 +16,9 @@ from models import (
     Inspector,
     Institution,
 )
+from models.queries import outcomes as q
 from models.queries.outcomes import stratum_outcome_counts
+from models.queries.roles import Role
 from models.reference_data import insert_reference_rows
 
 # (target id, draw id, region, scheme, institution, p, outcome code or None, findings)
@@ -161,3 +163,51 @@ def test_stratum_outcome_counts_filters(migrated_engine):
     qms = stratum_outcome_counts(engine, scheme="QMS")
     assert qms["violations_h"].sum() == 3 and qms["N_h"].sum() == 110
     assert stratum_outcome_counts(engine, year=2019).empty
+
+
+def test_summary_codes_and_findings(migrated_engine):
+    engine = _world(migrated_engine)
+    everything = q.OutcomeFilters()
+    assert q.outcome_summary(engine, everything) == {"drawn": 9, "inspected": 8, "violations": 3}
+    codes = dict(q.outcome_code_counts(engine, everything).values.tolist())
+    assert codes == {"violation": 3, "no_violation": 3, "not_found": 1, "refused": 1}
+    findings = {
+        row.category: (row.findings, row.cases) for row in q.finding_counts(engine, everything).itertuples()
+    }
+    assert findings == {"site_not_visited": (2, 2), "audit_time_cut": (1, 1), "certificate_selling": (1, 1)}
+    gd_2024 = q.OutcomeFilters(years=(2024, 2024), provinces=("440000",))
+    assert q.outcome_summary(engine, gd_2024) == {"drawn": 4, "inspected": 4, "violations": 2}
+    assert q.outcome_years(engine) == [2024, 2025]
+    assert list(q.campaign_options(engine)["id"]) == [2, 1]
+
+
+def test_rates_by_province_scheme_institution(migrated_engine):
+    engine = _world(migrated_engine)
+    f = q.OutcomeFilters()
+    assert q.rates_by(engine, "region_code", f).values.tolist() == [["440000", 6, 2], ["110000", 2, 1]]
+    assert q.rates_by(engine, "scheme_code", f).values.tolist() == [["QMS", 6, 3], ["EMS", 2, 0]]
+    by_inst = q.rates_by(engine, "institution_id", f)
+    assert by_inst.values.tolist() == [
+        [2, 3, 2, "测试认证机构2"],
+        [3, 3, 0, "测试认证机构3"],
+        [1, 2, 1, "测试认证机构1"],
+    ]
+    ems = q.rates_by(engine, "scheme_code", q.OutcomeFilters(schemes=("EMS",)))
+    assert ems.values.tolist() == [["EMS", 2, 0]]
+
+
+def test_case_list_masks_inspector_ids_and_public_sees_published_only(migrated_engine):
+    engine = _world(migrated_engine)
+    f = q.OutcomeFilters(years=(2025, 2025))
+    staff = q.case_list(engine, f, role=Role.STAFF)
+    assert list(staff["target_id"]) == [9, 8]
+    assert staff.loc[0, "inspectors"] == "检查员1 (1100******01); 检查员2 (1100******02)"
+    assert staff.loc[0, "outcome_code"] == "refused" and staff.loc[0, "campaign"] == "2025 EMS"
+    boss = q.case_list(engine, f, role=Role.SUPERVISOR)
+    assert boss.loc[1, "inspectors"] == "检查员1 (110000000001); 检查员3 (110000000003)"
+    every = q.case_list(engine, q.OutcomeFilters(), role=Role.STAFF).set_index("target_id")
+    assert len(every) == q.case_count(engine, q.OutcomeFilters()) == 8
+    assert every.loc[1, "findings"] == "audit_time_cut;site_not_visited"
+    assert every.loc[1, "institution"] == "测试认证机构1" and every.loc[1, "follow_up"] == "rectify"
+    public = q.case_list(engine, q.OutcomeFilters(), role=Role.PUBLIC)
+    assert sorted(public["target_id"]) == [8, 9]
