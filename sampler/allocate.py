@@ -190,8 +190,10 @@ def allocate(
             raise SamplerError("allocation method 'ratio' sets n itself; do not give n", field="n")
         ratios = per_stratum(ratio, index, "ratio")
         result = np.array(
-            [exact_ceil(check_rate(r, f"ratio[{label!r}]"), int(N))
-             for label, r, N in zip(index, ratios, capacity, strict=True)],
+            [
+                exact_ceil(check_rate(r, f"ratio[{label!r}]"), int(N))
+                for label, r, N in zip(index, ratios, capacity, strict=True)
+            ],
             dtype=np.int64,
         )
         result = np.minimum(np.maximum(result, lower), capacity)
@@ -221,16 +223,23 @@ def allocate(
         )
         weight = capacity * np.sqrt(p * (1 - p))
         if not np.any(weight > 0):
-            raise SamplerError("neyman allocation needs at least one assumed rate strictly between 0 and 1",
-                               field="rates")
+            raise SamplerError(
+                "neyman allocation needs at least one assumed rate strictly between 0 and 1", field="rates"
+            )
     else:  # risk
         if weights is None:
             raise SamplerError("allocation method 'risk' needs risk weights", field="weights")
         w = []
         for label, value in per_stratum(weights, index, "weights").items():
-            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) \
-                    or value < 0:
-                raise SamplerError(f"weights[{label!r}] must be a number >= 0, got {value!r}", field="weights")
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not math.isfinite(value)
+                or value < 0
+            ):
+                raise SamplerError(
+                    f"weights[{label!r}] must be a number >= 0, got {value!r}", field="weights"
+                )
             w.append(float(value))
         weight = capacity * np.array(w)
         if not np.any(weight > 0):

@@ -397,8 +397,11 @@ def solve_attribute(
         if target == "tolerable":
             confidence_value = check_confidence(confidence)
             tolerable_value = upper_limit(
-                n=n_value, deviations=min(k, n_value), confidence=confidence_value,
-                population=population, model=model,
+                n=n_value,
+                deviations=min(k, n_value),
+                confidence=confidence_value,
+                population=population,
+                model=model,
             ).upper
         else:
             tolerable_value = check_rate(tolerable, "tolerable", allow_zero=False)

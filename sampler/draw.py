@@ -14,7 +14,7 @@ from sampler.errors import SamplerError, check_int
 from sampler.frame import Frame
 from sampler.streams import derive_bit_generator, seed_digest, smallest_keys
 
-__all__ = ["DRAW_ALGORITHM", "Draw", "draw_sample", "draw_parameters"]
+__all__ = ["DRAW_ALGORITHM", "Draw", "draw_parameters", "draw_sample"]
 
 #: Version tag of the draw algorithm; part of the parameters, so a changed algorithm cannot
 #: silently reproduce a different draw under an old record.
@@ -63,8 +63,9 @@ def _sizes(frame: Frame, sizes: Allocation | pd.Series | Mapping[str, int]) -> p
     labels = frame.stratum_labels
     unknown = sorted(set(series.index) - set(labels))
     if unknown:
-        raise SamplerError(f"sample sizes name strata not in the frame: {', '.join(unknown[:5])}",
-                           field="sizes")
+        raise SamplerError(
+            f"sample sizes name strata not in the frame: {', '.join(unknown[:5])}", field="sizes"
+        )
     counts = frame.stratum_sizes()
     values = []
     for label in labels:
@@ -137,5 +138,11 @@ def draw_sample(frame: Frame, sizes: Allocation | pd.Series | Mapping[str, int],
     units = frame.data.iloc[rows].reset_index(drop=True).copy()
     units["stratum"] = np.concatenate(labels) if labels else np.zeros(0, dtype=object)
     units["inclusion_probability"] = np.concatenate(probability) if probability else np.zeros(0)
-    return Draw(units=units, frame_hash=frame.content_hash, seed=seed, params=params,
-                stream=stream, id_column=frame.unit_id)
+    return Draw(
+        units=units,
+        frame_hash=frame.content_hash,
+        seed=seed,
+        params=params,
+        stream=stream,
+        id_column=frame.unit_id,
+    )

@@ -37,9 +37,7 @@ class InfeasibleAssignmentError(SamplerError):
     """No team assignment satisfies every eligibility rule and the workload cap."""
 
 
-def check_rate(
-    value: object, field: str, *, allow_zero: bool = True, allow_one: bool = True
-) -> float:
+def check_rate(value: object, field: str, *, allow_zero: bool = True, allow_one: bool = True) -> float:
     """Return ``value`` as a float in [0, 1] (ends excluded on request) or raise `SamplerError`."""
     if isinstance(value, bool) or not isinstance(value, Real) or math.isnan(float(value)):
         raise SamplerError(f"{field} must be a number between 0 and 1, got {value!r}", field=field)
@@ -83,6 +81,4 @@ def check_choice(value: object, field: str, choices: Iterable[str]) -> str:
         close = difflib.get_close_matches(value, options, n=1)
         if close:
             hint = f" (did you mean {close[0]!r}?)"
-    raise SamplerError(
-        f"unknown {field} {value!r}{hint}; choose one of: {', '.join(options)}", field=field
-    )
+    raise SamplerError(f"unknown {field} {value!r}{hint}; choose one of: {', '.join(options)}", field=field)

@@ -260,8 +260,9 @@ class Frame:
                     field=column,
                 )
             values = text.map(keyed)
-        sums = np.bincount(self.stratum_codes, weights=values.to_numpy(dtype=float),
-                           minlength=len(self.stratum_labels))
+        sums = np.bincount(
+            self.stratum_codes, weights=values.to_numpy(dtype=float), minlength=len(self.stratum_labels)
+        )
         return pd.Series(sums, index=self.stratum_sizes().index) / self.stratum_sizes()
 
     def cell_counts(self, column: str) -> pd.DataFrame:

@@ -115,14 +115,17 @@ def _log_none_drawn(N: np.ndarray, m: np.ndarray, n: np.ndarray) -> np.ndarray:
     possible = N - m >= n
     safe_rest = np.where(possible, N - m - n, 0.0)
     value = (
-        special.gammaln(N - m + 1) - special.gammaln(safe_rest + 1)
-        - special.gammaln(N + 1) + special.gammaln(N - n + 1)
+        special.gammaln(N - m + 1)
+        - special.gammaln(safe_rest + 1)
+        - special.gammaln(N + 1)
+        + special.gammaln(N - n + 1)
     )
     return np.where(possible, np.minimum(value, 0.0), -np.inf)
 
 
-def institution_coverage(cells: pd.DataFrame, sizes: pd.Series, population: pd.Series,
-                         *, institution: str = "institution_id") -> pd.Series:
+def institution_coverage(
+    cells: pd.DataFrame, sizes: pd.Series, population: pd.Series, *, institution: str = "institution_id"
+) -> pd.Series:
     """Probability that each institution has at least one of its units drawn.
 
     Strata are drawn independently, so ``P = 1 - prod_h C(N_h - m_ih, n_h) / C(N_h, n_h)`` with
@@ -263,7 +266,6 @@ def plan_power(
         if extra:
             raise SamplerError(f"sample sizes name unknown strata: {sorted(extra)[:3]}", field="allocation")
         sizes = sizes.reindex(population_series.index, fill_value=0)
-    check_int(0, "n")
     confidence = check_confidence(confidence)
     K = bad_counts(population_series, rates=rates, bad=bad)
     N, n = population_series.to_numpy(), sizes.to_numpy()
@@ -271,7 +273,9 @@ def plan_power(
     table["p_detect"] = detection_probability(population=N, bad=K.to_numpy(), n=n)
     table["expected_detections"] = n * K.to_numpy() / N
     if tolerable is not None:
-        critical, power = rate_test_power(population=N, bad=K.to_numpy(), n=n, tolerable=tolerable, alpha=alpha)
+        critical, power = rate_test_power(
+            population=N, bad=K.to_numpy(), n=n, tolerable=tolerable, alpha=alpha
+        )
         table["critical"] = critical
         table["test_power"] = power
     log_miss = stats.hypergeom.logpmf(0, N, K.to_numpy(), n)

@@ -1,0 +1,498 @@
+"""Assign inspectors to drawn targets (the second random of 双随机), with every eligibility rule.
+
+Eligibility of inspector i for target j:
+
+1. competent for the target's scheme (the ``schemes`` list of the inspector);
+2. active;
+3. enforcement ID valid on the inspection date (``id_valid_until >= inspection_date``);
+4. region rule: with ``cross_region=True`` not from the target's region, and - when
+   ``linked_regions`` names the target's region (区域执法联动) - only from the linked regions;
+   with ``cross_region=False`` any region, or when ``linked_regions`` names the target's region,
+   its own region plus the linked ones;
+5. 回避: no past affiliation with the target's institution (``affiliations`` of the inspector);
+
+and nobody serves on more than ``cap`` teams. Nothing is ever relaxed: a target with fewer than
+``team_size`` eligible inspectors, or a cap no assignment can meet, raises
+`InfeasibleAssignmentError` naming the target, its stratum and the binding constraint.
+
+Fairness. ``method="exact"`` (the default) draws an assignment *uniformly at random among all
+feasible assignments*: every target independently gets a uniformly random team (a ``team_size``
+subset of its eligible inspectors); if some inspector then exceeds the cap the whole proposal is
+rejected and a new one drawn. Independent uniform proposals give every complete assignment the same
+probability, so conditioning on the cap (rejection) leaves the feasible ones equally likely.
+When the cap binds so tightly that ``max_attempts`` proposals all fail, the error says so (after a
+max-flow check that a feasible assignment exists). ``method="sequential"`` visits targets in a
+uniformly random order and gives each a uniform team among its eligible inspectors with spare
+capacity, restarting on a dead end; it is fast under tight caps but only approximately uniform.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import csr_array
+from scipy.sparse.csgraph import maximum_flow
+
+from sampler.errors import InfeasibleAssignmentError, SamplerError, check_choice, check_int
+from sampler.frame import _canonical_text, _id_order, content_hash
+from sampler.streams import derive_bit_generator, seed_digest, smallest_keys
+
+__all__ = ["ASSIGN_METHODS", "Assignment", "assign_inspectors", "eligibility_rules", "parse_pool"]
+
+ASSIGN_METHODS: tuple[str, ...] = ("exact", "sequential")
+POOL_COLUMNS = ("inspector_id", "region", "schemes", "active", "id_valid_until", "affiliations")
+TARGET_COLUMNS = ("unit_id", "region", "scheme", "institution_id")
+
+
+def _tokens(value: object) -> tuple[str, ...]:
+    """Split a ``;``-separated text (or take a list) into canonical text tokens."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ()
+    if isinstance(value, str):
+        return tuple(t.strip() for t in value.split(";") if t.strip())
+    if isinstance(value, Iterable):
+        return tuple(_canonical_text(v) for v in value)
+    return (_canonical_text(value),)
+
+
+def _as_bool(values: pd.Series) -> np.ndarray:
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return values.to_numpy(dtype=bool)
+    mapping = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+    text = values.map(lambda v: _canonical_text(v).strip().lower())
+    bad = sorted(set(text) - set(mapping))
+    if bad:
+        raise SamplerError(f"inspector column 'active' has non-boolean values {bad[:3]}", field="active")
+    return text.map(mapping).to_numpy(dtype=bool)
+
+
+def _as_date(value: object, field_name: str) -> np.datetime64:
+    try:
+        return np.datetime64(pd.Timestamp(value).date(), "D")
+    except (ValueError, TypeError) as error:
+        raise SamplerError(f"{field_name} must be an ISO date, got {value!r}", field=field_name) from error
+
+
+@dataclass(frozen=True, eq=False)
+class _Pool:
+    ids: np.ndarray
+    region: np.ndarray
+    active: np.ndarray
+    valid_until: np.ndarray
+    competent: dict[str, np.ndarray]
+    affiliated: dict[str, np.ndarray]
+    hash: str
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def parse_pool(pool: pd.DataFrame) -> _Pool:
+    """Check and index an inspector pool (see module docs for the columns)."""
+    if not isinstance(pool, pd.DataFrame):
+        raise SamplerError("the inspector pool must be a pandas DataFrame", field="pool")
+    missing = [c for c in POOL_COLUMNS if c not in pool.columns]
+    if missing:
+        raise SamplerError(f"inspector pool is missing column(s) {', '.join(missing)}", field=missing[0])
+    if pool.empty:
+        raise SamplerError("the inspector pool is empty", field="pool")
+    if pool["inspector_id"].isna().any() or not pool["inspector_id"].is_unique:
+        raise SamplerError("inspector_id must be present and unique", field="inspector_id")
+    table = pool.iloc[_id_order(pool["inspector_id"])].reset_index(drop=True)
+    until = pd.to_datetime(table["id_valid_until"], errors="coerce")
+    bad_dates = table["id_valid_until"].notna() & until.isna()
+    if bad_dates.any():
+        raise SamplerError(
+            f"id_valid_until has a value that is not a date: {table['id_valid_until'][bad_dates].iloc[0]!r}",
+            field="id_valid_until",
+        )
+    schemes = table["schemes"].map(_tokens)
+    competent: dict[str, np.ndarray] = {}
+    for position, tokens in enumerate(schemes):
+        for token in tokens:
+            competent.setdefault(token, []).append(position)  # type: ignore[arg-type]
+    competent_masks = {}
+    for scheme, positions in competent.items():
+        mask = np.zeros(len(table), dtype=bool)
+        mask[np.asarray(positions)] = True
+        competent_masks[scheme] = mask
+    affiliated: dict[str, list[int]] = {}
+    for position, tokens in enumerate(table["affiliations"].map(_tokens)):
+        for token in tokens:
+            affiliated.setdefault(token, []).append(position)
+    hashed = table[list(POOL_COLUMNS)].copy()
+    hashed["schemes"] = schemes.map(lambda t: ";".join(sorted(t)))
+    hashed["affiliations"] = table["affiliations"].map(lambda v: ";".join(sorted(_tokens(v))))
+    hashed["id_valid_until"] = until.dt.strftime("%Y-%m-%d").fillna("")
+    hashed["active"] = _as_bool(table["active"])
+    return _Pool(
+        ids=table["inspector_id"].to_numpy(),
+        region=table["region"].map(_canonical_text).to_numpy(dtype=object),
+        active=_as_bool(table["active"]),
+        valid_until=until.to_numpy(dtype="datetime64[D]"),
+        competent=competent_masks,
+        affiliated={k: np.asarray(sorted(v), dtype=np.int64) for k, v in affiliated.items()},
+        hash=content_hash(hashed, key="inspector_id"),
+    )
+
+
+def eligibility_rules(
+    *,
+    team_size: int = 2,
+    cap: int | None = None,
+    inspection_date: _dt.date | str,
+    cross_region: bool = False,
+    linked_regions: Mapping[str, Iterable[str]] | None = None,
+    method: str = "exact",
+    max_attempts: int = 200,
+) -> dict[str, Any]:
+    """Validate assignment options; return them as canonical (JSON-ready) parameters."""
+    team_size = check_int(team_size, "team_size", minimum=1)
+    if cap is not None:
+        cap = check_int(cap, "cap", minimum=1)
+    date = _as_date(inspection_date, "inspection_date")
+    if not isinstance(cross_region, bool):
+        raise SamplerError(f"cross_region must be true or false, got {cross_region!r}", field="cross_region")
+    linked: dict[str, list[str]] = {}
+    if linked_regions is not None:
+        if not isinstance(linked_regions, Mapping):
+            raise SamplerError(
+                "linked_regions must map a region to a list of regions", field="linked_regions"
+            )
+        for region, others in linked_regions.items():
+            items = [others] if isinstance(others, str) else list(others)
+            linked[_canonical_text(region)] = sorted({_canonical_text(o) for o in items})
+            if cross_region and _canonical_text(region) in linked[_canonical_text(region)]:
+                raise SamplerError(
+                    f"linked_regions[{region!r}] lists the region itself, which cross_region forbids",
+                    field="linked_regions",
+                )
+    return {
+        "team_size": team_size,
+        "cap": cap,
+        "inspection_date": str(date),
+        "cross_region": cross_region,
+        "linked_regions": linked,
+        "method": check_choice(method, "assignment method", ASSIGN_METHODS),
+        "max_attempts": check_int(max_attempts, "max_attempts", minimum=1),
+    }
+
+
+@dataclass(frozen=True, eq=False)
+class Assignment:
+    """Inspector teams for drawn targets.
+
+    Attributes
+    ----------
+    teams : pandas.DataFrame
+        One row per (target, team member): ``unit_id``, ``stratum``, ``slot`` (1..team_size),
+        ``inspector_id``; targets in canonical (unit id) order, members by inspector id.
+    workload : pandas.Series
+        Teams per inspector, for inspectors who got at least one.
+    eligible : pandas.Series
+        Number of eligible inspectors per target (unit id).
+    rules : dict
+        Canonical assignment parameters (see `eligibility_rules`).
+    seed : int
+    attempts : int
+        Proposals drawn until one met the cap (exact) or restarts + 1 (sequential).
+    pool_hash, targets_hash, stream : str
+        Content hashes of the pool and targets and the seed digest of the random stream.
+    """
+
+    teams: pd.DataFrame
+    workload: pd.Series
+    eligible: pd.Series
+    rules: dict[str, Any] = field(repr=False)
+    seed: int
+    attempts: int
+    pool_hash: str
+    targets_hash: str
+    stream: str
+
+
+def _region_mask(pool: _Pool, region: str, rules: dict[str, Any]) -> np.ndarray:
+    linked = rules["linked_regions"].get(region)
+    if rules["cross_region"]:
+        mask = pool.region != region
+        if linked is not None:
+            mask &= np.isin(pool.region, linked)
+        return mask
+    if linked is not None:
+        return np.isin(pool.region, [region, *linked])
+    return np.ones(len(pool), dtype=bool)
+
+
+def _diagnose(pool: _Pool, target: dict[str, Any], rules: dict[str, Any], date: np.datetime64) -> str:
+    """Name the first rule that leaves fewer than team_size inspectors for this target."""
+    t = rules["team_size"]
+    scheme, region, institution = target["scheme"], target["region"], target["institution_id"]
+    region_name = "cross-region rule (not from " + region + ")" if rules["cross_region"] else "region rule"
+    if region in rules["linked_regions"]:
+        region_name = f"linked-region pool ({region} -> {', '.join(rules['linked_regions'][region])})"
+    mask = np.ones(len(pool), dtype=bool)
+    stages = [
+        (f"competence for scheme {scheme}", pool.competent.get(scheme, np.zeros(len(pool), dtype=bool))),
+        ("active status", pool.active),
+        (f"enforcement ID valid on {rules['inspection_date']}", pool.valid_until >= date),
+        (region_name, _region_mask(pool, region, rules)),
+    ]
+    conflict = np.ones(len(pool), dtype=bool)
+    conflict[pool.affiliated.get(institution, np.zeros(0, dtype=np.int64))] = False
+    stages.append((f"回避 (affiliation with institution {institution})", conflict))
+    before = len(pool)
+    for name, stage in stages:
+        mask &= stage
+        count = int(mask.sum())
+        if count < t:
+            return (
+                f"stratum {target['stratum']!r}, target {target['unit_id']!r}: {count} eligible "
+                f"inspector(s) for a team of {t}; binding constraint: {name} ({before} -> {count})"
+            )
+        before = count
+    return ""  # pragma: no cover - only called for infeasible targets
+
+
+def _max_flow(eligible: list[np.ndarray], team_size: int, cap: int, n_inspectors: int) -> int:
+    """Largest number of team places fillable under the cap (bipartite b-matching by max-flow)."""
+    n_targets = len(eligible)
+    source, sink = 0, 1 + n_targets + n_inspectors
+    rows = [np.zeros(n_targets, dtype=np.int64)]
+    cols = [np.arange(1, n_targets + 1)]
+    caps = [np.full(n_targets, team_size)]
+    for j, members in enumerate(eligible):
+        rows.append(np.full(members.size, 1 + j))
+        cols.append(1 + n_targets + members)
+        caps.append(np.ones(members.size, dtype=np.int64))
+    rows.append(1 + n_targets + np.arange(n_inspectors))
+    cols.append(np.full(n_inspectors, sink))
+    caps.append(np.full(n_inspectors, cap))
+    graph = csr_array(
+        (np.concatenate(caps).astype(np.int32), (np.concatenate(rows), np.concatenate(cols))),
+        shape=(sink + 1, sink + 1),
+    )
+    return int(maximum_flow(graph, source, sink).flow_value)
+
+
+def assign_inspectors(
+    targets: pd.DataFrame,
+    pool: pd.DataFrame,
+    *,
+    inspection_date: _dt.date | str,
+    seed: int,
+    team_size: int = 2,
+    cap: int | None = None,
+    cross_region: bool = False,
+    linked_regions: Mapping[str, Iterable[str]] | None = None,
+    method: str = "exact",
+    max_attempts: int = 200,
+) -> Assignment:
+    """Draw an inspector team for every target.
+
+    Parameters
+    ----------
+    targets : pandas.DataFrame
+        Columns ``unit_id``, ``region``, ``scheme``, ``institution_id`` (and optionally ``stratum``).
+    pool : pandas.DataFrame
+        Columns ``inspector_id``, ``region``, ``schemes`` (``;``-separated or list), ``active``,
+        ``id_valid_until`` (date), ``affiliations`` (``;``-separated institution ids or list).
+    inspection_date : date or ISO text
+        Date the enforcement IDs must be valid on.
+    seed : int
+        Seed; with the same targets, pool and options the teams are identical on any machine.
+    team_size : int
+        Inspectors per target (default 2).
+    cap : int, optional
+        Most teams one inspector may serve on.
+    cross_region : bool
+        Exclude inspectors from the target's region.
+    linked_regions : mapping, optional
+        Region -> regions whose inspectors may be drawn for its targets (区域执法联动).
+    method : {"exact", "sequential"}
+        See the module notes on fairness.
+    max_attempts : int
+        Proposals (exact) or restarts (sequential) before giving up.
+
+    Returns
+    -------
+    Assignment
+
+    Raises
+    ------
+    InfeasibleAssignmentError
+        When some target has fewer than ``team_size`` eligible inspectors, or when the cap cannot be
+        met by any assignment; the message names the stratum/target and the binding constraint.
+    SamplerError
+        On bad inputs, or when a feasible but very tight cap defeats ``max_attempts`` proposals.
+    """
+    rules = eligibility_rules(
+        team_size=team_size,
+        cap=cap,
+        inspection_date=inspection_date,
+        cross_region=cross_region,
+        linked_regions=linked_regions,
+        method=method,
+        max_attempts=max_attempts,
+    )
+    seed = check_int(seed, "seed")
+    if not isinstance(targets, pd.DataFrame):
+        raise SamplerError("targets must be a pandas DataFrame", field="targets")
+    missing = [c for c in TARGET_COLUMNS if c not in targets.columns]
+    if missing:
+        raise SamplerError(f"targets are missing column(s) {', '.join(missing)}", field=missing[0])
+    if not targets["unit_id"].is_unique:
+        raise SamplerError("targets repeat a unit_id", field="unit_id")
+    parsed = parse_pool(pool)
+    date = np.datetime64(rules["inspection_date"], "D")
+    table = targets.iloc[_id_order(targets["unit_id"])].reset_index(drop=True)
+    strata = (
+        table["stratum"].map(_canonical_text)
+        if "stratum" in table.columns
+        else table["region"].map(_canonical_text) + "|" + table["scheme"].map(_canonical_text)
+    )
+    target_rows = pd.DataFrame(
+        {
+            "unit_id": table["unit_id"],
+            "region": table["region"].map(_canonical_text),
+            "scheme": table["scheme"].map(_canonical_text),
+            "institution_id": table["institution_id"].map(_canonical_text),
+            "stratum": strata,
+        }
+    )
+    targets_hash = content_hash(target_rows, key="unit_id")
+    t = rules["team_size"]
+
+    base_cache: dict[tuple[str, str], np.ndarray] = {}
+    usable = parsed.active & (parsed.valid_until >= date)
+    eligible: list[np.ndarray] = []
+    records = target_rows.to_dict("records")
+    for record in records:
+        key = (record["scheme"], record["region"])
+        if key not in base_cache:
+            competent = parsed.competent.get(key[0], np.zeros(len(parsed), dtype=bool))
+            base_cache[key] = np.flatnonzero(competent & usable & _region_mask(parsed, key[1], rules))
+        members = base_cache[key]
+        conflict = parsed.affiliated.get(record["institution_id"])
+        if conflict is not None and conflict.size:
+            members = members[~np.isin(members, conflict, assume_unique=True)]
+        if members.size < t:
+            raise InfeasibleAssignmentError(_diagnose(parsed, record, rules, date), field="team_size")
+        eligible.append(members)
+
+    cap_value = rules["cap"]
+    if cap_value is not None:
+        _check_cap_by_stratum(eligible, target_rows["stratum"].to_numpy(), t, cap_value)
+
+    stream = seed_digest(seed=seed, purpose="assign", targets=targets_hash, pool=parsed.hash, rules=rules)
+    bitgen = derive_bit_generator(
+        seed=seed, purpose="assign", targets=targets_hash, pool=parsed.hash, rules=rules
+    )
+    if rules["method"] == "exact":
+        teams, attempts = _draw_exact(bitgen, eligible, t, cap_value, len(parsed), rules["max_attempts"])
+    else:
+        teams, attempts = _draw_sequential(bitgen, eligible, t, cap_value, len(parsed), rules["max_attempts"])
+    if teams is None:
+        placed = _max_flow(eligible, t, cap_value, len(parsed))
+        needed = t * len(eligible)
+        if placed < needed:
+            raise InfeasibleAssignmentError(
+                f"workload cap {cap_value}: at most {placed} of the {needed} team places can be filled "
+                f"by eligible inspectors (max-flow); binding constraint: workload cap",
+                field="cap",
+            )
+        raise SamplerError(
+            f"workload cap {cap_value} is feasible but so tight that {rules['max_attempts']} random "
+            f"{'proposals' if rules['method'] == 'exact' else 'restarts'} found no assignment; raise "
+            "max_attempts or use method 'sequential'",
+            field="max_attempts",
+        )
+
+    members = np.concatenate(teams)
+    team_rows = pd.DataFrame(
+        {
+            "unit_id": np.repeat(table["unit_id"].to_numpy(), t),
+            "stratum": np.repeat(target_rows["stratum"].to_numpy(), t),
+            "slot": np.tile(np.arange(1, t + 1), len(teams)),
+            "inspector_id": parsed.ids[members],
+        }
+    )
+    load = np.bincount(members, minlength=len(parsed))
+    used = np.flatnonzero(load)
+    workload = pd.Series(load[used], index=pd.Index(parsed.ids[used], name="inspector_id"), name="teams")
+    counts = pd.Series(
+        [m.size for m in eligible], index=pd.Index(table["unit_id"], name="unit_id"), name="eligible"
+    )
+    return Assignment(
+        teams=team_rows,
+        workload=workload,
+        eligible=counts,
+        rules=rules,
+        seed=seed,
+        attempts=attempts,
+        pool_hash=parsed.hash,
+        targets_hash=targets_hash,
+        stream=stream,
+    )
+
+
+def _check_cap_by_stratum(eligible: list[np.ndarray], strata: np.ndarray, t: int, cap: int) -> None:
+    """Hall's condition per stratum: its targets need t places from cap * |eligible union|."""
+    groups: dict[str, list[int]] = {}
+    for j, label in enumerate(strata):
+        groups.setdefault(label, []).append(j)
+    for label, members in groups.items():
+        union = np.unique(np.concatenate([eligible[j] for j in members]))
+        if t * len(members) > cap * union.size:
+            raise InfeasibleAssignmentError(
+                f"stratum {label!r}: {len(members)} target(s) need {t * len(members)} team places but its "
+                f"{union.size} eligible inspector(s) give at most {cap * union.size}; binding constraint: "
+                f"workload cap {cap}",
+                field="cap",
+            )
+    union = np.unique(np.concatenate(eligible))
+    if t * len(eligible) > cap * union.size:
+        raise InfeasibleAssignmentError(
+            f"all strata: {t * len(eligible)} team places but {union.size} eligible inspectors give at most "
+            f"{cap * union.size}; binding constraint: workload cap {cap}",
+            field="cap",
+        )
+
+
+def _draw_exact(bitgen, eligible, t, cap, n_inspectors, max_attempts):
+    for attempt in range(1, max_attempts + 1):
+        load = np.zeros(n_inspectors, dtype=np.int64)
+        teams = []
+        for members in eligible:
+            team = members[smallest_keys(bitgen.random_raw(members.size), t)]
+            if cap is not None:
+                load[team] += 1
+                if load[team].max() > cap:
+                    break  # the proposal is doomed; discarding it early does not change the law
+            teams.append(team)
+        else:
+            return teams, attempt
+    return None, max_attempts
+
+
+def _draw_sequential(bitgen, eligible, t, cap, n_inspectors, max_attempts):
+    limit = cap if cap is not None else np.iinfo(np.int64).max
+    for attempt in range(1, max_attempts + 1):
+        order = np.argsort(bitgen.random_raw(len(eligible)), kind="stable")
+        load = np.zeros(n_inspectors, dtype=np.int64)
+        teams: list[np.ndarray | None] = [None] * len(eligible)
+        for j in order:
+            members = eligible[j]
+            free = members[load[members] < limit]
+            if free.size < t:
+                break
+            team = free[smallest_keys(bitgen.random_raw(free.size), t)]
+            load[team] += 1
+            teams[j] = team
+        else:
+            return teams, attempt
+    return None, max_attempts
