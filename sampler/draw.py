@@ -76,12 +76,12 @@ def _sizes(frame: Frame, sizes: Allocation | pd.Series | Mapping[str, int]) -> p
                 field="sizes",
             )
         values.append(value)
-    return pd.Series(values, index=pd.Index(labels, name="stratum"), name="n", dtype=np.int64)
+    return pd.Series(values, index=pd.Index(labels, name="stratum"), name="n_checked", dtype=np.int64)
 
 
 def draw_parameters(frame: Frame, sizes: Allocation | pd.Series | Mapping[str, int]) -> dict[str, Any]:
     """The canonical parameters a draw is reproduced from (strata with n_h = 0 are left out)."""
-    series = _sizes(frame, sizes)
+    series = sizes if getattr(sizes, "name", None) == "n_checked" else _sizes(frame, sizes)
     return {
         "algorithm": DRAW_ALGORITHM,
         "strata": list(frame.strata),

@@ -1,0 +1,89 @@
+"""Frames: validation, strata, and an order-independent content hash."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sampler.errors import SamplerError
+from sampler.frame import Frame, content_hash
+
+
+@settings(max_examples=40, deadline=None)
+@given(permutation_seed=st.integers(0, 2**32 - 1), column_seed=st.integers(0, 10))
+def test_hash_ignores_row_and_column_order(permutation_seed, column_seed):
+    from tests.sampler.conftest import make_frame_table
+
+    table = make_frame_table(200)
+    shuffled = table.sample(frac=1.0, random_state=permutation_seed)
+    columns = list(table.columns)
+    columns = columns[column_seed % len(columns) :] + columns[: column_seed % len(columns)]
+    assert Frame(shuffled[columns]).content_hash == Frame(table).content_hash
+
+
+def test_hash_changes_with_any_value(frame_table):
+    original = Frame(frame_table).content_hash
+    changed = frame_table.copy()
+    changed.loc[17, "region"] = "XZ"
+    assert Frame(changed).content_hash != original
+    fewer = frame_table.iloc[1:]
+    assert Frame(fewer).content_hash != original
+    renamed = frame_table.rename(columns={"risk_grade": "grade"})
+    assert content_hash(renamed, key="unit_id") != original
+
+
+def test_hash_is_stable_across_id_types_of_same_text():
+    text_ids = pd.DataFrame({"unit_id": ["a", "b"], "region": ["BJ", "GD"], "scheme": ["QMS", "QMS"]})
+    assert Frame(text_ids).content_hash == Frame(text_ids.iloc[::-1]).content_hash
+    assert len(Frame(text_ids).content_hash) == 64
+
+
+def test_strata_labels_sizes_and_canonical_order(frame_table):
+    frame = Frame(frame_table)
+    sizes = frame.stratum_sizes()
+    expected = frame_table.groupby(["region", "scheme"]).size()
+    expected.index = [f"{r}|{s}" for r, s in expected.index]
+    assert sizes.sort_index().to_dict() == expected.sort_index().to_dict()
+    assert list(frame.stratum_labels) == sorted(frame.stratum_labels)
+    order = frame.canonical_order
+    ordered = frame_table.iloc[order]
+    labels = ordered["region"] + "|" + ordered["scheme"]
+    assert list(labels) == sorted(labels)
+    assert sorted(order.tolist()) == list(range(len(frame_table)))
+
+
+def test_single_stratum_and_other_keys(frame_table):
+    assert Frame(frame_table, strata=()).stratum_labels == ("all",)
+    by_grade = Frame(frame_table, strata=["risk_grade"])
+    assert set(by_grade.stratum_labels) == {"A", "B", "C"}
+
+
+def test_stratum_mean_and_cells(frame_table):
+    frame = Frame(frame_table)
+    means = frame.stratum_mean("risk_grade", {"A": 1, "B": 2, "C": 4})
+    label = frame.stratum_labels[0]
+    region, scheme = label.split("|")
+    subset = frame_table[(frame_table.region == region) & (frame_table.scheme == scheme)]
+    assert means[label] == pytest.approx(subset.risk_grade.map({"A": 1, "B": 2, "C": 4}).mean())
+    with pytest.raises(SamplerError, match="no weight given for risk_grade value"):
+        frame.stratum_mean("risk_grade", {"A": 1})
+    cells = frame.cell_counts("institution_id")
+    assert cells["units"].sum() == len(frame_table)
+
+
+@pytest.mark.parametrize(
+    ("mutate", "field", "text"),
+    [
+        (lambda t: t.drop(columns="region"), "region", "missing column"),
+        (lambda t: t.iloc[:0], "frame", "frame is empty"),
+        (lambda t: t.assign(unit_id=1), "unit_id", "repeats the id"),
+        (lambda t: t.assign(scheme=None), "scheme", "missing values"),
+    ],
+)
+def test_bad_frames_name_the_field(frame_table, mutate, field, text):
+    with pytest.raises(SamplerError) as info:
+        Frame(mutate(frame_table))
+    assert info.value.field == field
+    assert text in str(info.value)
