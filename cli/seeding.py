@@ -1,0 +1,76 @@
+"""``regdash seed``: fill a database with the calibrated synthetic country."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from typing import Annotated
+
+import typer
+
+from cli.errors import fail
+
+DEFAULT_SEED = 20171201
+
+
+def _progress_printer() -> tuple[Callable[[str, int], None], float]:
+    started = time.perf_counter()
+    last: dict[str, float] = {}
+
+    def report(stage: str, rows: int) -> None:
+        now = time.perf_counter()
+        if stage in last and now - last[stage] < 1.0:
+            return
+        last[stage] = now
+        print(f"seed: {stage:<24} {rows:>12,} rows  {now - started:7.1f} s", file=sys.stderr, flush=True)
+
+    return report, started
+
+
+def seed_command(
+    scale: Annotated[
+        str, typer.Option("--scale", help="demo (~40k certificates) or national (~4M).")
+    ] = "demo",
+    seed: Annotated[
+        int, typer.Option("--seed", help="Random seed: the same seed gives the same database.")
+    ] = (DEFAULT_SEED),
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url", help="SQLAlchemy URL; default $REGDASH_DATABASE_URL or data/regdash.db"
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a database that already holds data.")
+    ] = False,
+    if_empty: Annotated[
+        bool,
+        typer.Option("--if-empty", help="Seed only if the store holds no certificates; else do nothing."),
+    ] = False,
+) -> None:
+    """Create the schema and seed a synthetic country (all-or-nothing)."""
+    from seed.build import SeedError, resolve_scale, seed_database
+    from seed.status import has_certificates
+
+    try:
+        resolve_scale(scale)
+        if if_empty and has_certificates(database_url):
+            typer.echo("already seeded, nothing to do")
+            return
+        report, _ = _progress_printer()
+        result = seed_database(database_url, scale=scale, seed=seed, force=force, progress=report)
+    except SeedError as error:
+        fail(str(error))
+    certificates = result.rows.get("certificate", 0)
+    organisations = result.rows.get("organisation", 0)
+    typer.echo(
+        f"seeded {result.scale} (seed {result.seed}) into {result.url}: {certificates:,} certificates, "
+        f"{organisations:,} organisations, {result.rows.get('institution', 0):,} institutions, "
+        f"{result.rows.get('inspector', 0):,} inspectors in {result.seconds:.1f} s"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Attach ``seed`` to the ``regdash`` app."""
+    app.command("seed")(seed_command)

@@ -1,0 +1,344 @@
+"""Orchestration: generate the synthetic country and load it all-or-nothing.
+
+SQLite: the database is built in a temporary file beside the target and moved into place with
+``os.replace`` only when complete. PostgreSQL: everything (including, with ``force``, the removal of
+the old rows) happens in one transaction.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Engine, inspect, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlmodel import SQLModel
+
+import models  # noqa: F401  (registers every table on SQLModel.metadata)
+from models.db import database_url, make_engine, sqlite_path
+from models.migrate import upgrade
+from models.reference_data import insert_reference_rows
+from models.summaries import refresh_summaries
+from seed import calibration as cal
+from seed.applications import generate_applications
+from seed.campaigns import CampaignTables, generate_campaigns
+from seed.certificates import Certificates, generate_certificates
+from seed.inspectors import Inspectors, generate_inspectors
+from seed.institutions import Institutions, generate_institutions
+from seed.load import PostgresLoader, SqliteLoader
+from seed.organisations import Organisations
+
+Progress = Callable[[str, int], None]
+CHUNK_ROWS = 100_000
+# Tables the seeder fills; a database with rows in any of them is "not empty".
+SEEDED_TABLES = (
+    "institution",
+    "institutionscheme",
+    "approvalapplication",
+    "organisation",
+    "certificate",
+    "inspector",
+    "inspectorscheme",
+    "inspectoraffiliation",
+    "campaign",
+    "draw",
+    "drawtarget",
+    "assignment",
+    "inspectionoutcome",
+    "finding",
+)
+
+
+class SeedError(Exception):
+    """A seeding request that cannot be carried out; the message is one line for the user."""
+
+
+@dataclass
+class Dataset:
+    """Everything generated for one (scale, seed, fraction), ready to load."""
+
+    institutions: Institutions
+    applications: dict[str, Any]
+    organisations: Organisations
+    certificates: Certificates
+    inspectors: Inspectors
+    campaigns: CampaignTables
+
+    def tables(self) -> Iterator[tuple[str, Iterator[dict[str, Any]]]]:
+        """(table name, chunks of columns) in foreign-key order."""
+        c = self.campaigns
+        yield "institution", iter([self.institutions.table()])
+        yield "institutionscheme", iter([self.institutions.scheme_table()])
+        yield "approvalapplication", iter([self.applications])
+        yield "organisation", self.organisations.chunks(CHUNK_ROWS)
+        yield "certificate", self.certificates.chunks(CHUNK_ROWS)
+        yield "inspector", iter([self.inspectors.table()])
+        yield "inspectorscheme", iter([self.inspectors.scheme_table()])
+        yield "inspectoraffiliation", iter([self.inspectors.affiliation])
+        for name in ("campaign", "draw", "drawtarget", "assignment", "inspectionoutcome", "finding"):
+            yield name, iter([getattr(c, name)])
+
+
+@dataclass
+class SeedReport:
+    """What a seed run wrote."""
+
+    url: str
+    scale: str
+    seed: int
+    rows: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def resolve_scale(scale: str) -> cal.Scale:
+    """The named scale, or a SeedError naming the choices."""
+    try:
+        return cal.SCALES[scale]
+    except KeyError:
+        raise SeedError(f"unknown scale {scale!r}: choose one of {', '.join(cal.SCALES)}") from None
+
+
+def generate(scale: str, seed: int, *, fraction: float = 1.0, progress: Progress | None = None) -> Dataset:
+    """Generate every table in memory (compact numpy arrays for the big ones)."""
+    spec = resolve_scale(scale)
+    if not 0 < fraction <= 1:
+        raise SeedError(f"fraction must be in (0, 1], got {fraction}")
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(5)]
+    report = progress or (lambda _stage, _rows: None)
+    institutions = generate_institutions(streams[0], spec.institution_factor)
+    report("generated institutions", len(institutions))
+    applications = generate_applications(streams[1], institutions)
+    total = max(1_000, round(spec.certificates * fraction))
+    organisations, certificates = generate_certificates(streams[2], total, institutions)
+    report("generated certificates", len(certificates))
+    inspectors = generate_inspectors(streams[3], spec.inspectors, institutions)
+    report("generated inspectors", len(inspectors))
+    campaigns = generate_campaigns(streams[4], spec, institutions, certificates, inspectors)
+    report("generated campaign targets", len(campaigns.drawtarget.get("id", [])))
+    return Dataset(institutions, applications, organisations, certificates, inspectors, campaigns)
+
+
+def _describe(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def seed_database(
+    url: str | None = None,
+    *,
+    scale: str = "demo",
+    seed: int = 20171201,
+    force: bool = False,
+    fraction: float = 1.0,
+    progress: Progress | None = None,
+) -> SeedReport:
+    """Create the schema and fill it with a synthetic country; all-or-nothing.
+
+    Raises SeedError (nothing written) for an unknown scale, an unreachable or unwritable database,
+    or a database that already holds data while ``force`` is false.
+    """
+    started = time.perf_counter()
+    resolved = database_url(url)
+    resolve_scale(scale)
+    path = sqlite_path(resolved)
+    if resolved.startswith("sqlite") and path is None:
+        raise SeedError("an in-memory SQLite database cannot be seeded: give a file path")
+    report = SeedReport(url=_describe(resolved), scale=scale, seed=seed)
+    if path is not None:
+        _check_sqlite_target(path, force)
+        dataset = generate(scale, seed, fraction=fraction, progress=progress)
+        report.rows = _seed_sqlite(path, dataset, progress)
+    else:
+        engine = make_engine(resolved)
+        try:
+            _check_postgres_target(engine, resolved, force)
+            dataset = generate(scale, seed, fraction=fraction, progress=progress)
+            report.rows = _seed_postgres(engine, dataset, force, progress)
+        finally:
+            engine.dispose()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+# --- SQLite ---------------------------------------------------------------------------------------
+
+
+def _count_rows_sqlite(path: Path) -> int:
+    """Rows in the seeded tables of an existing SQLite file (0 if it has no schema yet)."""
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+    except sqlite3.Error as error:
+        raise SeedError(f"cannot open {path}: {error}") from None
+    try:
+        present = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        total = 0
+        for table in SEEDED_TABLES:
+            if table in present:
+                total += connection.execute(f'SELECT EXISTS (SELECT 1 FROM "{table}")').fetchone()[0]
+        return total
+    except sqlite3.DatabaseError as error:
+        raise SeedError(f"{path} is not a readable SQLite database: {error}") from None
+    finally:
+        connection.close()
+
+
+def _check_sqlite_target(path: Path, force: bool) -> None:
+    blocking = next((p for p in (path.parent, *path.parent.parents) if p.exists()), None)
+    if blocking is not None and not blocking.is_dir():
+        raise SeedError(f"cannot write database file {path}: {blocking} is not a directory")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise SeedError(f"cannot create directory {path.parent}: {error.strerror or error}") from None
+    if path.is_dir():
+        raise SeedError(f"{path} is a directory, not a database file")
+    if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise SeedError(f"cannot write database file {path}: permission denied")
+    if path.exists() and not force and _count_rows_sqlite(path):
+        raise SeedError(f"{path} already holds data: use --force to replace it")
+    _remove_stale_temporaries(path)
+
+
+def _temporary_path(path: Path) -> Path:
+    return path.with_name(f".{path.name}.seeding-{os.getpid()}.tmp")
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    """Delete temporary files left by seed runs that were killed (their process is gone)."""
+    for candidate in path.parent.glob(f".{path.name}.seeding-*.tmp*"):
+        pid_text = candidate.name.split(".seeding-")[1].split(".")[0]
+        with contextlib.suppress(ValueError, OSError):
+            pid = int(pid_text)
+            if pid != os.getpid() and not _process_alive(pid):
+                candidate.unlink()
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove_with_sidecars(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with contextlib.suppress(FileNotFoundError):
+            Path(f"{path}{suffix}").unlink()
+
+
+def _seed_sqlite(path: Path, dataset: Dataset, progress: Progress | None) -> dict[str, int]:
+    temporary = _temporary_path(path)
+    _remove_with_sidecars(temporary)
+    try:
+        try:
+            engine = make_engine(f"sqlite:///{temporary}")
+            upgrade(engine)
+        except (OperationalError, OSError) as error:
+            raise SeedError(f"cannot write database file {path}: {getattr(error, 'orig', error)}") from None
+        try:
+            rows = _load_sqlite(engine, dataset, progress)
+        finally:
+            engine.dispose()
+        _retire_old_wal(path)
+        os.replace(temporary, path)
+        for suffix in ("-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                Path(f"{path}{suffix}").unlink()
+        return rows
+    finally:
+        _remove_with_sidecars(temporary)
+
+
+def _load_sqlite(engine: Engine, dataset: Dataset, progress: Progress | None) -> dict[str, int]:
+    tables = SQLModel.metadata.tables
+    rows: dict[str, int] = {}
+    with engine.connect() as connection:
+        raw = connection.connection.driver_connection
+        for pragma in (
+            "journal_mode=OFF",
+            "synchronous=OFF",
+            "foreign_keys=OFF",
+            "cache_size=-500000",
+            "temp_store=MEMORY",
+            "locking_mode=EXCLUSIVE",
+        ):
+            raw.execute(f"PRAGMA {pragma}")
+        insert_reference_rows(connection)
+        loader = SqliteLoader(raw, progress)
+        for name, chunks in dataset.tables():
+            rows[name] = loader.load(tables[name], chunks)
+        refresh_summaries(connection)
+        connection.commit()
+        raw.execute("PRAGMA journal_mode=DELETE")
+    return rows
+
+
+def _retire_old_wal(path: Path) -> None:
+    """Fold an old WAL into its database before replacing it, so no stale WAL meets the new file."""
+    if not Path(f"{path}-wal").exists():
+        return
+    with contextlib.suppress(sqlite3.Error):
+        connection = sqlite3.connect(path, timeout=30)
+        try:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            connection.close()
+
+
+# --- PostgreSQL -----------------------------------------------------------------------------------
+
+
+def _check_postgres_target(engine: Engine, url: str, force: bool) -> None:
+    try:
+        with engine.connect() as connection:
+            present = set(inspect(connection).get_table_names())
+            total = 0
+            for table in SEEDED_TABLES:
+                if table in present:
+                    total += int(
+                        connection.execute(text(f'SELECT EXISTS (SELECT 1 FROM "{table}")')).scalar_one()
+                    )
+    except OperationalError as error:
+        detail = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        raise SeedError(f"cannot reach database {_describe(url)}: {detail}") from None
+    if total and not force:
+        raise SeedError(f"database {_describe(url)} already holds data: use --force to replace it")
+
+
+def _seed_postgres(
+    engine: Engine, dataset: Dataset, force: bool, progress: Progress | None
+) -> dict[str, int]:
+    try:
+        upgrade(engine)
+    except SQLAlchemyError as error:
+        raise SeedError(f"cannot create the schema: {getattr(error, 'orig', error)}") from None
+    tables = SQLModel.metadata.tables
+    rows: dict[str, int] = {}
+    with engine.begin() as connection:
+        if force:
+            names = ", ".join(f'"{t}"' for t in SEEDED_TABLES)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        insert_reference_rows(connection)
+        loader = PostgresLoader(connection.connection.driver_connection, progress)
+        for name, chunks in dataset.tables():
+            rows[name] = loader.load(tables[name], chunks)
+        refresh_summaries(connection)
+        for name in SEEDED_TABLES:
+            if "id" in tables[name].c:
+                connection.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('\"{name}\"', 'id'), "
+                        f'COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM "{name}"'
+                    )
+                )
+    return rows

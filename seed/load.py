@@ -1,0 +1,150 @@
+"""Bulk loaders: raw DBAPI ``executemany`` on SQLite, ``COPY ... FROM STDIN`` on PostgreSQL.
+
+Generators hand over tables as column dicts (numpy arrays or lists); ``datetime64[D]`` arrays carry
+dates with NaT for NULL, object arrays carry text with None for NULL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Boolean, Date, DateTime, Float, Integer, Table
+
+Columns = dict[str, Any]
+Progress = Callable[[str, int], None]
+
+
+def _kind(table: Table, name: str) -> str:
+    column_type = table.c[name].type
+    if isinstance(column_type, DateTime):
+        return "datetime"
+    if isinstance(column_type, Date):
+        return "date"
+    if isinstance(column_type, Boolean):
+        return "bool"
+    if isinstance(column_type, Float):
+        return "float"
+    if isinstance(column_type, Integer):
+        return "int"
+    return "text"
+
+
+def _as_dates(values: Any) -> np.ndarray:
+    if isinstance(values, np.ndarray) and values.dtype.kind == "M":
+        return values.astype("datetime64[D]")
+    return np.array([np.datetime64("NaT") if v is None else v for v in values], dtype="datetime64[D]")
+
+
+def _date_strings(values: Any) -> list[str | None]:
+    dates = _as_dates(values)
+    text = np.datetime_as_string(dates, unit="D").astype(object)
+    text[np.isnat(dates)] = None
+    return text.tolist()
+
+
+def _datetime_strings(values: Sequence[dt.datetime | None]) -> list[str | None]:
+    return [None if v is None else v.strftime("%Y-%m-%d %H:%M:%S.%f") for v in values]
+
+
+def _length(columns: Columns) -> int:
+    return len(next(iter(columns.values())))
+
+
+def sqlite_columns(table: Table, columns: Columns) -> list[list]:
+    """Python-value columns in ``table`` column order, as SQLAlchemy's SQLite dialect stores them."""
+    out = []
+    for name in table.c.keys():  # noqa: SIM118 (ColumnCollection, not a dict)
+        values, kind = columns[name], _kind(table, name)
+        if kind == "date":
+            out.append(_date_strings(values))
+        elif kind == "datetime":
+            out.append(_datetime_strings(values))
+        elif kind == "bool":
+            out.append(np.asarray(values, dtype=np.int8).tolist())
+        elif isinstance(values, np.ndarray):
+            out.append(values.tolist())
+        else:
+            out.append(list(values))
+    return out
+
+
+def copy_text(table: Table, columns: Columns) -> str:
+    """The rows in PostgreSQL COPY text format (tab-separated, ``\\N`` for NULL).
+
+    Text values come from our own generators and never hold tabs, newlines or backslashes.
+    """
+    out: list[list[str]] = []
+    for name in table.c.keys():  # noqa: SIM118 (ColumnCollection, not a dict)
+        values, kind = columns[name], _kind(table, name)
+        if kind == "date":
+            text = [r"\N" if v is None else v for v in _date_strings(values)]
+        elif kind == "datetime":
+            text = [r"\N" if v is None else v for v in _datetime_strings(values)]
+        elif kind == "bool":
+            text = np.where(np.asarray(values, dtype=bool), "t", "f").tolist()
+        elif kind == "float":
+            text = [r"\N" if v is None else repr(float(v)) for v in np.asarray(values, dtype=object).tolist()]
+        elif isinstance(values, np.ndarray) and values.dtype.kind in "iu":
+            text = values.astype(str).tolist()
+        else:
+            text = [r"\N" if v is None else str(v) for v in values]
+        out.append(text)
+    return "\n".join(map("\t".join, zip(*out, strict=True))) + "\n"
+
+
+def insert_sql(table: Table) -> str:
+    """``INSERT INTO t (a, b) VALUES (?, ?)`` for the DBAPI (qmark style)."""
+    names = list(table.c.keys())
+    return f'INSERT INTO "{table.name}" ({", ".join(names)}) VALUES ({", ".join("?" for _ in names)})'
+
+
+def copy_sql(table: Table) -> str:
+    """``COPY t (a, b) FROM STDIN`` in text format."""
+    return f'COPY "{table.name}" ({", ".join(table.c.keys())}) FROM STDIN'
+
+
+class SqliteLoader:
+    """Loads column chunks through ``sqlite3.Cursor.executemany`` on one open transaction."""
+
+    def __init__(self, dbapi_connection: Any, progress: Progress | None = None) -> None:
+        self.connection = dbapi_connection
+        self.progress = progress
+
+    def load(self, table: Table, chunks: Iterable[Columns]) -> int:
+        """Insert every chunk; returns the row count."""
+        cursor = self.connection.cursor()
+        sql = insert_sql(table)
+        total = 0
+        for columns in chunks:
+            if _length(columns) == 0:
+                continue
+            cursor.executemany(sql, zip(*sqlite_columns(table, columns), strict=True))
+            total += _length(columns)
+            if self.progress:
+                self.progress(table.name, total)
+        cursor.close()
+        return total
+
+
+class PostgresLoader:
+    """Loads column chunks through psycopg 3 ``COPY FROM STDIN`` on the caller's transaction."""
+
+    def __init__(self, dbapi_connection: Any, progress: Progress | None = None) -> None:
+        self.connection = dbapi_connection
+        self.progress = progress
+
+    def load(self, table: Table, chunks: Iterable[Columns]) -> int:
+        """COPY every chunk; returns the row count."""
+        total = 0
+        with self.connection.cursor() as cursor, cursor.copy(copy_sql(table)) as copy:
+            for columns in chunks:
+                if _length(columns) == 0:
+                    continue
+                copy.write(copy_text(table, columns))
+                total += _length(columns)
+                if self.progress:
+                    self.progress(table.name, total)
+        return total
