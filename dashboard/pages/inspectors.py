@@ -1,7 +1,171 @@
-"""Placeholder until the page lands."""
+"""Inspector registry (执法检查人员名录库): browse, counts, expiring IDs, entry by form and by import."""
+
+from __future__ import annotations
+
+import datetime as dt
 
 import streamlit as st
 
-from dashboard.i18n import t
+from dashboard import charts
+from dashboard.cache import query
+from dashboard.filters import url_multiselect
+from dashboard.i18n import format_int, province_name, scheme_name, t
+from dashboard.inspector_entry import render_form, render_import
+from dashboard.tables import labelled, province_column, show_table
+from models.queries import inspectors as q
+from models.queries.roles import Role
+from models.reference_data import PROVINCE_CODES, SCHEME_CODES
 
-st.title(t("nav.inspectors"))
+ROLE = Role.STAFF  # sign-in comes later
+TABLE_LIMIT = 2000
+COLUMNS = {
+    "name": "insp.col.name",
+    "enforcement_id": "insp.col.enforcement_id",
+    "id_valid_until": "insp.col.id_valid_until",
+    "validity": "insp.col.validity",
+    "agency": "insp.col.agency",
+    "region_code": "insp.col.province",
+    "schemes": "insp.col.schemes",
+    "active": "insp.col.active",
+    "phone": "insp.col.phone",
+}
+
+
+def _validity_label(code: str) -> str:
+    return t(f"insp.validity.{code}")
+
+
+def _schemes_label(text: str) -> str:
+    return "；".join(scheme_name(code) for code in text.split(";") if code)
+
+
+def sidebar_filters(today: dt.date) -> q.InspectorFilters:
+    """The registry filters, mirrored in the URL."""
+    provinces = url_multiselect(
+        t("filter.provinces"), PROVINCE_CODES, param="provinces", format_func=province_name
+    )
+    agency_options = query(q.agencies, provinces=tuple(provinces))
+    agencies = url_multiselect(t("insp.filter.agencies"), agency_options, param="agencies")
+    schemes = url_multiselect(t("filter.schemes"), SCHEME_CODES, param="schemes", format_func=scheme_name)
+    validity = url_multiselect(
+        t("insp.filter.validity"), q.VALIDITY_STATES, param="validity", format_func=_validity_label
+    )
+    active_choice = url_multiselect(
+        t("insp.filter.active"),
+        ("yes", "no"),
+        param="active",
+        format_func=lambda v: t(f"insp.active.{v}"),
+    )
+    active = None if len(active_choice) != 1 else active_choice[0] == "yes"
+    return q.InspectorFilters(
+        provinces=tuple(provinces),
+        agencies=tuple(agencies),
+        schemes=tuple(schemes),
+        validity=tuple(validity),
+        active=active,
+        today=today,
+    )
+
+
+def render_kpis(filters: q.InspectorFilters) -> None:
+    """Headline counts of the filtered registry."""
+    summary = query(q.registry_summary, filters)
+    columns = st.columns(5)
+    for column, key in zip(columns, ("total", "active", "valid", "expiring", "expired"), strict=True):
+        column.metric(t(f"insp.kpi.{key}"), format_int(summary[key]))
+
+
+def render_charts(filters: q.InspectorFilters) -> None:
+    """Counts by province and by scheme, side by side."""
+    left, right = st.columns(2)
+    by_province = query(q.counts_by_province, filters)
+    by_scheme = query(q.counts_by_scheme, filters)
+    with left:
+        st.subheader(t("insp.chart.by_province"))
+        if by_province.empty:
+            st.caption(t("common.no_data"))
+        else:
+            frame = by_province.assign(label=province_column(by_province))
+            charts.show(
+                charts.bar(
+                    frame,
+                    x="label",
+                    y="inspectors",
+                    x_title=t("insp.chart.province"),
+                    y_title=t("insp.chart.inspectors"),
+                    horizontal=True,
+                    sort="-x",
+                    height=max(160, 18 * len(frame)),
+                ),
+                key="insp_by_province",
+            )
+    with right:
+        st.subheader(t("insp.chart.by_scheme"))
+        if by_scheme.empty:
+            st.caption(t("common.no_data"))
+        else:
+            frame = by_scheme.assign(label=by_scheme["scheme_code"].map(scheme_name))
+            charts.show(
+                charts.bar(
+                    frame,
+                    x="label",
+                    y="inspectors",
+                    x_title=t("insp.chart.scheme"),
+                    y_title=t("insp.chart.inspectors"),
+                    horizontal=True,
+                    sort="-x",
+                    height=max(160, 24 * len(frame)),
+                ),
+                key="insp_by_scheme",
+            )
+
+
+def _labelled(frame):
+    formatters = {
+        "validity": lambda s: s.map(_validity_label),
+        "region_code": lambda s: s.map(province_name),
+        "schemes": lambda s: s.map(_schemes_label),
+        "active": lambda s: s.map(lambda v: t("insp.active.yes") if v else t("insp.active.no")),
+    }
+    return labelled(frame, COLUMNS, formatters=formatters)
+
+
+def render_expiring(filters: q.InspectorFilters) -> None:
+    """Active inspectors whose ID expires within 90 days."""
+    st.subheader(t("insp.expiring.title"))
+    soon = query(q.expiring_soon, filters, role=ROLE)
+    if soon.empty:
+        st.caption(t("insp.expiring.none"))
+        return
+    shown = _labelled(soon)
+    shown.insert(3, t("insp.col.days_left"), soon["days_left"].to_numpy())
+    show_table(shown, name="inspectors_expiring", height=min(400, 38 + 35 * len(shown)))
+
+
+def render_registry(filters: q.InspectorFilters) -> None:
+    """The filtered registry table with downloads."""
+    st.subheader(t("insp.table.title"))
+    total = query(q.registry_summary, filters)["total"]
+    table = query(q.inspector_table, filters, role=ROLE, limit=TABLE_LIMIT)
+    show_table(_labelled(table), name="inspectors", height=420, total_rows=total)
+
+
+def main() -> None:
+    """Draw the page."""
+    st.title(t("insp.title"))
+    st.caption(t("insp.caption"))
+    today = dt.date.today()
+    filters = sidebar_filters(today)
+    browse, by_form, by_import = st.tabs([t("insp.tab.registry"), t("insp.tab.form"), t("insp.tab.import")])
+    with browse:
+        render_kpis(filters)
+        render_charts(filters)
+        render_expiring(filters)
+        render_registry(filters)
+    with by_form:
+        render_form(today)
+    with by_import:
+        render_import(today)
+
+
+main()

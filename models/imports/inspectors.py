@@ -135,6 +135,7 @@ class ImportPreview:
     records: tuple[InspectorRecord, ...]
     problems: tuple[RowProblem, ...]
     columns: dict[str, str] = field(default_factory=dict)
+    raw_rows: tuple[RawRow, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -343,7 +344,11 @@ def validate_table(
     order = {kind: i for i, kind in enumerate(PROBLEM_KINDS)}
     problems.sort(key=lambda p: (p.row, order.get(p.kind, 99), p.field))
     return ImportPreview(
-        rows=len(table.rows), records=tuple(records), problems=tuple(problems), columns=table.columns
+        rows=len(table.rows),
+        records=tuple(records),
+        problems=tuple(problems),
+        columns=table.columns,
+        raw_rows=tuple(table.rows),
     )
 
 

@@ -159,7 +159,7 @@ def _table(engine: Engine, query: Select, role: Role, extra: list[str]) -> pd.Da
         rows = connection.execute(query).all()
     frame = pd.DataFrame(rows, columns=["id", *(c for c in TABLE_COLUMNS if c != "schemes"), *extra])
     schemes = _schemes_of(engine, [int(i) for i in frame["id"]])
-    frame["schemes"] = frame["id"].map(schemes).fillna("")
+    frame["schemes"] = [schemes.get(int(i), "") for i in frame["id"]]
     frame["active"] = frame["active"].astype(bool)
     frame["id_valid_until"] = pd.to_datetime(frame["id_valid_until"]).dt.date
     frame = frame[["id", *TABLE_COLUMNS, *extra]]

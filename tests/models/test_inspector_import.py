@@ -30,7 +30,7 @@ GOOD_ROWS = [
     [
         "张伟",
         "11010020170001",
-        "2027-12-31",
+        "2031-12-31",
         "北京市市场监督管理局",
         "北京",
         "QMS；EMS",
@@ -41,7 +41,7 @@ GOOD_ROWS = [
     [
         "李娜",
         "44010020170002",
-        "2026-06-30",
+        "2029-06-30",
         "广东省市场监督管理局",
         "440000",
         "EnMS;QMS",
@@ -52,7 +52,7 @@ GOOD_ROWS = [
     [
         "Wang Fang",
         "31010020170003",
-        "2028/01/15",
+        "2030/01/15",
         "上海市市场监督管理局",
         "Shanghai",
         "ISMS,ITSMS",
@@ -160,7 +160,7 @@ def test_good_file_imports_and_reimport_changes_nothing(engine, fmt):
     people = {row[2]: row for row in after_first[0]}
     assert set(people) == {"11010020170001", "44010020170002", "31010020170003"}
     li = people["44010020170002"]
-    assert li[1] == "李娜" and li[3] == dt.date(2026, 6, 30) and li[5] == "440000" and li[6] is False
+    assert li[1] == "李娜" and li[3] == dt.date(2029, 6, 30) and li[5] == "440000" and li[6] is False
     assert people["31010020170003"][7] == "13912345678"
     assert {(s[1]) for s in after_first[1] if s[0] == people["11010020170001"][0]} == {"QMS", "EMS"}
     assert len(after_first[2]) == 1  # the affiliation by credit code

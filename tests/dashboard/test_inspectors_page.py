@@ -1,0 +1,165 @@
+"""AppTest of the inspector registry page: both languages, filters drive the figures, form and import."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, insert, select, text
+from streamlit.testing.v1 import AppTest
+
+from models import Inspector, InspectorScheme
+from models.db import make_engine
+from models.migrate import upgrade
+from tests.models.test_inspector_import import BAD_ROWS, GOOD_ROWS, csv_file, xlsx_file
+from tests.models.test_queries_outcomes import insert_outcome_world
+
+PAGE = str(Path(__file__).resolve().parents[2] / "dashboard" / "pages" / "inspectors.py")
+TIMEOUT = 60
+
+
+@pytest.fixture(scope="module")
+def database_url(tmp_path_factory) -> str:
+    """A small registry: 3 Beijing inspectors from the outcome world and 12 in Guangdong."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('insp-apptest') / 'regdash.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    today = dt.date.today()
+    with engine.begin() as connection:
+        insert_outcome_world(connection)
+        connection.execute(
+            insert(Inspector.__table__),
+            [
+                dict(
+                    id=10 + i,
+                    name=f"人员{i}",
+                    enforcement_id=f"4400{i:08d}",
+                    id_valid_until=today + dt.timedelta(days=30 * i - 60),
+                    agency="广东省市场监督管理局",
+                    region_code="440000",
+                    active=i % 3 != 0,
+                    phone=f"1390000{i:04d}",
+                )
+                for i in range(12)
+            ],
+        )
+        connection.execute(
+            insert(InspectorScheme.__table__),
+            [
+                dict(inspector_id=10 + i, scheme_code=s)
+                for i in range(12)
+                for s in (["QMS", "EMS"] if i % 2 else ["EnMS"])
+            ],
+        )
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def app(database_url, monkeypatch):
+    monkeypatch.setenv("REGDASH_DATABASE_URL", database_url)
+
+    def start(lang: str = "zh") -> AppTest:
+        at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+        at.query_params["lang"] = lang
+        at.run()
+        assert not at.exception, at.exception
+        return at
+
+    return start
+
+
+def sql(url: str, statement: str) -> int:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            return int(connection.scalar(text(statement)))
+    finally:
+        engine.dispose()
+
+
+def metrics(at: AppTest) -> list[str]:
+    return [m.value for m in at.metric]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_page_runs_and_kpis_equal_sql(app, database_url, lang):
+    at = app(lang)
+    total = sql(database_url, "SELECT count(*) FROM inspector")
+    active = sql(database_url, "SELECT count(*) FROM inspector WHERE active")
+    assert metrics(at)[:2] == [f"{total:,}", f"{active:,}"]
+    title = {"zh": "执法检查人员名录库", "en": "Inspector registry"}[lang]
+    assert at.title[0].value == title
+    registry = at.dataframe[-1].value
+    assert len(registry) == total
+    assert all("****" in phone for phone in registry.iloc[:, -1])  # masked for staff
+
+
+def test_province_filter_changes_the_numbers(app, database_url):
+    at = app("en")
+    at.multiselect(key="url_filter_provinces").set_value(["110000"]).run()
+    assert not at.exception
+    beijing = sql(database_url, "SELECT count(*) FROM inspector WHERE region_code = '110000'")
+    assert metrics(at)[0] == f"{beijing:,}" and beijing == 3
+    assert len(at.dataframe[-1].value) == beijing
+    at.multiselect(key="url_filter_schemes").set_value(["EnMS"]).run()
+    assert metrics(at)[0] == "0"
+
+
+def test_form_adds_one_and_shows_errors(app, database_url):
+    at = app("en")
+    before = sql(database_url, "SELECT count(*) FROM inspector")
+    at.text_input(key="form_eid").set_value("bad id!")
+    at.form_submit_button[0].click().run()
+    assert not at.exception and at.error, "a form with empty fields must show errors"
+    assert "Required field is empty" in at.error[0].value
+    assert "Bad enforcement-ID format" in at.error[0].value
+    assert sql(database_url, "SELECT count(*) FROM inspector") == before
+
+    at.text_input(key="form_name").set_value("测试录入")
+    at.text_input(key="form_eid").set_value("11010020260001")
+    at.date_input(key="form_valid_until").set_value(dt.date.today() + dt.timedelta(days=700))
+    at.text_input(key="form_agency").set_value("北京市市场监督管理局")
+    at.selectbox(key="form_province").set_value("110000")
+    at.multiselect(key="form_schemes").set_value(["QMS", "ISMS"])
+    at.text_input(key="form_phone").set_value("13912345678")
+    at.form_submit_button[0].click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.success and "11010020260001" in at.success[0].value
+    assert sql(database_url, "SELECT count(*) FROM inspector") == before + 1
+    assert sql(database_url, "SELECT count(*) FROM inspector WHERE enforcement_id = '11010020260001'") == 1
+
+
+def _count(url: str) -> int:
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        value = connection.scalar(select(func.count()).select_from(Inspector.__table__))
+    engine.dispose()
+    return int(value)
+
+
+def test_import_bad_file_lists_rows_and_good_file_imports_on_confirm(app, database_url):
+    at = app("zh")
+    before = _count(database_url)
+    at.file_uploader[0].set_value(("bad.xlsx", xlsx_file(BAD_ROWS), "application/octet-stream")).run()
+    assert not at.exception
+    assert at.error and "8 行不能导入" in at.error[0].value
+    problems = at.dataframe[-2].value
+    assert list(problems.iloc[:, 0]) == list(range(2, 10))  # every bad row, with its row number
+    assert "B3" in set(problems.iloc[:, 1]) and "与第 4 行重复" in " ".join(problems.iloc[:, 4])
+    assert not [b for b in at.button if b.key and b.key.startswith("insp_confirm")]
+    assert _count(database_url) == before
+
+    at.file_uploader[0].set_value(("good.csv", csv_file(GOOD_ROWS), "text/csv")).run()
+    assert not at.exception and not at.error
+    confirm = next(b for b in at.button if b.key and b.key.startswith("insp_confirm"))
+    assert _count(database_url) == before  # nothing written before the confirmation
+    confirm.click().run()
+    assert not at.exception
+    assert _count(database_url) == before + 3
+    assert "新增 3 人" in at.success[0].value
+    confirm = next(b for b in at.button if b.key and b.key.startswith("insp_confirm"))
+    confirm.click().run()  # the same file again changes nothing
+    assert "新增 0 人，更新 0 人，未变 3 人" in at.success[0].value
+    assert _count(database_url) == before + 3
