@@ -6,6 +6,8 @@ from collections.abc import Callable, Sequence
 
 import streamlit as st
 
+from dashboard.i18n import t
+
 SEPARATOR = ","
 
 
@@ -32,12 +34,22 @@ def url_multiselect(
     param: str,
     format_func: Callable[[str], str] = str,
     container=st.sidebar,
+    placeholder: str | None = None,
 ) -> list[str]:
-    """A multiselect whose selection is mirrored in ``?param=a,b``; empty means "all"."""
+    """A multiselect whose selection is mirrored in ``?param=a,b``; empty means "all".
+
+    ``placeholder`` (shown while nothing is chosen) defaults to the ``filter.all`` string.
+    """
     key = f"url_filter_{param}"
     if key not in st.session_state:
         st.session_state[key] = _read_list(param, options) or []
-    selected = container.multiselect(label, list(options), key=key, format_func=format_func)
+    selected = container.multiselect(
+        label,
+        list(options),
+        key=key,
+        format_func=format_func,
+        placeholder=placeholder if placeholder is not None else t("filter.all"),
+    )
     _write(param, SEPARATOR.join(selected))
     return selected
 

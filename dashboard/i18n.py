@@ -75,3 +75,19 @@ def language_switch() -> str:
         if choice != language:
             st.rerun()
     return choice or language
+
+
+def vocab(kind: str, code: str | None) -> str:
+    """The label of a closed-vocabulary code (``vocab.<kind>.<code>``), or the code if it has none."""
+    if code is None or code != code:  # None or NaN
+        return t("common.unknown")
+    key = f"vocab.{kind}.{code}"
+    return t(key) if key in strings() else str(code)
+
+
+def format_delta(current: float, previous: float) -> str | None:
+    """Signed change with its relative size (``+1,234 (+5.6%)``); None when there is nothing to compare."""
+    change = current - previous
+    if previous:
+        return f"{round(change):+,} ({100 * change / previous:+.1f}%)"
+    return f"{round(change):+,}" if change else None

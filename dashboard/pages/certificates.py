@@ -1,7 +1,268 @@
-"""Placeholder until the page lands."""
+"""Certificates: counts by scheme × province × status, a province map, issuance, concentration,
+certificates expiring soon and the suspended/withdrawn share by institution."""
+
+from __future__ import annotations
+
+import datetime as dt
 
 import streamlit as st
 
-from dashboard.i18n import t
+from dashboard import charts
+from dashboard.cache import query, require_data
+from dashboard.filters import url_multiselect, url_year_range
+from dashboard.i18n import current_language, format_int, format_pct, province_name, scheme_name, t, vocab
+from dashboard.tables import labelled, province_column, scheme_column, show_table, vocab_column
+from models.queries import certificates as q
+from models.queries.overview import data_years
+from models.reference_data import PROVINCE_CODES, PROVINCES, SCHEME_CODES
+from models.vocabulary import CERTIFICATE_STATUSES
+
+EXPIRY_DAYS = 90
+EXPIRING_ROWS = 1000
+SHARE_MIN_CERTIFICATES = 10
+SHARE_TOP = 15
 
 st.title(t("nav.certificates"))
+require_data()
+
+first, last = query(data_years) or (dt.date.today().year, dt.date.today().year)
+years = url_year_range(t("filter.years"), first, last)
+provinces = tuple(
+    url_multiselect(t("filter.provinces"), PROVINCE_CODES, param="provinces", format_func=province_name)
+)
+schemes = tuple(url_multiselect(t("filter.schemes"), SCHEME_CODES, param="schemes", format_func=scheme_name))
+statuses = tuple(
+    url_multiselect(
+        t("filter.statuses"),
+        CERTIFICATE_STATUSES,
+        param="statuses",
+        format_func=lambda code: vocab("certificate_status", code),
+    )
+)
+st.caption(t("certificates.scope"))
+today = dt.date.today()
+
+# --- headline figures -------------------------------------------------------------------------
+selection = query(q.certificate_total, provinces=provinces, schemes=schemes, statuses=statuses)
+valid = query(q.certificate_total, provinces=provinces, schemes=schemes, statuses=("valid",))
+ranking = query(q.province_ranking, provinces=provinces, schemes=schemes, statuses=statuses)
+expiring = query(q.expiring_count, today=today, days=EXPIRY_DAYS, provinces=provinces, schemes=schemes)
+everything = query(q.certificate_total, provinces=provinces, schemes=schemes)
+struck = query(q.certificate_total, provinces=provinces, schemes=schemes, statuses=("suspended", "withdrawn"))
+
+columns = st.columns(5)
+columns[0].metric(t("certificates.kpi.selection"), format_int(selection))
+columns[1].metric(t("certificates.kpi.valid"), format_int(valid))
+columns[2].metric(
+    t("certificates.kpi.top3"), format_pct(q.top_share(ranking, 3)), help=t("certificates.kpi.top3_help")
+)
+columns[3].metric(
+    t("certificates.kpi.expiring"),
+    format_int(expiring),
+    help=t("certificates.kpi.expiring_help", today=today.isoformat()),
+)
+columns[4].metric(
+    t("certificates.kpi.suspended_withdrawn"), format_pct(struck / everything if everything else 0.0)
+)
+
+# --- map and top provinces ----------------------------------------------------------------------
+left, right = st.columns([3, 2])
+with left:
+    st.subheader(t("certificates.map"))
+    if current_language() == "zh":
+        names = {code: zh for code, _abbr, zh, *_ in PROVINCES}
+    else:
+        names = {code: abbr for code, abbr, *_ in PROVINCES}
+    charts.show(charts.tile_map(ranking, names=names, value_title=t("common.count")), key="cert_map")
+with right:
+    st.subheader(t("certificates.top_provinces"))
+    top_provinces = ranking.head(10).assign(province=lambda f: province_column(f))
+    if top_provinces.empty:
+        st.caption(t("common.no_data"))
+    else:
+        chart = charts.bar(
+            top_provinces,
+            x="province",
+            y="n",
+            x_title=t("common.province"),
+            y_title=t("common.count"),
+            horizontal=True,
+            sort=top_provinces["province"].tolist(),
+            height=380,
+        )
+        charts.show(chart, key="cert_top_provinces")
+
+# --- scheme x province x status -----------------------------------------------------------------
+st.subheader(t("certificates.by_scheme_province"))
+counts = query(q.certificate_counts, provinces=provinces, schemes=schemes, statuses=statuses)
+if counts.empty:
+    st.caption(t("common.no_data"))
+else:
+    cells = query(
+        q.certificate_counts,
+        by=("region_code", "scheme_code"),
+        provinces=provinces,
+        schemes=schemes,
+        statuses=statuses,
+    )
+    cells = cells.assign(province=province_column(cells), scheme=scheme_column(cells))
+    province_order = [province_name(code) for code in ranking["region_code"]]
+    chart = charts.heatmap(
+        cells,
+        x="scheme",
+        y="province",
+        value="n",
+        x_title=t("common.scheme"),
+        y_title=t("common.province"),
+        value_title=t("common.count"),
+        x_sort=[scheme_name(code) for code in SCHEME_CODES],
+        y_sort=province_order,
+        height=max(220, 18 * len(province_order)),
+    )
+    charts.show(chart, key="cert_heatmap")
+    table = labelled(
+        counts,
+        {
+            "region_code": "common.province",
+            "scheme_code": "common.scheme",
+            "status": "common.status",
+            "n": "common.count",
+        },
+        formatters={
+            "region_code": lambda s: s.map(province_name),
+            "scheme_code": lambda s: s.map(scheme_name),
+            "status": vocab_column("certificate_status"),
+        },
+    )
+    show_table(table, name="certificates_by_scheme_province_status", height=300)
+
+# --- issuance trend -----------------------------------------------------------------------------
+st.subheader(t("certificates.issuance"))
+months = (f"{years[0]}-01", f"{years[1]}-12")
+issuance = query(q.issuance_by_month, provinces=provinces, schemes=schemes, months=months, by_scheme=True)
+if issuance.empty:
+    st.caption(t("common.no_data"))
+else:
+    issuance = issuance.assign(scheme=scheme_column(issuance))
+    chart = charts.trend(
+        issuance,
+        x="month",
+        y="n",
+        x_title=t("common.month"),
+        y_title=t("certificates.issued"),
+        color="scheme",
+        color_title=t("common.scheme"),
+        stacked_area=True,
+    )
+    charts.show(chart, key="cert_issuance")
+
+# --- concentration ------------------------------------------------------------------------------
+st.subheader(t("certificates.concentration"))
+institutions = query(q.top_institutions, provinces=provinces, schemes=schemes, statuses=statuses, limit=10)
+st.caption(
+    t(
+        "certificates.top3_caption",
+        share=format_pct(q.top_share(ranking, 3)),
+        inst_share=format_pct(float(institutions["share"].sum()) if not institutions.empty else 0.0),
+    )
+)
+left, right = st.columns(2)
+with left:
+    st.markdown(f"**{t('certificates.top_institutions')}**")
+    show_table(
+        labelled(
+            institutions,
+            {
+                "rank": "common.rank",
+                "name": "common.institution",
+                "region_code": "common.province",
+                "n": "common.count",
+                "share": "common.share",
+            },
+            formatters={"region_code": lambda s: s.map(province_name), "share": lambda s: s.map(format_pct)},
+        ),
+        name="top_institutions",
+    )
+with right:
+    st.markdown(f"**{t('certificates.top_provinces')}**")
+    show_table(
+        labelled(
+            ranking.head(10),
+            {
+                "rank": "common.rank",
+                "region_code": "common.province",
+                "n": "common.count",
+                "share": "common.share",
+            },
+            formatters={"region_code": lambda s: s.map(province_name), "share": lambda s: s.map(format_pct)},
+        ),
+        name="top_provinces",
+    )
+
+# --- expiring soon ------------------------------------------------------------------------------
+st.subheader(t("certificates.expiring"))
+soon = query(
+    q.expiring_certificates,
+    today=today,
+    days=EXPIRY_DAYS,
+    provinces=provinces,
+    schemes=schemes,
+    limit=EXPIRING_ROWS,
+)
+show_table(
+    labelled(
+        soon,
+        {
+            "number": "certificates.number",
+            "organisation": "common.organisation",
+            "institution": "common.institution",
+            "scheme_code": "common.scheme",
+            "region_code": "common.province",
+            "issued_on": "certificates.issued_on",
+            "expires_on": "certificates.expires_on",
+        },
+        formatters={
+            "region_code": lambda s: s.map(province_name),
+            "scheme_code": lambda s: s.map(scheme_name),
+        },
+    ),
+    name="certificates_expiring_90_days",
+    height=300,
+    total_rows=expiring,
+)
+
+# --- suspended / withdrawn share by institution ---------------------------------------------------
+st.subheader(t("certificates.status_share"))
+shares = query(q.status_share_by_institution, provinces=provinces, schemes=schemes)
+large = shares[shares["total"] >= SHARE_MIN_CERTIFICATES].head(SHARE_TOP)
+st.caption(t("certificates.status_share_caption", top=SHARE_TOP, min=SHARE_MIN_CERTIFICATES))
+if not large.empty:
+    chart = charts.bar(
+        large,
+        x="name",
+        y="share",
+        x_title=t("common.institution"),
+        y_title=t("certificates.share_suspended_withdrawn"),
+        horizontal=True,
+        sort=large["name"].tolist(),
+        value_format=".1%",
+        height=max(200, 24 * len(large)),
+    )
+    charts.show(chart, key="cert_status_share")
+show_table(
+    labelled(
+        shares,
+        {
+            "name": "common.institution",
+            "region_code": "common.province",
+            "risk_grade": "common.risk_grade",
+            "total": "common.total",
+            "suspended": "certificates.suspended",
+            "withdrawn": "certificates.withdrawn",
+            "share": "certificates.share_suspended_withdrawn",
+        },
+        formatters={"region_code": lambda s: s.map(province_name), "share": lambda s: s.map(format_pct)},
+    ),
+    name="suspended_withdrawn_by_institution",
+    height=300,
+)

@@ -1,7 +1,111 @@
-"""Placeholder until the page lands."""
+"""Overview: headline figures with their year-on-year change, and the monthly issuance trend."""
+
+from __future__ import annotations
+
+import datetime as dt
 
 import streamlit as st
 
-from dashboard.i18n import t
+from dashboard import charts
+from dashboard.cache import nonconformity, query, require_data
+from dashboard.filters import url_multiselect, url_year_range
+from dashboard.i18n import format_delta, format_int, format_pct, province_name, scheme_name, t
+from dashboard.tables import labelled, show_table
+from models.queries.certificates import issuance_by_month
+from models.queries.overview import KPI_NAMES, data_years, overview_kpis
+from models.reference_data import PROVINCE_CODES, SCHEME_CODES
+
+CONFIDENCE = "95%"
 
 st.title(t("nav.overview"))
+require_data()
+
+today = dt.date.today()
+first, last = query(data_years) or (today.year, today.year)
+last = min(last, today.year)
+first = min(first, last)
+years = url_year_range(t("filter.years"), first, last)
+provinces = tuple(
+    url_multiselect(t("filter.provinces"), PROVINCE_CODES, param="provinces", format_func=province_name)
+)
+schemes = tuple(url_multiselect(t("filter.schemes"), SCHEME_CODES, param="schemes", format_func=scheme_name))
+year = years[1]
+
+kpis = query(overview_kpis, year=year, today=today, provinces=provinces, schemes=schemes)
+end, previous_end = kpis["current_end"].iloc[0], kpis["previous_end"].iloc[0]
+st.caption(
+    t(
+        "overview.period",
+        start=dt.date(year, 1, 1).isoformat(),
+        end=end.isoformat(),
+        previous_end=previous_end.isoformat(),
+    )
+)
+
+columns = st.columns(len(KPI_NAMES) + 1)
+for column, name in zip(columns, KPI_NAMES, strict=False):
+    current, previous = int(kpis.loc[name, "current"]), int(kpis.loc[name, "previous"])
+    column.metric(
+        t(f"overview.kpi.{name}"),
+        format_int(current),
+        delta=format_delta(current, previous),
+        help=t(f"overview.kpi.{name}_help"),
+    )
+
+estimate = nonconformity(year, provinces, schemes)
+earlier = nonconformity(year - 1, provinces, schemes)
+if estimate is None:
+    columns[-1].metric(t("overview.kpi.nonconformity"), "—", help=t("overview.kpi.nonconformity_none"))
+else:
+    change = None
+    if earlier is not None:
+        change = t("overview.pp", value=f"{100 * (estimate['rate'] - earlier['rate']):+.1f}")
+    columns[-1].metric(
+        t("overview.kpi.nonconformity"),
+        format_pct(estimate["rate"]),
+        delta=change,
+        delta_color="inverse",
+        help=t(
+            "overview.kpi.nonconformity_help",
+            confidence=CONFIDENCE,
+            low=format_pct(estimate["low"]),
+            high=format_pct(estimate["high"]),
+            unweighted=format_pct(estimate["unweighted_rate"]),
+        ),
+    )
+    columns[-1].caption(
+        t(
+            "overview.nonconformity_interval",
+            confidence=CONFIDENCE,
+            low=format_pct(estimate["low"]),
+            high=format_pct(estimate["high"]),
+        )
+    )
+st.caption(t("overview.note"))
+
+st.subheader(t("overview.trend"))
+st.caption(t("overview.trend_caption", first=years[0], last=years[1]))
+months = (f"{years[0]}-01", f"{years[1]}-12")
+trend = query(issuance_by_month, provinces=provinces, schemes=schemes, months=months, by_scheme=True)
+if trend.empty:
+    st.caption(t("common.no_data"))
+else:
+    trend = trend.assign(scheme=trend["scheme_code"].map(scheme_name))
+    chart = charts.trend(
+        trend,
+        x="month",
+        y="n",
+        x_title=t("common.month"),
+        y_title=t("overview.issued"),
+        color="scheme",
+        color_title=t("common.scheme"),
+        stacked_area=True,
+        height=360,
+    )
+    charts.show(chart, key="overview_trend")
+    monthly = query(issuance_by_month, provinces=provinces, schemes=schemes, months=months)
+    show_table(
+        labelled(monthly, {"month": "common.month", "n": "overview.issued"}),
+        name="certificates_issued_per_month",
+        height=250,
+    )

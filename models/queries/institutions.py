@@ -124,6 +124,11 @@ def processing_median(days: pd.DataFrame, *, by: Sequence[str]) -> pd.DataFrame:
     return grouped.agg(median_days="median", n="count").reset_index()
 
 
+def median_days(days: pd.DataFrame) -> float | None:
+    """Median processing days over all rows of ``processing_days``, or None when there are none."""
+    return None if days.empty else float(days["days"].median())
+
+
 def processing_histogram(days: pd.DataFrame, *, width: int = 5) -> pd.DataFrame:
     """Processing days binned by ``width`` days: bin_start, bin_end, n (empty bins between kept)."""
     if days.empty:

@@ -149,3 +149,9 @@ def data_years(engine: Engine) -> tuple[int, int] | None:
     if first is None:
         return None
     return int(first[:4]), int(last[:4])
+
+
+def has_data(engine: Engine) -> bool:
+    """True when the store holds at least one institution (i.e. it has been migrated and seeded)."""
+    with engine.connect() as connection:
+        return connection.execute(select(Institution.__table__.c.id).limit(1)).first() is not None

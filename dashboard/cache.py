@@ -1,0 +1,107 @@
+"""Cached calls of read-side queries, and the guard that turns store errors into a plain message.
+
+Pages call ``query(module.function, **filters)``: the call is cached by (function, database URL,
+arguments) with a TTL, lists are turned into tuples so that arguments stay hashable scalars/tuples,
+and a missing or unmigrated database shows ``common.database_missing`` instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
+
+from dashboard.i18n import t
+from dashboard.store import database_key, get_engine
+
+TTL_SECONDS = 600
+LOG = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def _hashable(value: Any) -> Any:
+    if isinstance(value, list | set | frozenset):
+        return tuple(value)
+    return value
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False, max_entries=1024)
+def _cached_call(module: str, name: str, database: str, args: tuple, kwargs: tuple) -> Any:
+    function = getattr(importlib.import_module(module), name)
+    return function(get_engine(), *args, **dict(kwargs))
+
+
+def stop_with_database_message(error: BaseException | None = None) -> None:
+    """Show the "database missing" note (no traceback) and end this run of the page."""
+    if error is not None:
+        LOG.warning("dashboard query failed: %s", error)
+    st.info(t("common.database_missing"), icon=":material/database:")
+    st.stop()
+
+
+def query(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """``function(engine, *args, **kwargs)``, cached for ``TTL_SECONDS`` per database and arguments."""
+    key_args = tuple(_hashable(a) for a in args)
+    key_kwargs = tuple(sorted((k, _hashable(v)) for k, v in kwargs.items()))
+    try:
+        return _cached_call(function.__module__, function.__name__, database_key(), key_args, key_kwargs)
+    except SQLAlchemyError as error:
+        stop_with_database_message(error)
+        raise  # unreachable: st.stop() raises
+
+
+def require_data() -> None:
+    """Stop the page with the "database missing" note unless the store holds institutions."""
+    from models.queries.overview import has_data
+
+    if not query(has_data):
+        stop_with_database_message()
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False, max_entries=256)
+def _nonconformity(database: str, year: int | None, provinces: tuple, schemes: tuple) -> dict | None:
+    from models.queries.outcomes import stratum_outcome_counts
+    from sampler.estimate import weighted_estimate
+
+    strata = stratum_outcome_counts(get_engine(), year=year)
+    if provinces:
+        strata = strata[strata["region_code"].isin(provinces)]
+    if schemes:
+        strata = strata[strata["scheme_code"].isin(schemes)]
+    inspected = strata[strata["n_h"] > 0]
+    if inspected.empty:
+        return None
+    labels = inspected["region_code"] + "/" + inspected["scheme_code"]
+    counts = pd.DataFrame(
+        {"n": inspected["n_h"].to_numpy(), "deviations": inspected["violations_h"].to_numpy()},
+        index=labels.to_numpy(),
+    )
+    population = pd.Series(inspected["N_h"].to_numpy(), index=labels.to_numpy())
+    estimate = weighted_estimate(counts, population)
+    return {
+        "rate": estimate.rate,
+        "low": estimate.low,
+        "high": estimate.high,
+        "unweighted_rate": estimate.unweighted_rate,
+        "n": estimate.n,
+        "strata": len(inspected),
+        "strata_without_outcomes": int(len(strata) - len(inspected)),
+    }
+
+
+def nonconformity(year: int | None, provinces: tuple = (), schemes: tuple = ()) -> dict | None:
+    """The weighted non-conformity rate of committed draws (``sampler.estimate``), or None without data.
+
+    Strata that were drawn but have no recorded outcome yet are left out (and counted in
+    ``strata_without_outcomes``) rather than silently treated as clean.
+    """
+    try:
+        return _nonconformity(database_key(), year, tuple(provinces), tuple(schemes))
+    except SQLAlchemyError as error:
+        stop_with_database_message(error)
+        raise
