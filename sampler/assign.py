@@ -42,7 +42,15 @@ from sampler.errors import InfeasibleAssignmentError, SamplerError, check_choice
 from sampler.frame import _canonical_text, _id_order, content_hash
 from sampler.streams import derive_bit_generator, seed_digest, smallest_keys
 
-__all__ = ["ASSIGN_METHODS", "Assignment", "assign_inspectors", "eligibility_rules", "parse_pool"]
+__all__ = [
+    "ASSIGN_METHODS",
+    "Assignment",
+    "AssignmentProblem",
+    "InspectorPool",
+    "assign_inspectors",
+    "eligibility_rules",
+    "parse_pool",
+]
 
 ASSIGN_METHODS: tuple[str, ...] = ("exact", "sequential")
 POOL_COLUMNS = ("inspector_id", "region", "schemes", "active", "id_valid_until", "affiliations")
@@ -79,7 +87,9 @@ def _as_date(value: object, field_name: str) -> np.datetime64:
 
 
 @dataclass(frozen=True, eq=False)
-class _Pool:
+class InspectorPool:
+    """A checked, indexed inspector pool (build with `parse_pool`)."""
+
     ids: np.ndarray
     region: np.ndarray
     active: np.ndarray
@@ -92,7 +102,7 @@ class _Pool:
         return len(self.ids)
 
 
-def parse_pool(pool: pd.DataFrame) -> _Pool:
+def parse_pool(pool: pd.DataFrame) -> InspectorPool:
     """Check and index an inspector pool (see module docs for the columns)."""
     if not isinstance(pool, pd.DataFrame):
         raise SamplerError("the inspector pool must be a pandas DataFrame", field="pool")
@@ -104,7 +114,7 @@ def parse_pool(pool: pd.DataFrame) -> _Pool:
     if pool["inspector_id"].isna().any() or not pool["inspector_id"].is_unique:
         raise SamplerError("inspector_id must be present and unique", field="inspector_id")
     table = pool.iloc[_id_order(pool["inspector_id"])].reset_index(drop=True)
-    until = pd.to_datetime(table["id_valid_until"], errors="coerce")
+    until = pd.to_datetime(table["id_valid_until"], errors="coerce", format="ISO8601")
     bad_dates = table["id_valid_until"].notna() & until.isna()
     if bad_dates.any():
         raise SamplerError(
@@ -130,7 +140,7 @@ def parse_pool(pool: pd.DataFrame) -> _Pool:
     hashed["affiliations"] = table["affiliations"].map(lambda v: ";".join(sorted(_tokens(v))))
     hashed["id_valid_until"] = until.dt.strftime("%Y-%m-%d").fillna("")
     hashed["active"] = _as_bool(table["active"])
-    return _Pool(
+    return InspectorPool(
         ids=table["inspector_id"].to_numpy(),
         region=table["region"].map(_canonical_text).to_numpy(dtype=object),
         active=_as_bool(table["active"]),
@@ -216,7 +226,7 @@ class Assignment:
     stream: str
 
 
-def _region_mask(pool: _Pool, region: str, rules: dict[str, Any]) -> np.ndarray:
+def _region_mask(pool: InspectorPool, region: str, rules: dict[str, Any]) -> np.ndarray:
     linked = rules["linked_regions"].get(region)
     if rules["cross_region"]:
         mask = pool.region != region
@@ -228,7 +238,7 @@ def _region_mask(pool: _Pool, region: str, rules: dict[str, Any]) -> np.ndarray:
     return np.ones(len(pool), dtype=bool)
 
 
-def _diagnose(pool: _Pool, target: dict[str, Any], rules: dict[str, Any], date: np.datetime64) -> str:
+def _diagnose(pool: InspectorPool, target: dict[str, Any], rules: dict[str, Any], date: np.datetime64) -> str:
     """Name the first rule that leaves fewer than team_size inspectors for this target."""
     t = rules["team_size"]
     scheme, region, institution = target["scheme"], target["region"], target["institution_id"]
@@ -279,9 +289,133 @@ def _max_flow(eligible: list[np.ndarray], team_size: int, cap: int, n_inspectors
     return int(maximum_flow(graph, source, sink).flow_value)
 
 
+class AssignmentProblem:
+    """Targets, a parsed pool and validated rules, with each target's eligible inspectors.
+
+    Build it once and call `draw` with different seeds to repeat the second random cheaply
+    (`assign_inspectors` does both in one call). Raises `InfeasibleAssignmentError` at construction
+    when a target has too few eligible inspectors or a stratum cannot meet the cap.
+    """
+
+    def __init__(self, targets: pd.DataFrame, pool: pd.DataFrame | InspectorPool, **options: Any) -> None:
+        rules = eligibility_rules(**options)
+        if not isinstance(targets, pd.DataFrame):
+            raise SamplerError("targets must be a pandas DataFrame", field="targets")
+        missing = [c for c in TARGET_COLUMNS if c not in targets.columns]
+        if missing:
+            raise SamplerError(f"targets are missing column(s) {', '.join(missing)}", field=missing[0])
+        if not targets["unit_id"].is_unique:
+            raise SamplerError("targets repeat a unit_id", field="unit_id")
+        if targets.empty:
+            raise SamplerError("there are no targets to assign", field="targets")
+        parsed = pool if isinstance(pool, InspectorPool) else parse_pool(pool)
+        date = np.datetime64(rules["inspection_date"], "D")
+        table = targets.iloc[_id_order(targets["unit_id"])]
+        region = [_canonical_text(v) for v in table["region"]]
+        scheme = [_canonical_text(v) for v in table["scheme"]]
+        institution = [_canonical_text(v) for v in table["institution_id"]]
+        if "stratum" in table.columns:
+            stratum = [_canonical_text(v) for v in table["stratum"]]
+        else:
+            stratum = [f"{r}|{s}" for r, s in zip(region, scheme, strict=True)]
+        unit_ids = table["unit_id"].to_numpy()
+        target_rows = pd.DataFrame(
+            {
+                "unit_id": unit_ids,
+                "region": region,
+                "scheme": scheme,
+                "institution_id": institution,
+                "stratum": stratum,
+            }
+        )
+        t = rules["team_size"]
+        base_cache: dict[tuple[str, str], np.ndarray] = {}
+        usable = parsed.active & (parsed.valid_until >= date)
+        eligible: list[np.ndarray] = []
+        for j in range(len(unit_ids)):
+            key = (scheme[j], region[j])
+            if key not in base_cache:
+                competent = parsed.competent.get(key[0], np.zeros(len(parsed), dtype=bool))
+                base_cache[key] = np.flatnonzero(competent & usable & _region_mask(parsed, key[1], rules))
+            members = base_cache[key]
+            conflict = parsed.affiliated.get(institution[j])
+            if conflict is not None and conflict.size:
+                members = members[~np.isin(members, conflict, assume_unique=True)]
+            if members.size < t:
+                record = {
+                    "unit_id": table["unit_id"].tolist()[j],
+                    "region": region[j],
+                    "scheme": scheme[j],
+                    "institution_id": institution[j],
+                    "stratum": stratum[j],
+                }
+                raise InfeasibleAssignmentError(_diagnose(parsed, record, rules, date), field="team_size")
+            eligible.append(members)
+        if rules["cap"] is not None:
+            _check_cap_by_stratum(eligible, np.asarray(stratum, dtype=object), t, rules["cap"])
+        self.rules = rules
+        self.pool = parsed
+        self.unit_ids = unit_ids
+        self.strata = np.asarray(stratum, dtype=object)
+        self.eligible = eligible
+        self.targets_hash = content_hash(target_rows, key="unit_id")
+
+    def draw(self, seed: int) -> Assignment:
+        """Draw teams with ``seed`` (see the module notes for the method)."""
+        seed = check_int(seed, "seed")
+        rules, parsed, eligible = self.rules, self.pool, self.eligible
+        t, cap_value = rules["team_size"], rules["cap"]
+        context = {"targets": self.targets_hash, "pool": parsed.hash, "rules": rules}
+        stream = seed_digest(seed=seed, purpose="assign", **context)
+        bitgen = derive_bit_generator(seed=seed, purpose="assign", **context)
+        drawer = _draw_exact if rules["method"] == "exact" else _draw_sequential
+        teams, attempts = drawer(bitgen, eligible, t, cap_value, len(parsed), rules["max_attempts"])
+        if teams is None:
+            placed = _max_flow(eligible, t, cap_value, len(parsed))
+            needed = t * len(eligible)
+            if placed < needed:
+                raise InfeasibleAssignmentError(
+                    f"workload cap {cap_value}: at most {placed} of the {needed} team places can be filled "
+                    "by eligible inspectors (max-flow); binding constraint: workload cap",
+                    field="cap",
+                )
+            raise SamplerError(
+                f"workload cap {cap_value} is feasible but so tight that {rules['max_attempts']} random "
+                f"{'proposals' if rules['method'] == 'exact' else 'restarts'} found no assignment; raise "
+                "max_attempts or use method 'sequential'",
+                field="max_attempts",
+            )
+        members = np.concatenate(teams)
+        team_rows = pd.DataFrame(
+            {
+                "unit_id": np.repeat(self.unit_ids, t),
+                "stratum": np.repeat(self.strata, t),
+                "slot": np.tile(np.arange(1, t + 1), len(teams)),
+                "inspector_id": parsed.ids[members],
+            }
+        )
+        load = np.bincount(members, minlength=len(parsed))
+        used = np.flatnonzero(load)
+        workload = pd.Series(load[used], index=pd.Index(parsed.ids[used], name="inspector_id"), name="teams")
+        counts = pd.Series(
+            [m.size for m in eligible], index=pd.Index(self.unit_ids, name="unit_id"), name="eligible"
+        )
+        return Assignment(
+            teams=team_rows,
+            workload=workload,
+            eligible=counts,
+            rules=rules,
+            seed=seed,
+            attempts=attempts,
+            pool_hash=parsed.hash,
+            targets_hash=self.targets_hash,
+            stream=stream,
+        )
+
+
 def assign_inspectors(
     targets: pd.DataFrame,
-    pool: pd.DataFrame,
+    pool: pd.DataFrame | InspectorPool,
     *,
     inspection_date: _dt.date | str,
     seed: int,
@@ -298,9 +432,10 @@ def assign_inspectors(
     ----------
     targets : pandas.DataFrame
         Columns ``unit_id``, ``region``, ``scheme``, ``institution_id`` (and optionally ``stratum``).
-    pool : pandas.DataFrame
+    pool : pandas.DataFrame or InspectorPool
         Columns ``inspector_id``, ``region``, ``schemes`` (``;``-separated or list), ``active``,
-        ``id_valid_until`` (date), ``affiliations`` (``;``-separated institution ids or list).
+        ``id_valid_until`` (date), ``affiliations`` (``;``-separated institution ids or list);
+        or the result of `parse_pool` to skip re-parsing.
     inspection_date : date or ISO text
         Date the enforcement IDs must be valid on.
     seed : int
@@ -330,7 +465,9 @@ def assign_inspectors(
     SamplerError
         On bad inputs, or when a feasible but very tight cap defeats ``max_attempts`` proposals.
     """
-    rules = eligibility_rules(
+    problem = AssignmentProblem(
+        targets,
+        pool,
         team_size=team_size,
         cap=cap,
         inspection_date=inspection_date,
@@ -339,105 +476,7 @@ def assign_inspectors(
         method=method,
         max_attempts=max_attempts,
     )
-    seed = check_int(seed, "seed")
-    if not isinstance(targets, pd.DataFrame):
-        raise SamplerError("targets must be a pandas DataFrame", field="targets")
-    missing = [c for c in TARGET_COLUMNS if c not in targets.columns]
-    if missing:
-        raise SamplerError(f"targets are missing column(s) {', '.join(missing)}", field=missing[0])
-    if not targets["unit_id"].is_unique:
-        raise SamplerError("targets repeat a unit_id", field="unit_id")
-    parsed = parse_pool(pool)
-    date = np.datetime64(rules["inspection_date"], "D")
-    table = targets.iloc[_id_order(targets["unit_id"])].reset_index(drop=True)
-    strata = (
-        table["stratum"].map(_canonical_text)
-        if "stratum" in table.columns
-        else table["region"].map(_canonical_text) + "|" + table["scheme"].map(_canonical_text)
-    )
-    target_rows = pd.DataFrame(
-        {
-            "unit_id": table["unit_id"],
-            "region": table["region"].map(_canonical_text),
-            "scheme": table["scheme"].map(_canonical_text),
-            "institution_id": table["institution_id"].map(_canonical_text),
-            "stratum": strata,
-        }
-    )
-    targets_hash = content_hash(target_rows, key="unit_id")
-    t = rules["team_size"]
-
-    base_cache: dict[tuple[str, str], np.ndarray] = {}
-    usable = parsed.active & (parsed.valid_until >= date)
-    eligible: list[np.ndarray] = []
-    records = target_rows.to_dict("records")
-    for record in records:
-        key = (record["scheme"], record["region"])
-        if key not in base_cache:
-            competent = parsed.competent.get(key[0], np.zeros(len(parsed), dtype=bool))
-            base_cache[key] = np.flatnonzero(competent & usable & _region_mask(parsed, key[1], rules))
-        members = base_cache[key]
-        conflict = parsed.affiliated.get(record["institution_id"])
-        if conflict is not None and conflict.size:
-            members = members[~np.isin(members, conflict, assume_unique=True)]
-        if members.size < t:
-            raise InfeasibleAssignmentError(_diagnose(parsed, record, rules, date), field="team_size")
-        eligible.append(members)
-
-    cap_value = rules["cap"]
-    if cap_value is not None:
-        _check_cap_by_stratum(eligible, target_rows["stratum"].to_numpy(), t, cap_value)
-
-    stream = seed_digest(seed=seed, purpose="assign", targets=targets_hash, pool=parsed.hash, rules=rules)
-    bitgen = derive_bit_generator(
-        seed=seed, purpose="assign", targets=targets_hash, pool=parsed.hash, rules=rules
-    )
-    if rules["method"] == "exact":
-        teams, attempts = _draw_exact(bitgen, eligible, t, cap_value, len(parsed), rules["max_attempts"])
-    else:
-        teams, attempts = _draw_sequential(bitgen, eligible, t, cap_value, len(parsed), rules["max_attempts"])
-    if teams is None:
-        placed = _max_flow(eligible, t, cap_value, len(parsed))
-        needed = t * len(eligible)
-        if placed < needed:
-            raise InfeasibleAssignmentError(
-                f"workload cap {cap_value}: at most {placed} of the {needed} team places can be filled "
-                f"by eligible inspectors (max-flow); binding constraint: workload cap",
-                field="cap",
-            )
-        raise SamplerError(
-            f"workload cap {cap_value} is feasible but so tight that {rules['max_attempts']} random "
-            f"{'proposals' if rules['method'] == 'exact' else 'restarts'} found no assignment; raise "
-            "max_attempts or use method 'sequential'",
-            field="max_attempts",
-        )
-
-    members = np.concatenate(teams)
-    team_rows = pd.DataFrame(
-        {
-            "unit_id": np.repeat(table["unit_id"].to_numpy(), t),
-            "stratum": np.repeat(target_rows["stratum"].to_numpy(), t),
-            "slot": np.tile(np.arange(1, t + 1), len(teams)),
-            "inspector_id": parsed.ids[members],
-        }
-    )
-    load = np.bincount(members, minlength=len(parsed))
-    used = np.flatnonzero(load)
-    workload = pd.Series(load[used], index=pd.Index(parsed.ids[used], name="inspector_id"), name="teams")
-    counts = pd.Series(
-        [m.size for m in eligible], index=pd.Index(table["unit_id"], name="unit_id"), name="eligible"
-    )
-    return Assignment(
-        teams=team_rows,
-        workload=workload,
-        eligible=counts,
-        rules=rules,
-        seed=seed,
-        attempts=attempts,
-        pool_hash=parsed.hash,
-        targets_hash=targets_hash,
-        stream=stream,
-    )
+    return problem.draw(seed)
 
 
 def _check_cap_by_stratum(eligible: list[np.ndarray], strata: np.ndarray, t: int, cap: int) -> None:

@@ -18,6 +18,7 @@ __all__ = ["STRATUM_SEPARATOR", "Frame", "content_hash"]
 
 #: Stratum labels join the values of the stratum keys with this character, e.g. ``"GD|QMS"``.
 STRATUM_SEPARATOR = "|"
+_SMALL_TABLE = 20_000  # below this many rows, column digests use plain Python
 
 
 def _canonical_text(value: object) -> str:
@@ -45,11 +46,18 @@ def _column_digest(values: pd.Series) -> bytes:
         digest.update(b"int64:")
         digest.update(np.ascontiguousarray(values.to_numpy(dtype="<i8")).tobytes())
         return digest.digest()
-    codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    texts = np.array([_canonical_text(u) for u in uniques], dtype=object)
-    # Several raw values may share one text (1 and 1.0); rebuild codes over sorted distinct texts.
-    distinct, inverse = np.unique(texts.astype(str), return_inverse=True)
-    canonical_codes = inverse[codes].astype("<i4") if len(codes) else np.zeros(0, "<i4")
+    if len(values) < _SMALL_TABLE:  # small tables: plain Python is faster than pandas machinery
+        texts = [_canonical_text(v) for v in values.tolist()]
+        distinct_list = sorted(set(texts))
+        position = {text: i for i, text in enumerate(distinct_list)}
+        distinct = np.array(distinct_list, dtype=object)
+        canonical_codes = np.array([position[text] for text in texts], dtype="<i4")
+    else:
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        texts_u = np.array([_canonical_text(u) for u in uniques], dtype=object)
+        # Several raw values may share one text (1 and 1.0); rebuild codes over sorted distinct texts.
+        distinct, inverse = np.unique(texts_u.astype(str), return_inverse=True)
+        canonical_codes = inverse[codes].astype("<i4") if len(codes) else np.zeros(0, "<i4")
     digest.update(b"text:")
     digest.update(json.dumps(distinct.tolist(), ensure_ascii=False).encode("utf-8"))
     digest.update(np.ascontiguousarray(canonical_codes).tobytes())

@@ -87,3 +87,12 @@ def test_bad_frames_name_the_field(frame_table, mutate, field, text):
         Frame(mutate(frame_table))
     assert info.value.field == field
     assert text in str(info.value)
+
+
+def test_small_and_large_hash_paths_agree(frame_table, monkeypatch):
+    import sampler.frame as frame_module
+
+    mixed = frame_table.assign(region=frame_table.region.astype(object), flag=frame_table.unit_id % 2 == 0)
+    small = content_hash(mixed, key="unit_id")
+    monkeypatch.setattr(frame_module, "_SMALL_TABLE", 0)
+    assert content_hash(mixed, key="unit_id") == small
