@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import altair as alt
 import streamlit as st
 
 from dashboard import charts
@@ -36,7 +37,8 @@ def _validity_label(code: str) -> str:
 
 
 def _schemes_label(text: str) -> str:
-    return "；".join(scheme_name(code) for code in text.split(";") if code)
+    """Scheme codes (QMS, EMS ...) joined for a table cell: short in both languages."""
+    return "；".join(code for code in text.split(";") if code)
 
 
 def sidebar_filters(today: dt.date) -> q.InspectorFilters:
@@ -75,6 +77,22 @@ def render_kpis(filters: q.InspectorFilters) -> None:
         column.metric(t(f"insp.kpi.{key}"), format_int(summary[key]))
 
 
+def _show_bar(frame, title: str, key: str) -> None:
+    """A horizontal bar per ``label`` with every label shown in full."""
+    chart = charts.bar(
+        frame,
+        x="label",
+        y="inspectors",
+        x_title=title,
+        y_title=t("insp.chart.inspectors"),
+        horizontal=True,
+        sort="-x",
+        height=max(160, 24 * len(frame)),
+    )
+    chart.encoding.y.axis = alt.Axis(labelLimit=260, labelOverlap=False)
+    charts.show(chart, key=key)
+
+
 def render_charts(filters: q.InspectorFilters) -> None:
     """Counts by province and by scheme, side by side."""
     left, right = st.columns(2)
@@ -86,38 +104,14 @@ def render_charts(filters: q.InspectorFilters) -> None:
             st.caption(t("common.no_data"))
         else:
             frame = by_province.assign(label=province_column(by_province))
-            charts.show(
-                charts.bar(
-                    frame,
-                    x="label",
-                    y="inspectors",
-                    x_title=t("insp.chart.province"),
-                    y_title=t("insp.chart.inspectors"),
-                    horizontal=True,
-                    sort="-x",
-                    height=max(160, 18 * len(frame)),
-                ),
-                key="insp_by_province",
-            )
+            _show_bar(frame, t("insp.chart.province"), "insp_by_province")
     with right:
         st.subheader(t("insp.chart.by_scheme"))
         if by_scheme.empty:
             st.caption(t("common.no_data"))
         else:
             frame = by_scheme.assign(label=by_scheme["scheme_code"].map(scheme_name))
-            charts.show(
-                charts.bar(
-                    frame,
-                    x="label",
-                    y="inspectors",
-                    x_title=t("insp.chart.scheme"),
-                    y_title=t("insp.chart.inspectors"),
-                    horizontal=True,
-                    sort="-x",
-                    height=max(160, 24 * len(frame)),
-                ),
-                key="insp_by_scheme",
-            )
+            _show_bar(frame, t("insp.chart.scheme"), "insp_by_scheme")
 
 
 def _labelled(frame):

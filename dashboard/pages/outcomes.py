@@ -19,29 +19,32 @@ from models.reference_data import PROVINCE_CODES, SCHEME_CODES
 ROLE = Role.STAFF  # sign-in comes later
 CASE_LIMIT = 5000
 CAMPAIGN_PARAM = "campaign"
+ALL = 0
+LABEL_LIMIT = 260
 
 
 def _campaign_filter(years: tuple[int, int] | None) -> int | None:
-    """A campaign picker mirrored in ``?campaign=<id>``."""
+    """A campaign picker mirrored in ``?campaign=<id>``; ``ALL`` (0) means every campaign."""
     campaigns = query(q.campaign_options, years=years)
     ids = [int(i) for i in campaigns["id"]]
     names = {int(r.id): f"{r.year} · {r.name}" for r in campaigns.itertuples()}
     key = "url_filter_campaign"
     if key not in st.session_state:
         raw = st.query_params.get(CAMPAIGN_PARAM, "")
-        st.session_state[key] = int(raw) if raw.isdigit() and int(raw) in ids else None
-    if st.session_state[key] not in (None, *ids):
-        st.session_state[key] = None
+        st.session_state[key] = int(raw) if raw.isdigit() and int(raw) in ids else ALL
+    if st.session_state[key] not in (ALL, *ids):
+        st.session_state[key] = ALL
     chosen = st.sidebar.selectbox(
         t("out.filter.campaign"),
-        [None, *ids],
+        [ALL, *ids],
         key=key,
-        format_func=lambda i: t("out.filter.all_campaigns") if i is None else names.get(i, str(i)),
+        format_func=lambda i: t("out.filter.all_campaigns") if i == ALL else names.get(i, str(i)),
     )
-    if chosen is None:
+    if chosen == ALL:
         if CAMPAIGN_PARAM in st.query_params:
             del st.query_params[CAMPAIGN_PARAM]
-    elif st.query_params.get(CAMPAIGN_PARAM) != str(chosen):
+        return None
+    if st.query_params.get(CAMPAIGN_PARAM) != str(chosen):
         st.query_params[CAMPAIGN_PARAM] = str(chosen)
     return chosen
 
@@ -98,19 +101,18 @@ def render_kpis(filters: q.OutcomeFilters) -> None:
 
 
 def _bar(frame: pd.DataFrame, *, label: str, value: str, title: str, key: str) -> None:
-    charts.show(
-        charts.bar(
-            frame,
-            x=label,
-            y=value,
-            x_title=title,
-            y_title=t("out.chart.count"),
-            horizontal=True,
-            sort="-x",
-            height=max(120, 30 * len(frame)),
-        ),
-        key=key,
+    chart = charts.bar(
+        frame,
+        x=label,
+        y=value,
+        x_title=title,
+        y_title=t("out.chart.count"),
+        horizontal=True,
+        sort="-x",
+        height=max(150, 34 * len(frame)),
     )
+    chart.encoding.y.axis = alt.Axis(labelLimit=LABEL_LIMIT, labelOverlap=False)
+    charts.show(chart, key=key)
 
 
 def render_charts(filters: q.OutcomeFilters) -> None:
@@ -136,7 +138,9 @@ def render_charts(filters: q.OutcomeFilters) -> None:
 
 def _rate_chart(table: pd.DataFrame, label: str, title: str) -> alt.LayerChart:
     """Rates as points with Wilson intervals as rules, one row per group."""
-    base = alt.Chart(table).encode(y=alt.Y(f"{label}:N", title=title, sort="-x"))
+    axis = alt.Axis(labelLimit=LABEL_LIMIT, labelOverlap=False)
+    order = alt.EncodingSortField(field="rate", order="descending")
+    base = alt.Chart(table).encode(y=alt.Y(f"{label}:N", title=title, sort=order, axis=axis))
     rules = base.mark_rule().encode(
         x=alt.X("wilson_low:Q", title=t("out.col.rate"), axis=alt.Axis(format="%")), x2="wilson_high:Q"
     )
@@ -149,7 +153,7 @@ def _rate_chart(table: pd.DataFrame, label: str, title: str) -> alt.LayerChart:
             alt.Tooltip("rate:Q", title=t("out.col.rate"), format=".1%"),
         ],
     )
-    return (rules + points).properties(height=max(120, 22 * len(table)))
+    return (rules + points).properties(height=max(150, 26 * len(table)))
 
 
 RATE_COLUMNS = {
@@ -164,7 +168,8 @@ RATE_COLUMNS = {
 
 
 def _rate_table(table: pd.DataFrame, label: str, label_key: str, name: str) -> None:
-    shown = labelled(table, {label: label_key, **RATE_COLUMNS})
+    rounded = table.assign(**{c: table[c].round(3) for c in list(RATE_COLUMNS)[2:]})
+    shown = labelled(rounded, {label: label_key, **RATE_COLUMNS})
     percent = {
         t(RATE_COLUMNS[c]): st.column_config.NumberColumn(format="percent") for c in list(RATE_COLUMNS)[2:]
     }

@@ -54,8 +54,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "insp.form.saved": {"zh": "已保存：{name}（{eid}）", "en": "Saved: {name} ({eid})"},
     "insp.form.invalid": {"zh": "未保存，请修改以下内容：", "en": "Not saved. Please correct:"},
     "insp.form.help.enforcement_id": {
-        "zh": "6–24 位数字、大写字母或连字符",
-        "en": "6-24 digits, capital letters or hyphens",
+        "zh": "6–24 位汉字、数字、大写字母或连字符，如 粤市监执2019000123",
+        "en": "6-24 Chinese characters, digits, capitals or hyphens, e.g. 粤市监执2019000123",
     },
     "insp.form.help.affiliations": {
         "zh": "选填：统一社会信用代码，多个用 ；分隔（用于回避）",
@@ -128,8 +128,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "insp.problem.missing": {"zh": "必填项为空", "en": "Required field is empty"},
     "insp.problem.too_long": {"zh": "内容过长", "en": "Too long"},
     "insp.problem.bad_id_format": {
-        "zh": "执法证号格式错误（6–24 位数字、大写字母或连字符）",
-        "en": "Bad enforcement-ID format (6-24 digits, capital letters or hyphens)",
+        "zh": "执法证号格式错误（6–24 位汉字、数字、大写字母或连字符，至少 4 位数字）",
+        "en": "Bad enforcement-ID format (6-24 Chinese characters, digits, capitals or hyphens; 4+ digits)",
     },
     "insp.problem.duplicate_in_file": {
         "zh": "执法证号与第 {other_row} 行重复",

@@ -48,7 +48,9 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
 }
 MAX_LENGTH = {"name": 32, "agency": 48}
 
-ENFORCEMENT_ID = re.compile(r"^[A-Z0-9][A-Z0-9-]{5,23}$")
+# e.g. 粤市监执2019000123 (province short name + issuing word + digits) or 44010020170001
+ENFORCEMENT_ID = re.compile(r"^[\u4e00-\u9fffA-Z0-9][\u4e00-\u9fffA-Z0-9-]{5,23}$")
+MIN_ID_DIGITS = 4
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 CREDIT_CODE = re.compile(r"^[0-9A-Z]{18}$")
@@ -246,7 +248,8 @@ def validate_row(
             problem(key, "too_long", values[key])
 
     enforcement_id = values.get("enforcement_id", "").replace(" ", "").upper()
-    if enforcement_id and not ENFORCEMENT_ID.match(enforcement_id):
+    digits = sum(ch.isdigit() for ch in enforcement_id)
+    if enforcement_id and (not ENFORCEMENT_ID.match(enforcement_id) or digits < MIN_ID_DIGITS):
         problem("enforcement_id", "bad_id_format", values["enforcement_id"])
 
     valid_until = None

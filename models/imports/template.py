@@ -16,8 +16,10 @@ WIDTHS = {"name": 14, "enforcement_id": 22, "id_valid_until": 16, "agency": 30, 
 RULES: dict[str, tuple[str, str]] = {
     "name": ("必填，不超过 32 字", "required, at most 32 characters"),
     "enforcement_id": (
-        "必填，6–24 位数字、大写字母或连字符；同一文件内不得重复",
-        "required, 6-24 digits, capital letters or hyphens; unique within the file",
+        "必填，6–24 位汉字、数字、大写字母或连字符，至少 4 位数字（如 粤市监执2019000123）；"
+        "同一文件内不得重复",
+        "required, 6-24 Chinese characters, digits, capital letters or hyphens with at least 4 digits "
+        "(e.g. 粤市监执2019000123); unique within the file",
     ),
     "id_valid_until": ("必填，日期 YYYY-MM-DD，不得已过期", "required, date YYYY-MM-DD, not expired"),
     "agency": ("必填，不超过 48 字", "required, at most 48 characters"),
