@@ -9,9 +9,17 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sampler.errors import SamplerError, check_confidence
+from sampler.errors import SamplerError, check_choice, check_confidence
 
-__all__ = ["WeightedEstimate", "clopper_pearson", "stratum_rates", "weighted_estimate", "wilson"]
+__all__ = [
+    "INTERVALS",
+    "WeightedEstimate",
+    "clopper_pearson",
+    "stratum_rates",
+    "weighted_arrays",
+    "weighted_estimate",
+    "wilson",
+]
 
 
 def wilson(deviations, n, *, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
@@ -104,8 +112,13 @@ class WeightedEstimate:
     standard_error : float
         sqrt(sum_h W_h^2 (1 - n_h/N_h) p_h (1 - p_h) / (n_h - 1)) (finite-population corrected).
     low, high : float
-        Normal interval at ``confidence``, clipped to [0, 1].
+        Interval at ``confidence`` (see ``interval``).
     confidence : float
+    interval : str
+        ``"wilson"`` (default): a Wilson score interval on the effective sample size
+        n_eff = min(rate (1 - rate) / SE^2, n) (Korn-Graubard style), which keeps its coverage when
+        few deviations are expected; ``"clopper-pearson"``: the exact interval on the same n_eff
+        (conservative); ``"wald"``: rate +/- z SE, clipped to [0, 1].
     unweighted_rate : float
         Total deviations / total inspected: a different figure, labelled as such; it is biased for
         the population rate whenever the allocation is not proportional.
@@ -120,6 +133,7 @@ class WeightedEstimate:
     low: float
     high: float
     confidence: float
+    interval: str
     unweighted_rate: float
     n: int
     deviations: int
@@ -132,6 +146,7 @@ def weighted_estimate(
     *,
     confidence: float = 0.95,
     domain: Mapping[str, str] | pd.Series | None = None,
+    interval: str = "wilson",
 ) -> WeightedEstimate | dict[str, WeightedEstimate]:
     """Weighted national (or per-domain) rate with finite-population correction.
 
@@ -147,6 +162,8 @@ def weighted_estimate(
     domain : mapping, optional
         Stratum -> domain (e.g. region); then one estimate per domain is returned (domains made of
         whole strata).
+    interval : {"wilson", "clopper-pearson", "wald"}
+        Interval construction (see `WeightedEstimate`).
 
     Returns
     -------
@@ -158,6 +175,7 @@ def weighted_estimate(
     p(1 - p) <= 1/4 with divisor n_h: ``W_h^2 (1 - f_h) / 4``.
     """
     confidence = check_confidence(confidence)
+    interval = check_choice(interval, "interval", INTERVALS)
     table = _table(counts, population)
     N = pd.Series(population, dtype=float)
     N.index = N.index.astype(str)
@@ -165,7 +183,7 @@ def weighted_estimate(
     if domain is None:
         if uncovered:
             raise SamplerError(f"stratum {uncovered[0]!r} has no inspected units", field="counts")
-        return _estimate(table, confidence)
+        return _estimate(table, confidence, interval)
     mapping = pd.Series(domain)
     mapping.index = mapping.index.astype(str)
     missing = sorted(set(N.index) - set(mapping.index))
@@ -179,29 +197,80 @@ def weighted_estimate(
             raise SamplerError(
                 f"stratum {absent[0]!r} of domain {name!r} has no inspected units", field="counts"
             )
-        result[str(name)] = _estimate(table.loc[labels], confidence)
+        result[str(name)] = _estimate(table.loc[labels], confidence, interval)
     return result
 
 
-def _estimate(table: pd.DataFrame, confidence: float) -> WeightedEstimate:
+INTERVALS: tuple[str, ...] = ("wilson", "clopper-pearson", "wald")
+
+
+def weighted_arrays(
+    n, deviations, population, *, confidence: float = 0.95, interval: str = "wilson"
+) -> dict[str, np.ndarray]:
+    """Vectorised core of `weighted_estimate`: rows are replications, columns strata.
+
+    Parameters
+    ----------
+    n, deviations : array_like, shape (..., H)
+        Inspected units and deviations per stratum (leading axes are replications).
+    population : array_like, shape (H,)
+        N_h.
+    confidence : float
+    interval : {"wilson", "clopper-pearson", "wald"}
+
+    Returns
+    -------
+    dict of numpy.ndarray
+        ``rate``, ``standard_error``, ``low``, ``high``, ``unweighted_rate`` with the leading shape.
+    """
+    confidence = check_confidence(confidence)
+    interval = check_choice(interval, "interval", INTERVALS)
+    n = np.asarray(n, dtype=float)
+    x = np.asarray(deviations, dtype=float)
+    N = np.asarray(population, dtype=float)
+    n, x = np.broadcast_arrays(n, x)
+    _counts(x, n)
+    if np.any(n > N):
+        raise SamplerError("n_h exceeds N_h", field="n")
+    W = N / N.sum()
+    p = x / n
+    term = np.where(n > 1, p * (1 - p) / np.maximum(n - 1, 1), 0.25)
+    se = np.sqrt(np.sum(W**2 * (1 - n / N) * term, axis=-1))
+    rate = np.sum(W * p, axis=-1)
+    total = n.sum(axis=-1)
+    if interval == "wald":
+        z = stats.norm.ppf(0.5 + confidence / 2)
+        low, high = np.clip(rate - z * se, 0, 1), np.clip(rate + z * se, 0, 1)
+    else:
+        # effective sample size (Korn & Graubard 1998), truncated at the units inspected; with no
+        # observed variation the inspected total is used
+        varies = (se > 0) & (rate > 0) & (rate < 1)
+        n_eff = np.where(varies, rate * (1 - rate) / np.where(se > 0, se, 1) ** 2, total)
+        n_eff = np.minimum(n_eff, total)
+        method = wilson if interval == "wilson" else clopper_pearson
+        low, high = method(np.clip(rate * n_eff, 0, n_eff), n_eff, confidence=confidence)
+    return {
+        "rate": rate,
+        "standard_error": se,
+        "low": np.asarray(low, dtype=float),
+        "high": np.asarray(high, dtype=float),
+        "unweighted_rate": x.sum(axis=-1) / total,
+    }
+
+
+def _estimate(table: pd.DataFrame, confidence: float, interval: str) -> WeightedEstimate:
     n = table["n"].to_numpy(dtype=float)
     x = table["deviations"].to_numpy(dtype=float)
     N = table["N"].to_numpy(dtype=float)
-    _counts(x, n)
-    W = N / N.sum()
-    p = x / n
-    fpc = 1 - n / N
-    term = np.where(n > 1, p * (1 - p) / np.maximum(n - 1, 1), 0.25)
-    se = float(np.sqrt(np.sum(W**2 * fpc * term)))
-    rate = float(np.sum(W * p))
-    z = stats.norm.ppf(0.5 + confidence / 2)
+    values = weighted_arrays(n, x, N, confidence=confidence, interval=interval)
     return WeightedEstimate(
-        rate=rate,
-        standard_error=se,
-        low=float(max(0.0, rate - z * se)),
-        high=float(min(1.0, rate + z * se)),
+        rate=float(values["rate"]),
+        standard_error=float(values["standard_error"]),
+        low=float(values["low"]),
+        high=float(values["high"]),
         confidence=confidence,
-        unweighted_rate=float(x.sum() / n.sum()),
+        interval=interval,
+        unweighted_rate=float(values["unweighted_rate"]),
         n=int(n.sum()),
         deviations=int(x.sum()),
         population=int(N.sum()),
