@@ -19,6 +19,27 @@ def _read_list(param: str, options: Sequence[str]) -> list[str] | None:
     return [value for value in raw.split(SEPARATOR) if value in allowed]
 
 
+def _page_id() -> str:
+    """An identity for the page being run (its script hash), "" outside a script run."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return getattr(ctx, "page_script_hash", "") if ctx else ""
+
+
+def _needs_url_value(key: str) -> bool:
+    """True on a widget's first run on this page: then the URL, not old widget state, is the truth.
+
+    Widgets with the same key on another page are different widgets to Streamlit, so a value left in
+    ``st.session_state`` by the previous page must not be reused.
+    """
+    owners = st.session_state.setdefault("_url_filter_pages", {})
+    page = _page_id()
+    fresh = key not in st.session_state or owners.get(key) != page
+    owners[key] = page
+    return fresh
+
+
 def _write(param: str, value: str | None) -> None:
     if value:
         if st.query_params.get(param) != value:
@@ -41,7 +62,7 @@ def url_multiselect(
     ``placeholder`` (shown while nothing is chosen) defaults to the ``filter.all`` string.
     """
     key = f"url_filter_{param}"
-    if key not in st.session_state:
+    if _needs_url_value(key):
         st.session_state[key] = _read_list(param, options) or []
     selected = container.multiselect(
         label,
@@ -59,7 +80,7 @@ def url_year_range(
 ) -> tuple[int, int]:
     """A year-range slider mirrored in ``?years=2019-2025``."""
     key = f"url_filter_{param}"
-    if key not in st.session_state:
+    if _needs_url_value(key):
         start, end = first, last
         raw = st.query_params.get(param)
         if raw and "-" in raw:

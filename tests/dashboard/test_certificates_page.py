@@ -1,0 +1,69 @@
+"""AppTest of the Certificates page on the seeded demo database."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.dashboard.conftest import APP, as_int, metric_values
+
+EXPIRING = """
+    SELECT count(*) FROM certificate
+    WHERE status = 'valid' AND expires_on >= :a AND expires_on <= :b {extra}
+"""
+
+
+@pytest.mark.parametrize(
+    ("lang", "selection", "expiring"),
+    [
+        ("zh", "证书数（所选范围）", "90 天内到期"),
+        ("en", "Certificates (selection)", "Expiring within 90 days"),
+    ],
+)
+def test_certificates_runs_and_counts_equal_sql(open_page, sql, lang, selection, expiring):
+    at = open_page("certificates", lang=lang)
+    shown = metric_values(at)
+    assert as_int(shown[selection]) == sql("SELECT count(*) FROM certificate")
+    today = dt.date.today()
+    soon = sql(EXPIRING.format(extra=""), a=today.isoformat(), b=(today + dt.timedelta(days=90)).isoformat())
+    assert as_int(shown[expiring]) == soon
+    assert len(at.dataframe) >= 5
+    assert at.get("download_button")
+
+
+def test_url_and_widget_filters_drive_the_counts(open_page, sql):
+    at = open_page("certificates", lang="en", provinces="440000", statuses="valid")
+    shown = metric_values(at)
+    expected = sql("SELECT count(*) FROM certificate WHERE region_code = '440000' AND status = 'valid'")
+    assert as_int(shown["Certificates (selection)"]) == expected
+    at.multiselect(key="url_filter_schemes").set_value(["EMS", "OHSMS"]).run()
+    assert not at.exception
+    expected = sql(
+        "SELECT count(*) FROM certificate WHERE region_code = '440000' AND status = 'valid' "
+        "AND scheme_code IN ('EMS', 'OHSMS')"
+    )
+    assert as_int(metric_values(at)["Certificates (selection)"]) == expected
+    assert as_int(metric_values(at)["Valid certificates"]) == expected
+
+
+def test_top_three_share_equals_sql(open_page, sql):
+    at = open_page("certificates", lang="en")
+    top3 = sql(
+        "SELECT sum(n) FROM "
+        "(SELECT count(*) AS n FROM certificate GROUP BY region_code ORDER BY n DESC LIMIT 3)"
+    )
+    total = sql("SELECT count(*) FROM certificate")
+    assert metric_values(at)["Top-3 provinces' share"] == f"{100 * top3 / total:.1f}%"
+
+
+def test_empty_database_shows_a_message_not_a_traceback(tmp_path, monkeypatch):
+    monkeypatch.setenv("REGDASH_DATABASE_URL", f"sqlite:///{tmp_path / 'nothing.db'}")
+    for page in ("overview", "institutions", "certificates"):
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.query_params["lang"] = "en"
+        at.run()
+        at.switch_page(f"dashboard/pages/{page}.py").run()
+        assert not at.exception
+        assert any("database is empty" in info.value for info in at.info), page
