@@ -1,0 +1,301 @@
+"""Plan files (YAML or JSON): strict keys, typed values, errors that name the field.
+
+Example (every key except ``n``/``seed`` has a default; see sampler/README.md)::
+
+    seed: 20261124
+    strata: [region, scheme]
+    n: 1000
+    allocation: {method: neyman, minimum: 2, rates: {default: 0.03}}
+    assumed: {rate: 0.02}
+    tolerable: 0.05
+    alpha: 0.05
+    confidence: 0.95
+    simulation: {replications: 10000, assignment_replications: 20}
+    assignment: {team_size: 2, cap: 3, inspection_date: 2026-12-01, cross_region: true}
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import difflib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sampler.allocate import METHODS
+from sampler.assign import eligibility_rules
+from sampler.errors import SamplerError, check_choice, check_confidence, check_int, check_rate
+
+__all__ = [
+    "AllocationSpec",
+    "AssignmentSpec",
+    "AssumedSpec",
+    "Plan",
+    "SimulationSpec",
+    "load_plan",
+    "parse_plan",
+]
+
+
+def _check_keys(section: Mapping[str, Any], allowed: tuple[str, ...], prefix: str) -> None:
+    if not isinstance(section, Mapping):
+        where = prefix.rstrip(".") or "plan"
+        raise SamplerError(f"{where} must be a mapping of keys to values", field=where)
+    for key in section:
+        if key not in allowed:
+            name = f"{prefix}{key}"
+            close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+            hint = f" (did you mean '{prefix}{close[0]}'?)" if close else ""
+            raise SamplerError(
+                f"unknown key '{name}' in plan file{hint}; allowed: {', '.join(allowed)}", field=name
+            )
+
+
+def _rate_or_mapping(value: Any, field_name: str) -> float | dict[str, float] | None:
+    if value is None:
+        return None
+    if isinstance(value, Mapping):
+        return {str(k): check_rate(v, f"{field_name}.{k}") for k, v in value.items()}
+    return check_rate(value, field_name)
+
+
+def _number_mapping(value: Any, field_name: str) -> float | dict[str, float] | None:
+    if value is None:
+        return None
+    items = value.items() if isinstance(value, Mapping) else [(None, value)]
+    out = {}
+    for key, number in items:
+        name = field_name if key is None else f"{field_name}.{key}"
+        if isinstance(number, bool) or not isinstance(number, int | float) or number < 0:
+            raise SamplerError(f"{name} must be a number >= 0, got {number!r}", field=name)
+        out[str(key)] = float(number)
+    return out[str(None)] if not isinstance(value, Mapping) else out
+
+
+@dataclass(frozen=True)
+class AllocationSpec:
+    """``allocation:`` section. ``weights`` are per stratum, or per value of ``risk_column``."""
+
+    method: str = "proportional"
+    minimum: int = 0
+    rates: float | dict[str, float] | None = None
+    weights: float | dict[str, float] | None = None
+    risk_column: str | None = None
+    ratio: float | dict[str, float] | None = None
+
+    @classmethod
+    def parse(cls, data: Mapping[str, Any]) -> AllocationSpec:
+        _check_keys(data, tuple(f.name for f in dataclasses.fields(cls)), "allocation.")
+        method = check_choice(data.get("method", "proportional"), "allocation.method", METHODS)
+        risk_column = data.get("risk_column")
+        if risk_column is not None and not isinstance(risk_column, str):
+            raise SamplerError("allocation.risk_column must be a column name", field="allocation.risk_column")
+        return cls(
+            method=method,
+            minimum=check_int(data.get("minimum", 0), "allocation.minimum"),
+            rates=_rate_or_mapping(data.get("rates"), "allocation.rates"),
+            weights=_number_mapping(data.get("weights"), "allocation.weights"),
+            risk_column=risk_column,
+            ratio=_rate_or_mapping(data.get("ratio"), "allocation.ratio"),
+        )
+
+
+@dataclass(frozen=True)
+class AssumedSpec:
+    """``assumed:`` section: non-conformity assumed for power and simulation (rate or bad counts)."""
+
+    rate: float | dict[str, float] | None = None
+    bad: int | dict[str, int] | None = None
+
+    @classmethod
+    def parse(cls, data: Mapping[str, Any]) -> AssumedSpec:
+        _check_keys(data, ("rate", "bad"), "assumed.")
+        if data.get("rate") is not None and data.get("bad") is not None:
+            raise SamplerError("give assumed.rate or assumed.bad, not both", field="assumed.bad")
+        bad = data.get("bad")
+        if bad is not None:
+            if isinstance(bad, Mapping):
+                bad = {str(k): check_int(v, f"assumed.bad.{k}") for k, v in bad.items()}
+            else:
+                bad = check_int(bad, "assumed.bad")
+        return cls(rate=_rate_or_mapping(data.get("rate"), "assumed.rate"), bad=bad)
+
+
+@dataclass(frozen=True)
+class SimulationSpec:
+    """``simulation:`` section."""
+
+    replications: int = 1000
+    seed: int | None = None
+    assignment_replications: int = 0
+
+    @classmethod
+    def parse(cls, data: Mapping[str, Any]) -> SimulationSpec:
+        _check_keys(data, ("replications", "seed", "assignment_replications"), "simulation.")
+        seed = data.get("seed")
+        return cls(
+            replications=check_int(data.get("replications", 1000), "simulation.replications", minimum=1),
+            seed=None if seed is None else check_int(seed, "simulation.seed"),
+            assignment_replications=check_int(
+                data.get("assignment_replications", 0), "simulation.assignment_replications"
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class AssignmentSpec:
+    """``assignment:`` section (keywords of `sampler.assign.assign_inspectors`)."""
+
+    team_size: int = 2
+    cap: int | None = None
+    inspection_date: str | None = None
+    cross_region: bool = False
+    linked_regions: dict[str, list[str]] = field(default_factory=dict)
+    method: str = "exact"
+    max_attempts: int = 200
+
+    @classmethod
+    def parse(cls, data: Mapping[str, Any]) -> AssignmentSpec:
+        names = tuple(f.name for f in dataclasses.fields(cls))
+        _check_keys(data, names, "assignment.")
+        if data.get("inspection_date") is None:
+            raise SamplerError("assignment.inspection_date is required", field="assignment.inspection_date")
+        try:
+            rules = eligibility_rules(**{k: data[k] for k in names if k in data})
+        except SamplerError as error:
+            name = f"assignment.{error.field}" if error.field and "." not in error.field else error.field
+            message = str(error)
+            if error.field and not message.startswith("assignment."):
+                message = message.replace(error.field, name, 1) if error.field in message else message
+            raise SamplerError(message, field=name) from error
+        return cls(**{k: rules[k] for k in names})
+
+    def options(self) -> dict[str, Any]:
+        """Keyword arguments for `assign_inspectors` (without seed)."""
+        return dataclasses.asdict(self)
+
+
+PLAN_KEYS = (
+    "seed",
+    "strata",
+    "n",
+    "allocation",
+    "assumed",
+    "tolerable",
+    "alpha",
+    "confidence",
+    "institution_column",
+    "simulation",
+    "assignment",
+)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A whole sampling plan, as read from a plan file.
+
+    Attributes
+    ----------
+    seed : int or None
+        Seed of the live draw and assignment (required by draw and verify).
+    strata : tuple of str
+        Frame columns whose combinations are the strata.
+    n : int or None
+        Total targets (not with ``allocation.method: ratio``).
+    allocation, assumed, simulation, assignment
+        Sections (``assignment`` is None when the plan assigns no inspectors).
+    tolerable : float or None
+        Tolerable rate for the per-stratum test.
+    alpha, confidence : float
+        Test level and interval confidence.
+    institution_column : str or None
+        Frame column for institution coverage.
+    """
+
+    seed: int | None = None
+    strata: tuple[str, ...] = ("region", "scheme")
+    n: int | None = None
+    allocation: AllocationSpec = AllocationSpec()
+    assumed: AssumedSpec = AssumedSpec()
+    tolerable: float | None = None
+    alpha: float = 0.05
+    confidence: float = 0.95
+    institution_column: str | None = "institution_id"
+    simulation: SimulationSpec = SimulationSpec()
+    assignment: AssignmentSpec | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready form (round-trips through `parse_plan`)."""
+        data = dataclasses.asdict(self)
+        data["strata"] = list(self.strata)
+        return data
+
+
+def parse_plan(data: Mapping[str, Any]) -> Plan:
+    """Validate a plan mapping (as loaded from YAML/JSON); raise `SamplerError` naming bad fields."""
+    _check_keys(data, PLAN_KEYS, "")
+    strata = data.get("strata", ["region", "scheme"])
+    if isinstance(strata, str):
+        strata = [strata]
+    if not isinstance(strata, list | tuple) or not all(isinstance(s, str) for s in strata):
+        raise SamplerError("strata must be a list of column names", field="strata")
+    seed = data.get("seed")
+    n = data.get("n")
+    tolerable = data.get("tolerable")
+    institution = data.get("institution_column", "institution_id")
+    if institution is not None and not isinstance(institution, str):
+        raise SamplerError("institution_column must be a column name or null", field="institution_column")
+    allocation = AllocationSpec.parse(data.get("allocation") or {})
+    if allocation.method != "ratio" and n is None:
+        raise SamplerError(f"n is required by allocation method '{allocation.method}'", field="n")
+    assignment = data.get("assignment")
+    return Plan(
+        seed=None if seed is None else check_int(seed, "seed"),
+        strata=tuple(strata),
+        n=None if n is None else check_int(n, "n", minimum=1),
+        allocation=allocation,
+        assumed=AssumedSpec.parse(data.get("assumed") or {}),
+        tolerable=None if tolerable is None else check_rate(tolerable, "tolerable", allow_zero=False),
+        alpha=check_confidence(data.get("alpha", 0.05), "alpha"),
+        confidence=check_confidence(data.get("confidence", 0.95), "confidence"),
+        institution_column=institution,
+        simulation=SimulationSpec.parse(data.get("simulation") or {}),
+        assignment=None if assignment is None else AssignmentSpec.parse(assignment),
+    )
+
+
+def load_plan(path: str | Path) -> Plan:
+    """Read a plan from a ``.yaml``/``.yml`` or ``.json`` file (by suffix; YAML otherwise)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise SamplerError(f"cannot read plan file {path}: {error.strerror}", field="plan") from error
+    try:
+        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as error:
+        first = str(error).splitlines()[0]
+        raise SamplerError(
+            f"plan file {path} is not valid {path.suffix.lstrip('.') or 'YAML'}: {first}", field="plan"
+        ) from error
+    if data is None:
+        data = {}
+    if not isinstance(data, Mapping):
+        raise SamplerError(f"plan file {path} must hold a mapping of keys to values", field="plan")
+    return parse_plan(_plain(data))
+
+
+def _plain(value: Any) -> Any:
+    """YAML dates to ISO text; keys to text."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value

@@ -1,0 +1,166 @@
+"""Run a `Plan` against a frame (and an inspector pool): allocation, power, simulation, live draw.
+
+The live draw produces a *record*: a JSON-ready dict holding everything needed to audit it
+(plan, seed, frame hash, drawn units with inclusion probabilities, teams, pool hash), which
+`sampler.verify.verify_record` re-derives.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from sampler.allocate import Allocation, allocate
+from sampler.assign import assign_inspectors
+from sampler.draw import draw_sample
+from sampler.errors import SamplerError
+from sampler.frame import Frame
+from sampler.plan_file import Plan
+from sampler.power import PlanPower, plan_power
+from sampler.simulate import SimulationResult, simulate_plan
+
+__all__ = ["RECORD_VERSION", "plan_allocation", "plan_frame", "run_draw", "run_power", "run_simulation"]
+
+RECORD_VERSION = 1
+
+
+def plan_frame(table: pd.DataFrame | Frame, plan: Plan) -> Frame:
+    """The frame stratified by the plan's keys."""
+    if isinstance(table, Frame):
+        return table if table.strata == plan.strata else table.with_strata(plan.strata)
+    return Frame(table, strata=plan.strata)
+
+
+def plan_allocation(frame: Frame, plan: Plan) -> Allocation:
+    """Allocate the plan's n over the frame's strata."""
+    spec = plan.allocation
+    weights: Any = spec.weights
+    if spec.method == "risk" and spec.risk_column is not None:
+        if not isinstance(spec.weights, dict):
+            raise SamplerError(
+                "allocation.weights must map each value of risk_column to a weight",
+                field="allocation.weights",
+            )
+        weights = frame.stratum_mean(spec.risk_column, spec.weights)
+    return allocate(
+        frame.stratum_sizes(),
+        plan.n if spec.method != "ratio" else None,
+        method=spec.method,
+        minimum=spec.minimum,
+        rates=spec.rates,
+        weights=weights,
+        ratio=spec.ratio,
+    )
+
+
+def _assumed(plan: Plan) -> dict[str, Any]:
+    if plan.assumed.rate is None and plan.assumed.bad is None:
+        raise SamplerError(
+            "the plan needs assumed.rate or assumed.bad for power and simulation", field="assumed"
+        )
+    return {"rates": plan.assumed.rate, "bad": plan.assumed.bad}
+
+
+def run_power(frame: Frame, plan: Plan) -> tuple[Allocation, PlanPower]:
+    """Exact power of the plan on the frame."""
+    allocation = plan_allocation(frame, plan)
+    cells = frame.cell_counts(plan.institution_column) if plan.institution_column else None
+    result = plan_power(
+        allocation,
+        **_assumed(plan),
+        tolerable=plan.tolerable,
+        alpha=plan.alpha,
+        confidence=plan.confidence,
+        institution_cells=cells,
+        institution=plan.institution_column or "institution_id",
+    )
+    return allocation, result
+
+
+def run_simulation(
+    frame: Frame, plan: Plan, pool: pd.DataFrame | None = None
+) -> tuple[Allocation, SimulationResult]:
+    """Monte Carlo replications of the plan (seed: simulation.seed, else the plan seed)."""
+    allocation = plan_allocation(frame, plan)
+    seed = plan.simulation.seed if plan.simulation.seed is not None else plan.seed
+    if seed is None:
+        raise SamplerError("the plan needs seed (or simulation.seed) to simulate", field="seed")
+    A = plan.simulation.assignment_replications
+    if A and plan.assignment is None:
+        raise SamplerError(
+            "simulation.assignment_replications needs an assignment section",
+            field="simulation.assignment_replications",
+        )
+    if A and pool is None:
+        raise SamplerError("simulation.assignment_replications needs an inspector pool", field="inspectors")
+    result = simulate_plan(
+        frame,
+        allocation,
+        replications=plan.simulation.replications,
+        seed=seed,
+        **_assumed(plan),
+        institution=plan.institution_column,
+        pool=pool,
+        assignment=plan.assignment.options() if plan.assignment else None,
+        assignment_replications=A,
+    )
+    return allocation, result
+
+
+def run_draw(frame: Frame, plan: Plan, pool: pd.DataFrame | None = None) -> dict[str, Any]:
+    """The live draw (and team assignment, when the plan has an assignment section) as a record."""
+    if plan.seed is None:
+        raise SamplerError("the plan needs a seed for a live draw", field="seed")
+    allocation = plan_allocation(frame, plan)
+    drawn = draw_sample(frame, allocation, seed=plan.seed)
+    record: dict[str, Any] = {
+        "record_version": RECORD_VERSION,
+        "plan": plan.to_dict(),
+        "seed": plan.seed,
+        "frame_hash": frame.content_hash,
+        "draw": {
+            "params": drawn.params,
+            "stream": drawn.stream,
+            "units": [
+                {"unit_id": _plain(u), "stratum": s, "inclusion_probability": float(p)}
+                for u, s, p in zip(
+                    drawn.units[frame.unit_id],
+                    drawn.units["stratum"],
+                    drawn.units["inclusion_probability"],
+                    strict=True,
+                )
+            ],
+        },
+        "assignment": None,
+    }
+    if plan.assignment is not None:
+        if pool is None:
+            raise SamplerError(
+                "the plan assigns inspectors but no inspector pool was given", field="inspectors"
+            )
+        targets = (
+            drawn.units.rename(columns={frame.unit_id: "unit_id"})
+            if frame.unit_id != "unit_id"
+            else drawn.units
+        )
+        result = assign_inspectors(targets, pool, seed=plan.seed, **plan.assignment.options())
+        record["assignment"] = {
+            "rules": result.rules,
+            "pool_hash": result.pool_hash,
+            "targets_hash": result.targets_hash,
+            "stream": result.stream,
+            "attempts": result.attempts,
+            "teams": [
+                {"unit_id": _plain(u), "slot": int(s), "inspector_id": _plain(i)}
+                for u, s, i in zip(
+                    result.teams.unit_id, result.teams.slot, result.teams.inspector_id, strict=True
+                )
+            ],
+        }
+    return record
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars to Python scalars for JSON."""
+    return value.item() if hasattr(value, "item") else value
