@@ -17,6 +17,7 @@ PAGE_SPECS: tuple[tuple[str, str, str, str], ...] = (
     ("certificates.py", "nav.certificates", ":material/verified:", "certificates"),
     ("inspectors.py", "nav.inspectors", ":material/badge:", "inspectors"),
     ("outcomes.py", "nav.outcomes", ":material/fact_check:", "outcomes"),
+    ("planning.py", "nav.planning", ":material/casino:", "planning"),
 )
 
 

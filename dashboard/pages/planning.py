@@ -1,0 +1,247 @@
+"""Plan & draw (抽查计划与抽取): quotas per province, power before the draw, live draw, commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from dashboard import charts, planner
+from dashboard.cache import query, require_data
+from dashboard.i18n import format_int, format_pct, province_name, scheme_name, t
+from dashboard.store import get_engine
+from dashboard.tables import show_table
+from models.draw_records import WorkflowError
+from models.frames import load_certificate_frame, load_inspector_pool
+from models.queries.outcomes import stratum_outcome_counts
+from models.queries.planning import stratum_population
+from models.reference_data import SCHEME_CODES
+from sampler.attribute import sample_size
+from sampler.errors import SamplerError
+
+MC_REPLICATIONS = 2000
+
+require_data()
+st.title(t("nav.planning"))
+st.caption(t("plan.caption"))
+
+top = st.columns(3)
+scheme_labels = {code: scheme_name(code) for code in SCHEME_CODES}  # labels fixed for this run
+scheme = top[0].selectbox(t("plan.scheme"), SCHEME_CODES, format_func=scheme_labels.get, key="plan_scheme")
+year = int(top[1].number_input(t("plan.year"), 2017, 2100, dt.date.today().year, key="plan_year"))
+seed = int(
+    top[2].number_input(
+        t("plan.seed"), 0, 2**53 - 1, int(dt.date.today().strftime("%Y%m%d")), key="plan_seed"
+    )
+)
+
+population = query(stratum_population, schemes=(scheme,))
+if population.empty:
+    st.info(t("plan.no_population"))
+    st.stop()
+
+# 1 -- sample size per stratum from attribute-sampling tables
+st.subheader(t("plan.size.header"))
+size_cols = st.columns(4)
+confidence = size_cols[0].selectbox(
+    t("plan.size.confidence"), (0.90, 0.95, 0.99), index=1, format_func=format_pct
+)
+tolerable = size_cols[1].number_input(t("plan.size.tolerable"), 0.005, 0.5, 0.05, step=0.005, format="%.3f")
+expected = size_cols[2].number_input(t("plan.size.expected"), 0.0, 0.49, 0.01, step=0.005, format="%.3f")
+model = size_cols[3].selectbox(t("plan.size.model"), ("binomial", "hypergeometric", "poisson"))
+try:
+    median_population = int(population["N"].median())
+    size = sample_size(
+        confidence=confidence,
+        tolerable=tolerable,
+        expected=expected,
+        model=model,
+        population=median_population if model == "hypergeometric" else None,
+    )
+    left, right = st.columns(2)
+    left.metric(t("plan.size.n"), format_int(size.n))
+    right.metric(t("plan.size.allowed"), format_int(size.allowed_deviations))
+    st.caption(t("plan.size.help"))
+except SamplerError as error:
+    st.warning(t("plan.draw.failed", message=str(error)))
+
+# 2 -- quotas per province
+st.subheader(t("plan.quota.header"))
+quota_cols = st.columns(4)
+method_labels = {m: t(f"plan.method.{m}") for m in planner.ALLOCATION_METHODS}
+method = quota_cols[0].selectbox(
+    t("plan.quota.method"), planner.ALLOCATION_METHODS, format_func=method_labels.get, key="plan_method"
+)
+total_n = int(
+    quota_cols[1].number_input(
+        t("plan.quota.total"),
+        1,
+        int(population["N"].sum()),
+        min(1000, max(100, round(0.03 * int(population["N"].sum()))), int(population["N"].sum())),
+        disabled=method == "ratio",
+    )
+)
+minimum = int(quota_cols[2].number_input(t("plan.quota.minimum"), 0, 1000, 2))
+ratio = quota_cols[3].number_input(
+    t("plan.quota.ratio"),
+    0.001,
+    1.0,
+    0.03,
+    step=0.01,
+    format="%.3f",
+    disabled=method != "ratio",
+    key="plan_ratio",
+)
+past_rates = planner.smoothed_past_rates(population, query(stratum_outcome_counts, scheme=scheme))
+try:
+    quotas = planner.quota_table(
+        population, n=total_n, method=method, minimum=minimum, ratio=ratio, past_rates=past_rates
+    )
+except SamplerError as error:
+    st.error(t("plan.draw.failed", message=str(error)))
+    st.stop()
+quotas["province"] = quotas["region_code"].map(province_name)
+quotas["past_rate"] = quotas["region_code"].map(past_rates)
+edited = st.data_editor(
+    quotas[["province", "N", "past_rate", "n", "region_code"]],
+    hide_index=True,
+    disabled=["province", "N", "past_rate", "region_code"],
+    column_config={
+        "province": st.column_config.TextColumn(t("plan.col.province")),
+        "N": st.column_config.NumberColumn(t("plan.col.N"), format="%d"),
+        "past_rate": st.column_config.NumberColumn(t("plan.col.past_rate"), format="percent"),
+        "n": st.column_config.NumberColumn(t("plan.col.n"), min_value=0, step=1, format="%d"),
+        "region_code": None,
+    },
+    key=f"quota_editor_{scheme}_{method}_{total_n}_{minimum}_{ratio}",
+    height=300,
+)
+quotas = edited[["region_code", "N", "n"]].assign(n=edited["n"].fillna(0).astype(int).clip(lower=0))
+over = quotas[quotas["n"] > quotas["N"]]
+if not over.empty:
+    st.error(t("plan.draw.failed", message=f"n > N: {', '.join(over['region_code'].map(province_name))}"))
+    st.stop()
+st.caption(
+    t("plan.quota.edit_help")
+    + " "
+    + t("plan.quota.sum", n=format_int(quotas["n"].sum()), p=format_int((quotas["n"] > 0).sum()))
+)
+
+# 3 -- power before the draw
+st.subheader(t("plan.power.header"))
+assumed = st.slider(t("plan.power.assumed"), 0.0, 0.3, 0.05, step=0.005, format="%.3f", key="plan_assumed")
+power = planner.power_of(quotas, assumed_rate=assumed, tolerable=tolerable, confidence=confidence)
+kpis = st.columns(3)
+kpis[0].metric(t("plan.power.any"), format_pct(power.p_detect_any, 2))
+kpis[1].metric(t("plan.power.expected"), f"{power.expected_detections:,.1f}")
+kpis[2].metric(
+    t("plan.power.half_width"),
+    f"±{format_pct(power.half_width, 2)}"
+    if power.half_width is not None
+    else t("plan.power.half_width_none"),
+)
+strata = power.strata.reset_index(names="region_code")
+strata["province"] = strata["region_code"].map(province_name)
+charts.show(
+    charts.bar(
+        strata,
+        x="province",
+        y="p_detect",
+        x_title=t("plan.col.province"),
+        y_title=t("plan.col.p_detect"),
+        value_format=".0%",
+        height=260,
+    ),
+    key="plan_power_chart",
+)
+show_table(
+    strata[["province", "N", "n", "bad", "p_detect", "expected_detections", "test_power"]].rename(
+        columns={
+            "province": t("plan.col.province"),
+            "N": t("plan.col.N"),
+            "n": t("plan.col.n"),
+            "bad": t("plan.col.bad"),
+            "p_detect": t("plan.col.p_detect"),
+            "expected_detections": t("plan.col.expected"),
+            "test_power": t("plan.col.test_power"),
+        }
+    ),
+    name=f"plan-power-{scheme}",
+    height=260,
+)
+with st.expander(t("plan.power.mc", r=format_int(MC_REPLICATIONS))):
+    check = planner.monte_carlo_check(power, replications=MC_REPLICATIONS, seed=seed)
+    st.write(
+        t(
+            "plan.power.mc_result",
+            sim=format_pct(check.p_detect_any, 2),
+            se=format_pct(check.p_detect_any_se, 2),
+            exact=format_pct(power.p_detect_any, 2),
+        )
+    )
+
+# 4 -- live draw, teams, commit
+st.subheader(t("plan.draw.header"))
+draw_cols = st.columns(4)
+campaign_name = draw_cols[0].text_input(t("plan.draw.campaign"), f"{scheme} 认证结果双随机抽查")
+inspection_date = draw_cols[1].date_input(t("plan.draw.date"), dt.date.today() + dt.timedelta(days=14))
+team_size = int(draw_cols[2].number_input(t("plan.draw.team"), 1, 5, 2, key="plan_team"))
+cap = int(draw_cols[3].number_input(t("plan.draw.cap"), 1, 100, 5, key="plan_cap"))
+cross_region = st.checkbox(t("plan.draw.cross"))
+
+if st.button(t("plan.draw.run"), type="primary", key="plan_run"):
+    try:
+        st.session_state["plan_live_draw"] = planner.live_draw(
+            query(load_certificate_frame, schemes=(scheme,)),
+            query(load_inspector_pool),
+            quotas,
+            seed=seed,
+            inspection_date=inspection_date,
+            team_size=team_size,
+            cap=cap,
+            cross_region=cross_region,
+        )
+        st.session_state.pop("plan_committed", None)
+    except SamplerError as error:
+        st.session_state.pop("plan_live_draw", None)
+        st.error(t("plan.draw.failed", message=str(error)))
+
+live = st.session_state.get("plan_live_draw")
+if live is not None:
+    targets = live.targets
+    st.success(
+        t("plan.draw.preview", n=format_int(len(targets)), m=format_int(len(live.assignment.workload)))
+    )
+    st.caption(
+        t(
+            "plan.draw.audit",
+            frame=live.draw.frame_hash[:16],
+            seed=live.draw.seed,
+            stream=live.draw.stream[:16],
+        )
+    )
+    shown = targets.assign(province=targets["region"].map(province_name))
+    show_table(
+        shown[["unit_id", "province", "institution_id", "inclusion_probability", "team"]].rename(
+            columns={
+                "unit_id": t("plan.col.unit"),
+                "province": t("plan.col.province"),
+                "institution_id": t("plan.col.institution"),
+                "inclusion_probability": t("plan.col.probability"),
+                "team": t("plan.col.team"),
+            }
+        ),
+        name=f"draw-{scheme}-{year}",
+        height=300,
+    )
+    if st.button(t("plan.draw.commit"), disabled="plan_committed" in st.session_state, key="plan_commit"):
+        try:
+            draw_id = planner.commit_live_draw(
+                get_engine(), live, campaign_name=campaign_name, year=year, scheme=scheme, drawn_by="planner"
+            )
+            st.session_state["plan_committed"] = draw_id
+            st.cache_data.clear()
+        except WorkflowError as error:
+            st.error(t("plan.draw.failed", message=str(error)))
+    if "plan_committed" in st.session_state:
+        st.success(t("plan.draw.committed", id=st.session_state["plan_committed"]))

@@ -1,0 +1,180 @@
+"""The planner's steps, composed from the sampler and the store (no Streamlit, no SQL).
+
+quotas -> power before the draw -> live draw of targets -> inspector teams -> committed record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from importlib.metadata import version
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from models.draw_records import DrawRecord, commit_draw
+from sampler.allocate import allocate
+from sampler.assign import Assignment, assign_inspectors
+from sampler.draw import Draw, draw_sample
+from sampler.frame import Frame
+from sampler.power import PlanPower, plan_power
+from sampler.simulate import SimulationResult, simulate_detections
+
+ALLOCATION_METHODS = ("proportional", "equal", "neyman", "risk", "ratio")
+STRATUM = "region"
+
+
+def smoothed_past_rates(population: pd.DataFrame, past: pd.DataFrame) -> pd.Series:
+    """Past non-conformity per province, (violations + 1) / (inspected + 2), for every stratum.
+
+    The add-one smoothing keeps provinces with no history at 50 % weight relative to nothing,
+    so they are neither ignored nor over-sampled by a zero or one from a handful of inspections.
+    """
+    by_region = past.groupby("region_code")[["n_h", "violations_h"]].sum() if not past.empty else None
+    rates = {}
+    for code in population["region_code"]:
+        n = int(by_region.at[code, "n_h"]) if by_region is not None and code in by_region.index else 0
+        v = (
+            int(by_region.at[code, "violations_h"])
+            if by_region is not None and code in by_region.index
+            else 0
+        )
+        rates[code] = (v + 1) / (n + 2)
+    return pd.Series(rates, name="past_rate")
+
+
+def quota_table(
+    population: pd.DataFrame,
+    *,
+    n: int | None,
+    method: str,
+    minimum: int,
+    ratio: float | None = None,
+    past_rates: pd.Series | None = None,
+) -> pd.DataFrame:
+    """Quotas per province: columns region_code, N, n (integers summing to the total).
+
+    ``neyman`` uses the past rates as assumed p_h; ``risk`` uses them as weights.
+    """
+    sizes = pd.Series(population["N"].to_numpy(), index=population["region_code"].astype(str))
+    options: dict[str, object] = {"method": method, "minimum": minimum}
+    if method == "ratio":
+        options["ratio"] = ratio
+    elif method == "neyman":
+        options["rates"] = past_rates.to_dict()
+    elif method == "risk":
+        options["weights"] = past_rates.to_dict()
+    allocation = allocate(sizes, None if method == "ratio" else n, **options)
+    return pd.DataFrame(
+        {
+            "region_code": sizes.index,
+            "N": sizes.to_numpy(),
+            "n": allocation.sizes.reindex(sizes.index).to_numpy(),
+        }
+    )
+
+
+def power_of(quotas: pd.DataFrame, *, assumed_rate: float, tolerable: float, confidence: float) -> PlanPower:
+    """Exact power of the quotas when every province has ``assumed_rate`` non-conforming units."""
+    population = pd.Series(quotas["N"].to_numpy(), index=quotas["region_code"])
+    sample = pd.Series(quotas["n"].to_numpy(), index=quotas["region_code"])
+    return plan_power(sample, population, rates=assumed_rate, tolerable=tolerable, confidence=confidence)
+
+
+def monte_carlo_check(power: PlanPower, *, replications: int, seed: int) -> SimulationResult:
+    """Simulate the same plan R times: the detection probability must agree with the exact one."""
+    strata = power.strata
+    return simulate_detections(
+        population=strata["N"], sample=strata["n"], bad=strata["bad"], replications=replications, seed=seed
+    )
+
+
+@dataclass(frozen=True)
+class LiveDraw:
+    """A drawn sample with its inspector teams, not yet committed."""
+
+    draw: Draw
+    assignment: Assignment
+    inspection_date: dt.date
+
+    @property
+    def targets(self) -> pd.DataFrame:
+        """One row per target: unit, province, institution, inclusion probability and team."""
+        teams = (
+            self.assignment.teams.sort_values(["unit_id", "slot"])
+            .groupby("unit_id")["inspector_id"]
+            .agg(lambda ids: ", ".join(str(i) for i in ids))
+            .rename("team")
+        )
+        units = self.draw.units[["unit_id", "region", "scheme", "institution_id", "inclusion_probability"]]
+        return units.merge(teams, left_on="unit_id", right_index=True, how="left")
+
+
+def live_draw(
+    frame_data: pd.DataFrame,
+    pool: pd.DataFrame,
+    quotas: pd.DataFrame,
+    *,
+    seed: int,
+    inspection_date: dt.date,
+    team_size: int,
+    cap: int | None,
+    cross_region: bool,
+) -> LiveDraw:
+    """Draw the targets by province (first random) and their teams (second random) with one seed."""
+    frame = Frame(frame_data, strata=(STRATUM,))
+    sizes = {str(code): int(n) for code, n in zip(quotas["region_code"], quotas["n"], strict=True) if n > 0}
+    draw = draw_sample(frame, sizes, seed=seed)
+    assignment = assign_inspectors(
+        draw.units,
+        pool,
+        inspection_date=inspection_date,
+        seed=seed,
+        team_size=team_size,
+        cap=cap,
+        cross_region=cross_region,
+    )
+    return LiveDraw(draw=draw, assignment=assignment, inspection_date=inspection_date)
+
+
+def commit_live_draw(
+    engine: Engine, live: LiveDraw, *, campaign_name: str, year: int, scheme: str, drawn_by: str
+) -> int:
+    """Record the draw, its targets and teams in one transaction; returns the draw id."""
+    params = {
+        "draw": live.draw.params,
+        "assignment": live.assignment.rules,
+        "pool_hash": live.assignment.pool_hash,
+        "draw_stream": live.draw.stream,
+        "assignment_stream": live.assignment.stream,
+        "inspection_date": live.inspection_date.isoformat(),
+    }
+    record = DrawRecord(
+        campaign_name=campaign_name,
+        year=year,
+        seed=live.draw.seed,
+        frame_hash=live.draw.frame_hash,
+        params=params,
+        drawn_by=drawn_by,
+        sampler_version=version("regdash"),
+        scheme_code=scheme,
+    )
+    units = live.draw.units
+    targets = pd.DataFrame(
+        {
+            "unit_id": units["unit_id"],
+            "institution_id": units["institution_id"],
+            "region": units["region"],
+            "scheme": units["scheme"],
+            "inclusion_probability": units["inclusion_probability"],
+        }
+    )
+    teams = live.assignment.teams
+    assignments = pd.DataFrame(
+        {
+            "unit_id": teams["unit_id"],
+            "inspector_id": teams["inspector_id"],
+            "role": ["lead" if slot == 1 else "member" for slot in teams["slot"]],
+        }
+    )
+    return commit_draw(engine, record, targets, assignments)
