@@ -12,7 +12,6 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-import pandas as pd
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -61,47 +60,3 @@ def require_data() -> None:
 
     if not query(has_data):
         stop_with_database_message()
-
-
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False, max_entries=256)
-def _nonconformity(database: str, year: int | None, provinces: tuple, schemes: tuple) -> dict | None:
-    from models.queries.outcomes import stratum_outcome_counts
-    from sampler.estimate import weighted_estimate
-
-    strata = stratum_outcome_counts(get_engine(), year=year)
-    if provinces:
-        strata = strata[strata["region_code"].isin(provinces)]
-    if schemes:
-        strata = strata[strata["scheme_code"].isin(schemes)]
-    inspected = strata[strata["n_h"] > 0]
-    if inspected.empty:
-        return None
-    labels = inspected["region_code"] + "/" + inspected["scheme_code"]
-    counts = pd.DataFrame(
-        {"n": inspected["n_h"].to_numpy(), "deviations": inspected["violations_h"].to_numpy()},
-        index=labels.to_numpy(),
-    )
-    population = pd.Series(inspected["N_h"].to_numpy(), index=labels.to_numpy())
-    estimate = weighted_estimate(counts, population)
-    return {
-        "rate": estimate.rate,
-        "low": estimate.low,
-        "high": estimate.high,
-        "unweighted_rate": estimate.unweighted_rate,
-        "n": estimate.n,
-        "strata": len(inspected),
-        "strata_without_outcomes": int(len(strata) - len(inspected)),
-    }
-
-
-def nonconformity(year: int | None, provinces: tuple = (), schemes: tuple = ()) -> dict | None:
-    """The weighted non-conformity rate of committed draws (``sampler.estimate``), or None without data.
-
-    Strata that were drawn but have no recorded outcome yet are left out (and counted in
-    ``strata_without_outcomes``) rather than silently treated as clean.
-    """
-    try:
-        return _nonconformity(database_key(), year, tuple(provinces), tuple(schemes))
-    except SQLAlchemyError as error:
-        stop_with_database_message(error)
-        raise

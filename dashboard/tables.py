@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.downloads import download_buttons
-from dashboard.i18n import province_name, scheme_name, t, vocab
+from dashboard.i18n import province_name, scheme_name, strings, t, vocab
 
 
 def province_column(frame: pd.DataFrame, column: str = "region_code") -> pd.Series:
@@ -24,6 +24,18 @@ def scheme_column(frame: pd.DataFrame, column: str = "scheme_code") -> pd.Series
 def vocab_column(kind: str) -> Callable[[pd.Series], pd.Series]:
     """A formatter turning vocabulary codes of ``kind`` into labels."""
     return lambda series: series.map(lambda code: vocab(kind, code))
+
+
+def prefixed_column(prefix: str) -> Callable[[pd.Series], pd.Series]:
+    """A formatter using the string ``<prefix>.<code>`` when it exists (e.g. ``out.code``), else the code."""
+
+    def label(code: object) -> str:
+        if code is None or code != code:  # None or NaN: not recorded yet
+            return t("common.unknown")
+        key = f"{prefix}.{code}"
+        return t(key) if key in strings() else str(code)
+
+    return lambda series: series.map(label)
 
 
 def labelled(

@@ -11,7 +11,7 @@ from dashboard import charts
 from dashboard.cache import query, require_data
 from dashboard.filters import url_multiselect, url_year_range
 from dashboard.i18n import format_int, province_name, scheme_name, t, vocab
-from dashboard.tables import labelled, show_table, vocab_column
+from dashboard.tables import labelled, prefixed_column, show_table, vocab_column
 from models.queries import institutions as q
 from models.reference_data import PROVINCE_CODES, SCHEME_CODES
 from models.vocabulary import APPLICATION_TYPES, INSTITUTION_STATUSES
@@ -277,9 +277,10 @@ if chosen is not None:
                 formatters={
                     "region_code": lambda s: s.map(province_name),
                     "scheme_code": lambda s: s.map(scheme_name),
-                    "method": vocab_column("inspection_method"),
-                    "outcome_code": vocab_column("outcome_code"),
-                    "follow_up": vocab_column("follow_up"),
+                    # labels of the outcome vocabularies live with the Inspection outcomes page
+                    "method": prefixed_column("out.method"),
+                    "outcome_code": prefixed_column("out.code"),
+                    "follow_up": prefixed_column("out.follow"),
                 },
             ),
             name=f"institution_{chosen}_inspections",

@@ -7,15 +7,15 @@ import datetime as dt
 import streamlit as st
 
 from dashboard import charts
-from dashboard.cache import nonconformity, query, require_data
+from dashboard.cache import query, require_data
 from dashboard.filters import url_multiselect, url_year_range
 from dashboard.i18n import format_delta, format_int, format_pct, province_name, scheme_name, t
+from dashboard.outcome_stats import weighted_rate
 from dashboard.tables import labelled, show_table
 from models.queries.certificates import issuance_by_month
+from models.queries.outcomes import OutcomeFilters
 from models.queries.overview import KPI_NAMES, data_years, overview_kpis
 from models.reference_data import PROVINCE_CODES, SCHEME_CODES
-
-CONFIDENCE = "95%"
 
 st.title(t("nav.overview"))
 require_data()
@@ -52,8 +52,11 @@ for column, name in zip(columns, KPI_NAMES, strict=False):
         help=t(f"overview.kpi.{name}_help"),
     )
 
-estimate = nonconformity(year, provinces, schemes)
-earlier = nonconformity(year - 1, provinces, schemes)
+# The same weighted estimate as the Inspection outcomes page (dashboard.outcome_stats -> sampler.estimate).
+estimate = weighted_rate(OutcomeFilters(years=(year, year), provinces=provinces, schemes=schemes))["estimate"]
+earlier = weighted_rate(OutcomeFilters(years=(year - 1, year - 1), provinces=provinces, schemes=schemes))[
+    "estimate"
+]
 if estimate is None:
     columns[-1].metric(t("overview.kpi.nonconformity"), "—", help=t("overview.kpi.nonconformity_none"))
 else:
@@ -67,7 +70,7 @@ else:
         delta_color="inverse",
         help=t(
             "overview.kpi.nonconformity_help",
-            confidence=CONFIDENCE,
+            confidence=format_pct(estimate["confidence"], 0),
             low=format_pct(estimate["low"]),
             high=format_pct(estimate["high"]),
             unweighted=format_pct(estimate["unweighted_rate"]),
@@ -76,7 +79,7 @@ else:
     columns[-1].caption(
         t(
             "overview.nonconformity_interval",
-            confidence=CONFIDENCE,
+            confidence=format_pct(estimate["confidence"], 0),
             low=format_pct(estimate["low"]),
             high=format_pct(estimate["high"]),
         )
