@@ -1,0 +1,465 @@
+"""``regdash plan size|limit``, ``power``, ``simulate``, ``draw``, ``verify``: the sampler from the shell.
+
+Every command prints a readable summary, or JSON with ``--json``. Bad input prints one line
+``error: ...`` on stderr and exits with code 2 (``verify`` exits 1 when the record does not match).
+Numeric options are parsed here rather than by click so that a bad value also gets that one line.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+
+from cli.errors import fail
+from sampler.attribute import MODELS, sample_size, upper_limit
+from sampler.errors import SamplerError, check_choice
+
+__all__ = ["register"]
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+PlanOption = Annotated[str | None, typer.Option("--plan", metavar="FILE", help="Plan file (YAML or JSON).")]
+FrameCsvOption = Annotated[
+    str | None,
+    typer.Option(
+        "--frame-csv",
+        metavar="FILE",
+        help="Units CSV: unit_id, region, scheme, institution_id, risk_grade (+ others).",
+    ),
+]
+InspectorsCsvOption = Annotated[
+    str | None,
+    typer.Option(
+        "--inspectors-csv",
+        metavar="FILE",
+        help="Inspectors CSV: inspector_id, region, agency, schemes, active, id_valid_until, affiliations.",
+    ),
+]
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option("--database-url", metavar="URL", help="Read the frame (and inspectors) from this store."),
+]
+
+
+# -- helpers -------------------------------------------------------------------------------------
+def _number(text: str | None, option: str, *, integer: bool = False, required: bool = True) -> Any:
+    if text is None:
+        if required:
+            raise SamplerError(f"missing option {option}", field=option)
+        return None
+    try:
+        value = float(text) if not integer else int(text)
+    except ValueError:
+        kind = "a whole number" if integer else "a number"
+        raise SamplerError(f"{option} must be {kind}, got {text!r}", field=option) from None
+    if not integer and not math.isfinite(value):
+        raise SamplerError(f"{option} must be a finite number, got {text!r}", field=option)
+    return value
+
+
+def _emit(payload: dict[str, Any], as_json: bool, lines: list[str] | None = None) -> None:
+    if as_json:
+        typer.echo(json.dumps(payload, indent=2, ensure_ascii=False, default=_default))
+    else:
+        for line in lines if lines is not None else [f"{k}: {v}" for k, v in payload.items()]:
+            typer.echo(line)
+
+
+def _default(value: Any) -> Any:
+    if hasattr(value, "item"):
+        return value.item()
+    return str(value)
+
+
+def _guarded(body):
+    """Run ``body``; turn our errors (and unreadable files) into one line on stderr, exit 2."""
+    try:
+        return body()
+    except SamplerError as error:
+        fail(str(error))
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+        fail(f"cannot read input: {error}")
+
+
+def _read_csv(path: str, what: str) -> pd.DataFrame:
+    if not Path(path).is_file():
+        raise SamplerError(f"{what} file not found: {path}", field=what)
+    try:
+        return pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+        raise SamplerError(f"{what} file {path} is not a readable CSV: {error}", field=what) from error
+
+
+def _engine(url: str):
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from models.db import make_engine  # lazy: the sampler package itself never imports models
+
+    try:
+        return make_engine(url)
+    except (SQLAlchemyError, ValueError) as error:
+        raise SamplerError(f"cannot open database {url!r}: {error}", field="--database-url") from error
+
+
+def _load_frame(frame_csv: str | None, database_url: str | None) -> pd.DataFrame:
+    if (frame_csv is None) == (database_url is None):
+        raise SamplerError("give exactly one of --frame-csv FILE or --database-url URL", field="--frame-csv")
+    if frame_csv is not None:
+        return _read_csv(frame_csv, "--frame-csv")
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from models.frames import load_certificate_frame
+
+    try:
+        return load_certificate_frame(_engine(database_url))
+    except SQLAlchemyError as error:
+        raise SamplerError(
+            f"cannot read the frame from the store: {error.__class__.__name__}: {str(error).splitlines()[0]}",
+            field="--database-url",
+        ) from error
+
+
+def _load_pool(inspectors_csv: str | None, database_url: str | None) -> pd.DataFrame | None:
+    if inspectors_csv is not None:
+        return _read_csv(inspectors_csv, "--inspectors-csv")
+    if database_url is None:
+        return None
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from models.frames import load_inspector_pool
+
+    try:
+        return load_inspector_pool(_engine(database_url))
+    except SQLAlchemyError as error:
+        raise SamplerError(
+            f"cannot read inspectors from the store: {str(error).splitlines()[0]}", field="--database-url"
+        ) from error
+
+
+def _plan_and_frame(plan_path: str | None, frame_csv: str | None, database_url: str | None):
+    from sampler.plan_file import load_plan
+    from sampler.run import plan_frame
+
+    if plan_path is None:
+        raise SamplerError("missing option --plan FILE", field="--plan")
+    plan = load_plan(plan_path)
+    table = _load_frame(frame_csv, database_url)
+    missing = [c for c in plan.strata if c not in table.columns]
+    if missing:
+        raise SamplerError(
+            f"the frame has no column {missing[0]!r} named in the plan's strata", field="strata"
+        )
+    return plan, plan_frame(table, plan)
+
+
+def _fmt(value: float | None, digits: int = 4) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+# -- plan size / limit ---------------------------------------------------------------------------
+def plan_size(
+    confidence: Annotated[str | None, typer.Option("--confidence", metavar="C", help="e.g. 0.95")] = None,
+    tolerable: Annotated[str | None, typer.Option("--tolerable", metavar="T", help="e.g. 0.05")] = None,
+    expected: Annotated[str, typer.Option("--expected", metavar="E", help="Expected deviation rate.")] = "0",
+    population: Annotated[
+        str | None, typer.Option("--population", metavar="N", help="Population size.")
+    ] = None,
+    model: Annotated[
+        str | None, typer.Option("--model", metavar="MODEL", help="binomial | hypergeometric | poisson")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Attribute-sampling sample size: n and the deviations it allows."""
+
+    def body():
+        N = _number(population, "--population", integer=True, required=False)
+        chosen = check_choice(model, "--model", MODELS) if model else ("hypergeometric" if N else "binomial")
+        result = sample_size(
+            confidence=_number(confidence, "--confidence"),
+            tolerable=_number(tolerable, "--tolerable"),
+            expected=_number(expected, "--expected"),
+            population=N,
+            model=chosen,
+        )
+        payload = {
+            "n": result.n,
+            "allowed_deviations": result.allowed_deviations,
+            "upper_limit": result.upper_limit,
+            "risk": result.risk,
+            "confidence": result.confidence,
+            "tolerable": result.tolerable,
+            "expected": result.expected,
+            "model": result.model,
+            "population": result.population,
+        }
+        _emit(payload, as_json)
+
+    _guarded(body)
+
+
+def plan_limit(
+    n: Annotated[str | None, typer.Option("--n", metavar="N", help="Sample size.")] = None,
+    deviations: Annotated[
+        str | None, typer.Option("--deviations", metavar="K", help="Deviations found.")
+    ] = None,
+    confidence: Annotated[str | None, typer.Option("--confidence", metavar="C", help="e.g. 0.95")] = None,
+    population: Annotated[
+        str | None, typer.Option("--population", metavar="N", help="Population size.")
+    ] = None,
+    model: Annotated[
+        str | None, typer.Option("--model", metavar="MODEL", help="binomial | hypergeometric | poisson")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Upper confidence limit of the deviation rate after k deviations in n."""
+
+    def body():
+        N = _number(population, "--population", integer=True, required=False)
+        chosen = check_choice(model, "--model", MODELS) if model else ("hypergeometric" if N else "binomial")
+        result = upper_limit(
+            n=_number(n, "--n", integer=True),
+            deviations=_number(deviations, "--deviations", integer=True),
+            confidence=_number(confidence, "--confidence"),
+            population=N,
+            model=chosen,
+        )
+        _emit(
+            {
+                "upper": result.upper,
+                "n": result.n,
+                "deviations": result.deviations,
+                "confidence": result.confidence,
+                "model": result.model,
+                "population": result.population,
+            },
+            as_json,
+        )
+
+    _guarded(body)
+
+
+# -- power / simulate / draw / verify ------------------------------------------------------------
+def power_command(
+    plan: PlanOption = None,
+    frame_csv: FrameCsvOption = None,
+    database_url: DatabaseOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Exact power of a plan: detection per stratum and overall, test power, precision, coverage."""
+
+    def body():
+        from sampler.run import run_power
+
+        parsed, frame = _plan_and_frame(plan, frame_csv, database_url)
+        allocation, result = run_power(frame, parsed)
+        strata = result.strata.reset_index().rename(columns={"index": "stratum"})
+        payload = {
+            "frame_hash": frame.content_hash,
+            "n": allocation.n,
+            "strata_count": len(strata),
+            "p_detect_any": result.p_detect_any,
+            "expected_detections": result.expected_detections,
+            "half_width": result.half_width,
+            "confidence": result.confidence,
+            "expected_institutions_covered": result.expected_institutions_covered,
+            "institutions": None if result.institution_coverage is None else len(result.institution_coverage),
+            "strata": strata.to_dict("records"),
+        }
+        lines = [
+            f"plan: n = {allocation.n} over {len(strata)} strata ({parsed.allocation.method})",
+            f"P(detect at least one bad unit) = {_fmt(result.p_detect_any)}",
+            f"expected detections = {_fmt(result.expected_detections, 2)}",
+            f"half-width of the weighted national rate ({result.confidence:.0%}) = {_fmt(result.half_width)}",
+        ]
+        if result.institution_coverage is not None:
+            lines.append(
+                f"expected institutions with >= 1 unit drawn = {result.expected_institutions_covered:.1f}"
+                f" of {len(result.institution_coverage)}"
+            )
+        lines.append(strata.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+        _emit(payload, as_json, lines)
+
+    _guarded(body)
+
+
+def simulate_command(
+    plan: PlanOption = None,
+    frame_csv: FrameCsvOption = None,
+    database_url: DatabaseOption = None,
+    inspectors_csv: InspectorsCsvOption = None,
+    replications: Annotated[
+        str | None, typer.Option("--replications", metavar="R", help="Override simulation.replications.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Monte Carlo replications of a plan: detections, institution coverage, workload, infeasibility."""
+
+    def body():
+        import dataclasses
+
+        from sampler.run import run_simulation
+
+        parsed, frame = _plan_and_frame(plan, frame_csv, database_url)
+        R = _number(replications, "--replications", integer=True, required=False)
+        if R is not None:
+            if R < 1:
+                raise SamplerError("--replications must be at least 1", field="--replications")
+            parsed = dataclasses.replace(
+                parsed, simulation=dataclasses.replace(parsed.simulation, replications=R)
+            )
+        pool = _load_pool(inspectors_csv, database_url) if parsed.simulation.assignment_replications else None
+        allocation, result = run_simulation(frame, parsed, pool)
+        strata = result.strata.reset_index().to_dict("records")
+        covered = result.institutions_covered
+        payload = {
+            "frame_hash": frame.content_hash,
+            "n": allocation.n,
+            "replications": result.replications,
+            "seed": result.seed,
+            "p_detect_any": result.p_detect_any,
+            "p_detect_any_se": result.p_detect_any_se,
+            "mean_detections": float(result.detections.sum(axis=1).mean()),
+            "institutions_covered_mean": None if covered is None else float(covered.mean()),
+            "institutions_covered_p05_p95": None
+            if covered is None
+            else [float(v) for v in pd.Series(covered).quantile([0.05, 0.95])],
+            "assignment_replications": result.assignment_replications,
+            "infeasible_rate": result.infeasible_rate,
+            "max_workload_mean": None
+            if result.max_workload is None or not len(result.max_workload)
+            else float(result.max_workload.mean()),
+            "workload_distribution": None
+            if result.workload is None
+            else {int(k): float(v) for k, v in result.workload.items()},
+            "strata": strata,
+        }
+        lines = [
+            f"{result.replications} replications, seed {result.seed}, n = {allocation.n}",
+            f"P(detect at least one bad unit) = {result.p_detect_any:.4f}"
+            f" +/- {result.p_detect_any_se:.4f} (1 SE)",
+            f"mean detections = {payload['mean_detections']:.2f}",
+        ]
+        if covered is not None:
+            lines.append(
+                f"institutions covered: mean {covered.mean():.1f}, 5-95% "
+                f"{payload['institutions_covered_p05_p95'][0]:.0f}-{payload['institutions_covered_p05_p95'][1]:.0f}"
+            )
+        if result.assignment_replications:
+            lines.append(
+                f"assignment replications: {result.assignment_replications}, infeasible rate "
+                f"{result.infeasible_rate:.3f}"
+            )
+        _emit(payload, as_json, lines)
+
+    _guarded(body)
+
+
+def draw_command(
+    plan: PlanOption = None,
+    frame_csv: FrameCsvOption = None,
+    database_url: DatabaseOption = None,
+    inspectors_csv: InspectorsCsvOption = None,
+    output: Annotated[
+        str | None, typer.Option("--output", metavar="FILE", help="Also write the draw record (JSON) here.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The live draw of targets (and inspector teams) as an auditable record."""
+
+    def body():
+        from sampler.run import run_draw
+
+        parsed, frame = _plan_and_frame(plan, frame_csv, database_url)
+        pool = _load_pool(inspectors_csv, database_url) if parsed.assignment is not None else None
+        record = run_draw(frame, parsed, pool)
+        if output is not None:
+            Path(output).write_text(
+                json.dumps(record, indent=2, ensure_ascii=False, default=_default) + "\n", encoding="utf-8"
+            )
+        units = record["draw"]["units"]
+        lines = [
+            f"drew {len(units)} unit(s) from frame {record['frame_hash'][:16]}... with seed {record['seed']}"
+        ]
+        teams: dict[str, list[str]] = {}
+        if record["assignment"] is not None:
+            for row in record["assignment"]["teams"]:
+                teams.setdefault(str(row["unit_id"]), []).append(str(row["inspector_id"]))
+        for unit in units:
+            team = teams.get(str(unit["unit_id"]))
+            lines.append(
+                f"{unit['stratum']}\t{unit['unit_id']}\tp={unit['inclusion_probability']:.6f}"
+                + (f"\tteam={','.join(team)}" if team else "")
+            )
+        if output is not None:
+            lines.append(f"record written to {output}")
+        _emit(record, as_json, lines)
+
+    _guarded(body)
+
+
+def verify_command(
+    record: Annotated[str | None, typer.Option("--record", metavar="FILE", help="Draw record JSON.")] = None,
+    plan: PlanOption = None,
+    frame_csv: FrameCsvOption = None,
+    database_url: DatabaseOption = None,
+    inspectors_csv: InspectorsCsvOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Re-derive a recorded draw from the frame (and inspectors); exit 1 if anything differs.
+
+    The record carries its plan; ``--plan`` is optional and, when given, must equal it.
+    """
+
+    def body():
+        from sampler.plan_file import load_plan
+        from sampler.verify import verify_record
+
+        if record is None:
+            raise SamplerError("missing option --record FILE", field="--record")
+        path = Path(record)
+        if not path.is_file():
+            raise SamplerError(f"record file not found: {record}", field="--record")
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as error:
+            raise SamplerError(
+                f"record file {record} is not valid JSON: {error}", field="--record"
+            ) from error
+        if plan is not None and isinstance(data, dict) and load_plan(plan).to_dict() != data.get("plan"):
+            raise SamplerError("the plan file differs from the plan stored in the record", field="--plan")
+        table = _load_frame(frame_csv, database_url)
+        has_assignment = isinstance(data, dict) and data.get("assignment") is not None
+        pool = _load_pool(inspectors_csv, database_url) if has_assignment else None
+        result = verify_record(data, table, pool)
+        payload = {
+            "match": result.match,
+            "differences": list(result.differences),
+            "checked": list(result.checked),
+        }
+        lines = (
+            ["match: the draw re-derives exactly (" + ", ".join(result.checked) + ")"]
+            if result.match
+            else ["MISMATCH:", *[f"  - {d}" for d in result.differences]]
+        )
+        _emit(payload, as_json, lines)
+        return result.match
+
+    matched = _guarded(body)
+    if not matched:
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    """Attach ``plan size|limit``, ``power``, ``simulate``, ``draw`` and ``verify`` to ``app``."""
+    plan_app = typer.Typer(help="Attribute-sampling sample sizes and upper limits.", no_args_is_help=True)
+    plan_app.command("size")(plan_size)
+    plan_app.command("limit")(plan_limit)
+    app.add_typer(plan_app, name="plan")
+    app.command("power")(power_command)
+    app.command("simulate")(simulate_command)
+    app.command("draw")(draw_command)
+    app.command("verify")(verify_command)
