@@ -47,6 +47,9 @@ def sidebar_filters(today: dt.date) -> q.InspectorFilters:
         t("filter.provinces"), PROVINCE_CODES, param="provinces", format_func=province_name
     )
     agency_options = query(q.agencies, provinces=tuple(provinces))
+    chosen = st.session_state.get("url_filter_agencies")
+    if chosen:  # agencies of provinces no longer selected drop out instead of breaking the widget
+        st.session_state["url_filter_agencies"] = [a for a in chosen if a in set(agency_options)]
     agencies = url_multiselect(t("insp.filter.agencies"), agency_options, param="agencies")
     schemes = url_multiselect(t("filter.schemes"), SCHEME_CODES, param="schemes", format_func=scheme_name)
     validity = url_multiselect(

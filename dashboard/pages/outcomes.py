@@ -76,18 +76,28 @@ def render_kpis(filters: q.OutcomeFilters) -> None:
     """Counts, the unweighted sample rate and the weighted national estimate, side by side and labelled."""
     summary = query(q.outcome_summary, filters)
     weighted = weighted_rate(filters)
-    cols = st.columns(5)
+    cols = st.columns(3) + st.columns(2)  # counts on one row, the two rates (different figures) below
     cols[0].metric(t("out.kpi.drawn"), format_int(summary["drawn"]))
     cols[1].metric(t("out.kpi.inspected"), format_int(summary["inspected"]))
     cols[2].metric(t("out.kpi.violations"), format_int(summary["violations"]))
     unweighted = summary["violations"] / summary["inspected"] if summary["inspected"] else None
     cols[3].metric(t("out.kpi.unweighted"), format_pct(unweighted) if unweighted is not None else "—")
+    if unweighted is not None:
+        overall = interval_table(
+            pd.DataFrame(
+                {"all": ["all"], "n": [summary["inspected"]], "violations": [summary["violations"]]}
+            ),
+            "all",
+        )
+        cols[3].caption(_interval(overall.loc[0, "wilson_low"], overall.loc[0, "wilson_high"]) + " (Wilson)")
     estimate = weighted["estimate"]
     cols[4].metric(t("out.kpi.weighted"), format_pct(estimate["rate"]) if estimate else "—")
     if estimate:
         cols[4].caption(_interval(estimate["low"], estimate["high"]))
     with st.expander(t("out.estimate.title")):
         st.markdown(t("out.estimate.explain"))
+        if filters.years and filters.years[0] != filters.years[1]:
+            st.caption(t("out.estimate.pooled", first=filters.years[0], last=filters.years[1]))
         if weighted["pending_strata"]:
             st.caption(
                 t(

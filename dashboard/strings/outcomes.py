@@ -38,6 +38,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "The weighted estimate leaves out {strata} strata with no outcome yet "
         "(population {population})",
     },
+    "out.estimate.pooled": {
+        "zh": "{first}–{last} 年合并：各年同一层（省份 × 领域）的 N_h、n_h 与违规数相加后加权",
+        "en": "{first}–{last} pooled: each stratum's N_h, n_h and violations are summed over the years, then weighted",
+    },
     "out.estimate.unavailable": {"zh": "无法计算加权估计：{reason}", "en": "No weighted estimate: {reason}"},
     # charts
     "out.chart.codes": {"zh": "检查结论", "en": "Outcome codes"},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -110,12 +111,21 @@ def test_template_bad_file_then_good_file(streamlit_server, e2e_database_url, br
 
 
 @pytest.mark.locale("en-US")
-def test_pages_in_english_with_url_filters(streamlit_server, browser_page, artifacts_dir):
+def test_pages_in_english_with_url_filters(streamlit_server, e2e_database_url, browser_page, artifacts_dir):
     page = browser_page
     page.goto(f"{streamlit_server.base_url}/inspectors?provinces=440000&validity=expiring")
     wait_for_app(page)
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.get_by_text("Inspector registry").count() >= 1
+    today = dt.date.today()
+    expected = scalar(
+        e2e_database_url,
+        "SELECT count(*) FROM inspector WHERE region_code = '440000' AND id_valid_until >= :a "
+        "AND id_valid_until <= :b",
+        a=today,
+        b=today + dt.timedelta(days=90),
+    )
+    assert page.locator('[data-testid="stMetricValue"]').first.inner_text() == f"{expected:,}"
     screenshot(page, artifacts_dir / "inspectors_registry_en.png")
     page.goto(f"{streamlit_server.base_url}/outcomes?schemes=QMS")
     wait_for_app(page)
