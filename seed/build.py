@@ -38,6 +38,8 @@ from seed.organisations import Organisations
 
 Progress = Callable[[str, int], None]
 CHUNK_ROWS = 100_000
+# Big tables whose secondary indexes are dropped during the load and rebuilt (sorted) afterwards.
+BULK_TABLES = ("organisation", "certificate")
 # Tables the seeder fills; a database with rows in any of them is "not empty".
 SEEDED_TABLES = (
     "institution",
@@ -275,12 +277,30 @@ def _load_sqlite(engine: Engine, dataset: Dataset, progress: Progress | None) ->
             raw.execute(f"PRAGMA {pragma}")
         insert_reference_rows(connection)
         loader = SqliteLoader(raw, progress)
+        deferred = _drop_sqlite_indexes(raw, BULK_TABLES)
         for name, chunks in dataset.tables():
             rows[name] = loader.load(tables[name], chunks)
+        for sql in deferred:
+            raw.execute(sql)
+        _report(progress, "rebuilt indexes", len(deferred))
         refresh_summaries(connection)
+        _report(progress, "refreshed summaries", rows.get("certificate", 0))
         connection.commit()
         raw.execute("PRAGMA journal_mode=DELETE")
     return rows
+
+
+def _drop_sqlite_indexes(raw: Any, tables: tuple[str, ...]) -> list[str]:
+    """Drop the secondary (non-constraint) indexes of ``tables``; return the SQL that recreates them."""
+    marks = ", ".join("?" for _ in tables)
+    found = raw.execute(
+        "SELECT name, sql FROM sqlite_master"
+        f" WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({marks}) ORDER BY name",
+        tables,
+    ).fetchall()
+    for name, _sql in found:
+        raw.execute(f'DROP INDEX "{name}"')
+    return [sql for _name, sql in found]
 
 
 def _retire_old_wal(path: Path) -> None:
@@ -329,10 +349,16 @@ def _seed_postgres(
             names = ", ".join(f'"{t}"' for t in SEEDED_TABLES)
             connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         insert_reference_rows(connection)
-        loader = PostgresLoader(connection.connection.driver_connection, progress)
+        raw = connection.connection.driver_connection
+        loader = PostgresLoader(raw, progress)
+        deferred = _drop_postgres_indexes(raw, BULK_TABLES)
         for name, chunks in dataset.tables():
             rows[name] = loader.load(tables[name], chunks)
+        for sql in deferred:
+            raw.execute(sql)
+        _report(progress, "rebuilt indexes", len(deferred))
         refresh_summaries(connection)
+        _report(progress, "refreshed summaries", rows.get("certificate", 0))
         for name in SEEDED_TABLES:
             if "id" in tables[name].c:
                 connection.execute(
@@ -342,3 +368,26 @@ def _seed_postgres(
                     )
                 )
     return rows
+
+
+def _drop_postgres_indexes(raw: Any, tables: tuple[str, ...]) -> list[str]:
+    """Drop the secondary indexes (not backing a constraint) of ``tables``; return their definitions."""
+    found = raw.execute(
+        """
+        SELECT i.indexname, i.indexdef FROM pg_indexes i
+        WHERE i.schemaname = current_schema() AND i.tablename = ANY(%s)
+          AND NOT EXISTS (
+            SELECT 1 FROM pg_constraint c WHERE c.conindid = to_regclass(quote_ident(i.indexname))
+          )
+        ORDER BY i.indexname
+        """,
+        (list(tables),),
+    ).fetchall()
+    for name, _definition in found:
+        raw.execute(f'DROP INDEX "{name}"')
+    return [definition for _name, definition in found]
+
+
+def _report(progress: Progress | None, stage: str, rows: int) -> None:
+    if progress:
+        progress(stage, rows)

@@ -81,9 +81,13 @@ class CampaignTables:
 
 
 def _pick(rng: np.random.Generator, options: tuple[tuple[str, float], ...]) -> str:
-    names = [o for o, _ in options]
-    weights = np.array([w for _, w in options])
-    return names[int(rng.choice(len(names), p=weights / weights.sum()))]
+    total = sum(w for _, w in options)
+    roll = rng.random() * total
+    for name, weight in options:
+        roll -= weight
+        if roll < 0:
+            return name
+    return options[-1][0]
 
 
 def _allocate(sizes: np.ndarray, n: int) -> np.ndarray:
@@ -122,6 +126,7 @@ class _Builder:
         self.staff = person_names(rng, 12)
         self.status_changes: dict[int, int] = {}
         self.ids = {"campaign": 0, "target": 0, "outcome": 0, "finding": 0}
+        self.pools: dict[int, np.ndarray] = {}
 
     def next_id(self, key: str) -> int:
         self.ids[key] += 1
@@ -271,6 +276,7 @@ class _Builder:
             sampler_version="seed-1",
         )
         eligible = self.eligible(year, scheme or "QMS", drawn) if assigned else None
+        self.pools = {}
         for (certificate, institution, region, code, probability), when, ok in zip(
             targets, inspected.tolist(), done.tolist(), strict=True
         ):
@@ -303,10 +309,20 @@ class _Builder:
     def assign(self, tid: int, institution: int, region: int, eligible: np.ndarray) -> None:
         rng, insp = self.rng, self.insp
         size = 3 if rng.random() < cal.TEAM_SIZE_THREE_SHARE else 2
-        local = np.flatnonzero(eligible & (insp.region == region))
-        pool = local if len(local) >= size + 2 else np.flatnonzero(eligible)
-        candidates = rng.permutation(pool)[: size + 8]
-        team = [int(insp.id[k]) for k in candidates if (int(insp.id[k]), institution) not in self.ties][:size]
+        if region not in self.pools:
+            self.pools[region] = np.flatnonzero(eligible & (insp.region == region))
+        if -1 not in self.pools:
+            self.pools[-1] = np.flatnonzero(eligible)
+        local = self.pools[region]
+        pool = local if len(local) >= size + 2 else self.pools[-1]
+        picks = pool[rng.integers(0, len(pool), size + 12)] if len(pool) else pool
+        team: list[int] = []
+        for k in picks.tolist():
+            inspector = int(insp.id[k])
+            if inspector not in team and (inspector, institution) not in self.ties:
+                team.append(inspector)
+                if len(team) == size:
+                    break
         for position, inspector in enumerate(team):
             self.out.add(
                 "assignment",

@@ -57,29 +57,17 @@ class Certificates:
     def chunks(self, size: int) -> Iterator[dict[str, object]]:
         """Columns of the ``certificate`` table, ``size`` rows at a time."""
         schemes = np.array(SCHEME_CODES, dtype=object)
-        letters = [SCHEME_LETTERS[c] for c in SCHEME_CODES]
         provinces = np.array(PROVINCE_CODES, dtype=object)
         statuses = np.array(CERTIFICATE_STATUSES, dtype=object)
-        sizes = "SML"
         for lo in range(0, len(self), size):
             hi = min(lo + size, len(self))
             sl = slice(lo, hi)
             ids = np.arange(lo + 1, hi + 1, dtype=np.int64)
-            years = (self.issued[sl].astype("datetime64[Y]").astype(np.int64) + 1970) % 100
-            number = [
-                f"{inst:04d}{yy:02d}{letters[s]}{i:08d}R{c}{sizes[i % 3]}"
-                for inst, yy, s, i, c in zip(
-                    self.institution[sl].tolist(),
-                    years.tolist(),
-                    self.scheme[sl].tolist(),
-                    ids.tolist(),
-                    self.cycle[sl].tolist(),
-                    strict=True,
-                )
-            ]
             yield {
                 "id": ids,
-                "number": number,
+                "number": certificate_numbers(
+                    ids, self.issued[sl], self.scheme[sl], self.institution[sl], self.cycle[sl]
+                ),
                 "institution_id": self.institution[sl],
                 "organisation_id": self.organisation[sl],
                 "scheme_code": schemes[self.scheme[sl]],
@@ -88,6 +76,38 @@ class Certificates:
                 "expires_on": self.expires[sl],
                 "status": statuses[self.status[sl]],
             }
+
+
+def _digits(values: np.ndarray, width: int) -> np.ndarray:
+    powers = 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
+    return ((values.astype(np.int64)[:, None] // powers) % 10 + ord("0")).astype(np.uint8)
+
+
+def _fixed_text(columns: list[np.ndarray]) -> np.ndarray:
+    """Rows of ASCII byte columns joined into an object array of str."""
+    matrix = np.ascontiguousarray(np.concatenate(columns, axis=1))
+    width = matrix.shape[1]
+    return matrix.view(f"S{width}").ravel().astype(f"U{width}").astype(object)
+
+
+def certificate_numbers(ids, issued, scheme, institution, cycle) -> np.ndarray:
+    """Numbers like ``2400123456Q0152R1M``: issue year, serial, scheme, issuing body, cycle R0-R5, size S/M/L.
+
+    Year and serial lead, so numbers rise with ids and the unique index on them grows at its end.
+    """
+    years = (issued.astype("datetime64[Y]").astype(np.int64) + 1970) % 100
+    head = _fixed_text([_digits(years, 2), _digits(ids, 8)])
+    n = len(ids)
+    tail = _fixed_text(
+        [
+            _digits(institution, 4),
+            np.full((n, 1), ord("R"), dtype=np.uint8),
+            _digits(cycle, 1),
+            np.frombuffer(b"SML", dtype=np.uint8)[ids % 3][:, None],
+        ]
+    )
+    letters = np.array([SCHEME_LETTERS[c] for c in SCHEME_CODES], dtype=object)
+    return head + letters[scheme] + tail
 
 
 @cache

@@ -39,9 +39,16 @@ def _as_dates(values: Any) -> np.ndarray:
 
 
 def _date_strings(values: Any) -> list[str | None]:
+    """ISO dates; a lookup table of the few thousand distinct days keeps this cheap for millions."""
     dates = _as_dates(values)
-    text = np.datetime_as_string(dates, unit="D").astype(object)
-    text[np.isnat(dates)] = None
+    missing = np.isnat(dates)
+    if missing.all():
+        return [None] * len(dates)
+    first = dates[~missing].min()
+    offsets = np.where(missing, 0, (dates - first).astype(np.int64))
+    table = np.datetime_as_string(first + np.arange(offsets.max() + 1), unit="D").astype(object)
+    text = table[offsets]
+    text[missing] = None
     return text.tolist()
 
 
