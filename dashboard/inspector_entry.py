@@ -196,7 +196,8 @@ def render_import(today: dt.date) -> None:
         st.warning(t("insp.import.empty"))
     else:
         done = st.session_state.get(DONE_KEY)
-        if done and done[0] == digest:
+        imported = bool(done and done[0] == digest)
+        if imported:
             result = done[1]
             st.success(
                 t(
@@ -208,9 +209,10 @@ def render_import(today: dt.date) -> None:
             )
         else:
             st.info(t("insp.import.good", rows=len(preview.records)))
+        label = "insp.import.again" if imported else "insp.import.confirm"
         if st.button(
-            t("insp.import.confirm", rows=len(preview.records)),
-            type="primary",
+            t(label, rows=len(preview.records)),
+            type="secondary" if imported else "primary",
             key=f"insp_confirm_{digest[:16]}",
         ) and _commit(preview, digest, today):
             st.rerun()

@@ -119,7 +119,7 @@ def _bar(frame: pd.DataFrame, *, label: str, value: str, title: str, key: str) -
         y_title=t("out.chart.count"),
         horizontal=True,
         sort="-x",
-        height=max(150, 34 * len(frame)),
+        height=max(180, 40 * len(frame)),
     )
     chart.encoding.y.axis = alt.Axis(labelLimit=LABEL_LIMIT, labelOverlap=False)
     charts.show(chart, key=key)

@@ -86,6 +86,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "Confirm to import them in one go (added or updated by enforcement ID).",
     },
     "insp.import.confirm": {"zh": "确认导入 {rows} 行", "en": "Confirm import of {rows} rows"},
+    "insp.import.again": {
+        "zh": "再次导入同一文件（{rows} 行，已有记录不会重复）",
+        "en": "Import the same file again ({rows} rows; nothing is duplicated)",
+    },
     "insp.import.done": {
         "zh": "导入完成：新增 {inserted} 人，更新 {updated} 人，未变 {unchanged} 人",
         "en": "Import done: {inserted} added, {updated} updated, {unchanged} unchanged",
