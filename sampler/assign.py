@@ -188,7 +188,7 @@ def eligibility_rules(
         "inspection_date": str(date),
         "cross_region": cross_region,
         "linked_regions": linked,
-        "method": check_choice(method, "assignment method", ASSIGN_METHODS),
+        "method": check_choice(method, "method", ASSIGN_METHODS),
         "max_attempts": check_int(max_attempts, "max_attempts", minimum=1),
     }
 

@@ -281,7 +281,8 @@ def load_plan(path: str | Path) -> Plan:
     except (json.JSONDecodeError, yaml.YAMLError) as error:
         first = str(error).splitlines()[0]
         raise SamplerError(
-            f"plan file {path} is not valid {path.suffix.lstrip('.') or 'YAML'}: {first}", field="plan"
+            f"plan file {path} is not valid {'JSON' if path.suffix.lower() == '.json' else 'YAML'}: {first}",
+            field="plan",
         ) from error
     if data is None:
         data = {}

@@ -274,7 +274,7 @@ def test_tight_but_feasible_cap_says_so_and_sequential_succeeds():
         ({"team_size": 0}, "team_size"),
         ({"cap": 0}, "cap"),
         ({"inspection_date": "next tuesday"}, "inspection_date"),
-        ({"method": "fair"}, "assignment method"),
+        ({"method": "fair"}, "method"),
         ({"cross_region": "yes"}, "cross_region"),
         ({"cross_region": True, "linked_regions": {"GD": ["GD"]}}, "linked_regions"),
     ],
