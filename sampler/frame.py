@@ -274,9 +274,22 @@ class Frame:
         return pd.Series(sums, index=self.stratum_sizes().index) / self.stratum_sizes()
 
     def cell_counts(self, column: str) -> pd.DataFrame:
-        """Units per (stratum, value of ``column``) cell: columns stratum, <column>, units."""
+        """Units per (stratum, value of ``column``) cell: columns stratum, <column>, units.
+
+        ``stratum`` is categorical over `stratum_labels`; rows are sorted by stratum, then value.
+        """
         if column not in self._data.columns:
             raise SamplerError(f"frame has no column {column!r}", field=column)
-        table = pd.DataFrame({"stratum": self.stratum_of_unit, column: self._data[column]})
-        counts = table.groupby(["stratum", column], sort=True, observed=True).size()
-        return counts.rename("units").reset_index()
+        codes, names = pd.factorize(self._data[column], sort=True)
+        if np.any(codes < 0):
+            raise SamplerError(f"frame column {column!r} has missing values", field=column)
+        width = max(len(names), 1)
+        key = self.stratum_codes * width + codes
+        if len(self.stratum_labels) * width <= 50_000_000:
+            counts = np.bincount(key, minlength=len(self.stratum_labels) * width)
+            present = np.flatnonzero(counts)
+            counts = counts[present]
+        else:
+            present, counts = np.unique(key, return_counts=True)
+        stratum = pd.Categorical.from_codes(present // width, categories=list(self.stratum_labels))
+        return pd.DataFrame({"stratum": stratum, column: names[present % width], "units": counts})

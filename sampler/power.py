@@ -76,14 +76,21 @@ def rate_test_power(*, population, bad, n, tolerable: float, alpha: float = 0.05
     N, K, n = _arrays(population=population, bad=bad, n=n)
     _check_counts(N, K, n)
     null = np.floor(N * tolerable + 1e-9).astype(np.int64)
-    critical = stats.hypergeom.ppf(1 - alpha, N, null, n).astype(np.int64) + 1
-    # guard the discrete boundary: step up while the size exceeds alpha
-    size = stats.hypergeom.sf(critical - 1, N, null, n)
-    while np.any(bump := (size > alpha) & (critical <= n)):
-        critical = critical + bump
+    if N.size and int(n.max()) <= _TABLE_LIMIT:
+        null_tail = _upper_tails(N, null, n)
+        # smallest c with P(X >= c | K0) <= alpha (index n + 1 holds the empty tail, 0)
+        critical = np.argmax(null_tail <= alpha * (1 + 1e-12), axis=-1)
+        alt_tail = _upper_tails(N, K, n)
+        power = np.take_along_axis(alt_tail, critical[..., None], axis=-1)[..., 0]
+    else:  # very large samples: scipy's quantile function instead of a table
+        critical = stats.hypergeom.ppf(1 - alpha, N, null, n).astype(np.int64) + 1
         size = stats.hypergeom.sf(critical - 1, N, null, n)
-    critical = np.minimum(critical, n + 1)
-    power = np.where(critical > n, 0.0, stats.hypergeom.sf(critical - 1, N, K, n))
+        while np.any(bump := (size > alpha) & (critical <= n)):
+            critical = critical + bump
+            size = stats.hypergeom.sf(critical - 1, N, null, n)
+        critical = np.minimum(critical, n + 1)
+        power = np.where(critical > n, 0.0, stats.hypergeom.sf(critical - 1, N, K, n))
+    power = np.where(critical > n, 0.0, power)
     return critical, power
 
 
@@ -107,6 +114,27 @@ def estimate_half_width(*, population, n, rates, confidence: float = 0.95) -> fl
     variance = np.sum(weight**2 * fpc * p * (1 - p) / n)
     z = stats.norm.ppf(0.5 + confidence / 2)
     return float(z * np.sqrt(variance))
+
+
+_TABLE_LIMIT = 5_000
+
+
+def _upper_tails(N: np.ndarray, K: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """P(X >= c) for c = 0 .. max(n) + 1 per element (hypergeometric), from log-pmf via gammaln."""
+    width = int(n.max()) + 2
+    x = np.arange(width - 1, dtype=float)
+    Nf, Kf, nf = (a.astype(float)[..., None] for a in (N, K, n))
+    valid = (x >= np.maximum(0, nf - (Nf - Kf))) & (x <= np.minimum(Kf, nf))
+    xs = np.where(valid, x, 0.0)
+    log_pmf = _log_comb(Kf, xs) + _log_comb(Nf - Kf, np.where(valid, nf - xs, 0.0)) - _log_comb(Nf, nf)
+    pmf = np.where(valid, np.exp(log_pmf), 0.0)
+    tails = np.zeros(pmf.shape[:-1] + (width,))
+    tails[..., :-1] = np.cumsum(pmf[..., ::-1], axis=-1)[..., ::-1]
+    return np.clip(tails, 0.0, 1.0)
+
+
+def _log_comb(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return special.gammaln(a + 1) - special.gammaln(b + 1) - special.gammaln(a - b + 1)
 
 
 def _log_none_drawn(N: np.ndarray, m: np.ndarray, n: np.ndarray) -> np.ndarray:
@@ -148,12 +176,17 @@ def institution_coverage(
     for column in ("stratum", institution, "units"):
         if column not in cells.columns:
             raise SamplerError(f"institution cells need a column {column!r}", field=column)
-    strata = cells["stratum"].astype(str)
-    unknown = set(strata) - set(population.index.astype(str))
-    if unknown:
-        raise SamplerError(f"institution cells name unknown strata: {sorted(unknown)[:3]}", field="stratum")
-    N = population.reindex(strata).to_numpy()
-    n = sizes.reindex(strata).fillna(0).to_numpy()
+    column = cells["stratum"]
+    labels = population.index.astype(str)
+    if isinstance(column.dtype, pd.CategoricalDtype) and column.cat.categories.astype(str).equals(labels):
+        position = column.cat.codes.to_numpy()
+    else:
+        position = labels.get_indexer(column.astype(str))
+    if np.any(position < 0):
+        unknown = column[position < 0].iloc[0]
+        raise SamplerError(f"institution cells name an unknown stratum {unknown!r}", field="stratum")
+    N = population.to_numpy()[position]
+    n = sizes.reindex(labels, fill_value=0).to_numpy()[position]
     log_none = _log_none_drawn(N, cells["units"].to_numpy(), n)
     codes, names = pd.factorize(cells[institution], sort=True)
     total = np.bincount(codes, weights=log_none, minlength=len(names))

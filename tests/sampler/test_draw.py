@@ -84,10 +84,10 @@ def test_every_unit_equally_likely_chi_square():
     table = make_frame_table(60, seed=3)
     frame = Frame(table, strata=())
     counts = np.zeros(61)
-    for seed in range(600):
+    for seed in range(400):
         counts[draw_sample(frame, {"all": 6}, seed=seed).unit_ids] += 1
     observed = counts[1:]
-    expected = np.full(60, 600 * 6 / 60)
+    expected = np.full(60, 400 * 6 / 60)
     assert stats.chisquare(observed, expected).pvalue > 0.001
 
 
@@ -96,7 +96,7 @@ def test_pairs_are_uniform_so_draw_is_srswor():
 
     frame = Frame(pd.DataFrame({"unit_id": range(5), "region": "R", "scheme": "S"}), strata=())
     tally = {}
-    for seed in range(1000):
+    for seed in range(500):
         key = tuple(draw_sample(frame, {"all": 2}, seed=seed).unit_ids)
         tally[key] = tally.get(key, 0) + 1
     assert len(tally) == 10

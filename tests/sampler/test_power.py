@@ -145,3 +145,16 @@ def test_small_case_enumeration_of_plan():
     detect = sum(1 for a, b in outcomes if 0 in pairs[a] or 0 in pairs[b]) / 36
     result = plan_power({"x": 2, "y": 2}, {"x": 4, "y": 4}, bad=1)
     assert result.p_detect_any == pytest.approx(detect)
+
+
+def test_test_power_table_and_quantile_paths_agree(monkeypatch):
+    import sampler.power as power_module
+
+    N = np.array([200, 5000, 80, 1000, 60])
+    K = np.array([20, 300, 2, 0, 60])
+    n = np.array([40, 120, 10, 50, 60])
+    table = rate_test_power(population=N, bad=K, n=n, tolerable=0.03, alpha=0.05)
+    monkeypatch.setattr(power_module, "_TABLE_LIMIT", 0)
+    quantile = rate_test_power(population=N, bad=K, n=n, tolerable=0.03, alpha=0.05)
+    assert list(table[0]) == list(quantile[0])
+    assert np.allclose(table[1], quantile[1], atol=1e-10)
