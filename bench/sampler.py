@@ -262,7 +262,8 @@ def main() -> None:
         f"({per_rep * 1e3:.3f} ms/replication; largest |MC - exact| = {worst_z:.1f} SE; "
         f"mean institutions covered {sim.institutions_covered.mean():.1f} vs exact "
         f"{power.expected_institutions_covered:.1f}); pandas groupby.sample baseline "
-        f"{base_per_rep * 1e3:.0f} ms/replication ({base_reps} timed) -> {base_per_rep / per_rep:.0f}x per replication"
+        f"{base_per_rep * 1e3:.0f} ms/replication ({base_reps} timed) -> "
+        f"{base_per_rep / per_rep:.0f}x per replication"
     )
 
     # (c) live draw + assignment ---------------------------------------------------------------
@@ -313,17 +314,22 @@ def main() -> None:
             "| figure | regdash sampler | baseline (same run) | ratio | target |",
             "|---|---|---|---|---|",
             f"| (a) exact power of the {allocation.n}-target plan (incl. {len(cells):,} institution cells) | "
-            f"{power_time * 1e3:.1f} ms | {base_power_time * 1e3:.0f} ms (scipy call per cell in a loop; ~2,000 cells "
+            f"{power_time * 1e3:.1f} ms | {base_power_time * 1e3:.0f} ms "
+            "(scipy call per cell in a loop; ~2,000 cells "
             f"timed, scaled) | "
             f"{base_power_time / power_time:.0f}x | < 50 ms |",
             f"| (b) {REPLICATIONS:,} Monte Carlo replications with institution coverage | {sim_time:.2f} s "
-            f"({per_rep * 1e3:.3f} ms/rep) | {base_per_rep * 1e3:.0f} ms/rep (`groupby().sample()`, {base_reps} reps "
+            f"({per_rep * 1e3:.3f} ms/rep) | {base_per_rep * 1e3:.0f} ms/rep "
+            f"(`groupby().sample()`, {base_reps} reps "
             f"timed) | {base_per_rep / per_rep:.0f}x per rep | < 5 s, >= 50x |",
-            f"| (c) live draw + team-of-2 assignment, all eligibility rules, cap 3, cross-region + linked pools | "
-            f"{live_time:.2f} s | {base_live:.1f} s (groupby draw + Python loop over inspectors, {subset} targets "
+            "| (c) live draw + team-of-2 assignment, all eligibility rules, cap 3, "
+            "cross-region + linked pools | "
+            f"{live_time:.2f} s | {base_live:.1f} s "
+            f"(groupby draw + Python loop over inspectors, {subset} targets "
             f"scaled) | {base_live / live_time:.0f}x | < 2 s |",
             "",
-            f"Frame content hash of all {len(table):,} rows (computed once per frame, cached): {hash_time:.2f} s. "
+            f"Frame content hash of all {len(table):,} rows (computed once per frame, cached): "
+            f"{hash_time:.2f} s. "
             f"Simulation vs exact detection per stratum: largest deviation {worst_z:.1f} standard errors.",
         ]
     )

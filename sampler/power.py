@@ -128,7 +128,7 @@ def _upper_tails(N: np.ndarray, K: np.ndarray, n: np.ndarray) -> np.ndarray:
     xs = np.where(valid, x, 0.0)
     log_pmf = _log_comb(Kf, xs) + _log_comb(Nf - Kf, np.where(valid, nf - xs, 0.0)) - _log_comb(Nf, nf)
     pmf = np.where(valid, np.exp(log_pmf), 0.0)
-    tails = np.zeros(pmf.shape[:-1] + (width,))
+    tails = np.zeros((*pmf.shape[:-1], width))
     tails[..., :-1] = np.cumsum(pmf[..., ::-1], axis=-1)[..., ::-1]
     return np.clip(tails, 0.0, 1.0)
 
