@@ -18,6 +18,7 @@ PAGE_SPECS: tuple[tuple[str, str, str, str], ...] = (
     ("inspectors.py", "nav.inspectors", ":material/badge:", "inspectors"),
     ("outcomes.py", "nav.outcomes", ":material/fact_check:", "outcomes"),
     ("planning.py", "nav.planning", ":material/casino:", "planning"),
+    ("campaigns.py", "nav.campaigns", ":material/campaign:", "campaigns"),
 )
 
 

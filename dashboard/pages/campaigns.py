@@ -1,0 +1,170 @@
+"""Campaigns & publication (抽查任务与公示): audit record, outcomes, publication within working days."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from dashboard.cache import query, require_data
+from dashboard.i18n import province_name, scheme_name, t
+from dashboard.store import get_engine
+from dashboard.tables import show_table
+from models.draw_records import OutcomeRecord, WorkflowError, publish_campaign, record_outcome
+from models.queries.campaigns import campaign_list, campaign_targets, draw_audit_record
+from models.queries.roles import Role
+from models.vocabulary import FINDING_CATEGORIES, FOLLOW_UPS, INSPECTION_METHODS, OUTCOME_CODES
+
+ROLE = Role.STAFF  # sign-in comes later
+
+require_data()
+st.title(t("nav.campaigns"))
+st.caption(t("camp.caption"))
+
+campaigns = query(campaign_list, role=ROLE)
+if campaigns.empty:
+    st.info(t("camp.none"))
+    st.stop()
+
+shown = campaigns.assign(
+    scheme_code=campaigns["scheme_code"].map(lambda c: scheme_name(c) if isinstance(c, str) else "—"),
+    status=campaigns["status"].map(lambda s: t(f"camp.status.{s}")),
+)
+show_table(
+    shown[
+        [
+            "year",
+            "name",
+            "scheme_code",
+            "status",
+            "targets",
+            "outcomes",
+            "violations",
+            "publish_deadline",
+            "published_on",
+        ]
+    ].rename(
+        columns={
+            "year": t("camp.col.year"),
+            "name": t("camp.col.name"),
+            "scheme_code": t("camp.col.scheme"),
+            "status": t("camp.col.status"),
+            "targets": t("camp.col.targets"),
+            "outcomes": t("camp.col.outcomes"),
+            "violations": t("camp.col.violations"),
+            "publish_deadline": t("camp.col.deadline"),
+            "published_on": t("camp.col.published"),
+        }
+    ),
+    name="campaigns",
+    height=240,
+)
+
+labels = {int(r.id): f"{r.year} · {r.name}" for r in campaigns.itertuples()}
+campaign_id = st.selectbox(t("camp.pick"), list(labels), format_func=labels.get, key="camp_pick")
+status = campaigns.loc[campaigns["id"] == campaign_id, "status"].iloc[0]
+
+audit = query(draw_audit_record, campaign_id)
+if audit is not None:
+    with st.expander(t("camp.audit"), expanded=False):
+        st.write(
+            t(
+                "camp.audit.line",
+                id=audit["draw_id"],
+                seed=audit["seed"],
+                hash=audit["frame_hash"][:16],
+                by=audit["drawn_by"],
+                at=audit["drawn_at"],
+                version=audit["sampler_version"],
+            )
+        )
+        st.json(audit["params"], expanded=False)
+
+targets = query(campaign_targets, campaign_id, role=ROLE)
+show_table(
+    targets.assign(
+        region_code=targets["region_code"].map(province_name),
+        outcome_code=targets["outcome_code"].map(lambda c: t(f"out.code.{c}") if isinstance(c, str) else "—"),
+    ).rename(
+        columns={
+            "target_id": t("camp.col.target"),
+            "certificate_number": t("camp.col.certificate"),
+            "organisation": t("camp.col.organisation"),
+            "institution": t("camp.col.institution"),
+            "region_code": t("camp.col.province"),
+            "scheme_code": t("camp.col.scheme"),
+            "inspectors": t("camp.col.team"),
+            "outcome_code": t("camp.col.outcome"),
+            "inspected_on": t("camp.col.date"),
+        }
+    ),
+    name=f"campaign-{campaign_id}-targets",
+    height=300,
+)
+
+open_targets = targets[targets["outcome_code"].isna()]
+if status != "published":
+    st.subheader(t("camp.record.header"))
+    if open_targets.empty:
+        st.caption(t("camp.record.all_done"))
+    else:
+        target_labels = {
+            int(r.target_id): f"{r.target_id} · {r.certificate_number} · {r.organisation}"
+            for r in open_targets.itertuples()
+        }
+        method_labels = {m: t(f"out.method.{m}") for m in INSPECTION_METHODS}
+        outcome_labels = {c: t(f"out.code.{c}") for c in OUTCOME_CODES}
+        follow_labels = {f: t(f"out.follow.{f}") for f in FOLLOW_UPS}
+        finding_labels = {f: t(f"out.finding.{f}") for f in FINDING_CATEGORIES}
+        with st.form("camp_record", clear_on_submit=True):
+            target_id = st.selectbox(
+                t("camp.record.target"), list(target_labels), format_func=target_labels.get
+            )
+            cols = st.columns(3)
+            inspected_on = cols[0].date_input(t("camp.record.date"), dt.date.today())
+            method = cols[1].selectbox(
+                t("camp.record.method"), INSPECTION_METHODS, format_func=method_labels.get
+            )
+            outcome = cols[2].selectbox(
+                t("camp.record.outcome"), OUTCOME_CODES, format_func=outcome_labels.get
+            )
+            findings = st.multiselect(
+                t("camp.record.findings"), FINDING_CATEGORIES, format_func=finding_labels.get
+            )
+            follow_up = st.selectbox(t("camp.record.follow_up"), FOLLOW_UPS, format_func=follow_labels.get)
+            note = st.text_input(t("camp.record.note"), max_chars=256)
+            if st.form_submit_button(t("camp.record.save"), type="primary"):
+                try:
+                    record_outcome(
+                        get_engine(),
+                        OutcomeRecord(
+                            target_id=target_id,
+                            inspected_on=inspected_on,
+                            method=method,
+                            outcome_code=outcome,
+                            follow_up=follow_up,
+                            findings=tuple(findings),
+                            note=note,
+                        ),
+                    )
+                    st.cache_data.clear()
+                    st.session_state["camp_saved"] = target_id
+                    st.rerun()
+                except WorkflowError as error:
+                    st.error(t("camp.failed", message=str(error)))
+    if "camp_saved" in st.session_state:
+        st.success(t("camp.record.saved", target=st.session_state.pop("camp_saved")))
+
+    st.subheader(t("camp.publish.header"))
+    days = int(st.number_input(t("camp.publish.days"), 1, 60, 20, key="camp_days"))
+    if not open_targets.empty:
+        st.caption(t("camp.publish.waiting", n=len(open_targets)))
+    if st.button(t("camp.publish.button"), disabled=not open_targets.empty, key="camp_publish"):
+        try:
+            deadline = publish_campaign(
+                get_engine(), campaign_id, on=dt.date.today(), within_working_days=days
+            )
+            st.cache_data.clear()
+            st.success(t("camp.publish.done", deadline=deadline.isoformat()))
+        except WorkflowError as error:
+            st.error(t("camp.failed", message=str(error)))

@@ -1,0 +1,161 @@
+"""Campaigns as the planner follows them: progress, the draw's audit record and the targets to inspect."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+from sqlalchemy import Engine, case, func, select
+
+from models.campaigns import Assignment, Campaign, Draw, DrawTarget, InspectionOutcome
+from models.certificates import Certificate, Organisation
+from models.inspectors import Inspector
+from models.institutions import Institution
+from models.queries.roles import Role, mask_identifier, sees_personal_data
+
+CAMPAIGN_COLUMNS = [
+    "id",
+    "year",
+    "name",
+    "scheme_code",
+    "status",
+    "targets",
+    "outcomes",
+    "violations",
+    "publish_deadline",
+    "published_on",
+]
+TARGET_COLUMNS = [
+    "target_id",
+    "certificate_number",
+    "organisation",
+    "institution",
+    "region_code",
+    "scheme_code",
+    "inspectors",
+    "outcome_code",
+    "inspected_on",
+]
+
+
+def campaign_list(engine: Engine, *, role: Role = Role.STAFF) -> pd.DataFrame:
+    """Every campaign with drawn targets, outcomes recorded and violations; newest first.
+
+    The public sees published campaigns only.
+    """
+    campaign, draw, target, outcome = (
+        Campaign.__table__,
+        Draw.__table__,
+        DrawTarget.__table__,
+        InspectionOutcome.__table__,
+    )
+    violation = case((outcome.c.outcome_code == "violation", 1), else_=0)
+    query = (
+        select(
+            campaign.c.id,
+            campaign.c.year,
+            campaign.c.name,
+            campaign.c.scheme_code,
+            campaign.c.status,
+            func.count(target.c.id),
+            func.count(outcome.c.id),
+            func.coalesce(func.sum(violation), 0),
+            campaign.c.publish_deadline,
+            campaign.c.published_on,
+        )
+        .select_from(campaign)
+        .outerjoin(draw, draw.c.campaign_id == campaign.c.id)
+        .outerjoin(target, target.c.draw_id == draw.c.id)
+        .outerjoin(outcome, outcome.c.target_id == target.c.id)
+        .group_by(campaign.c.id)
+        .order_by(campaign.c.year.desc(), campaign.c.id.desc())
+    )
+    if role is Role.PUBLIC:
+        query = query.where(campaign.c.status == "published")
+    with engine.connect() as connection:
+        rows = connection.execute(query).all()
+    frame = pd.DataFrame(rows, columns=CAMPAIGN_COLUMNS)
+    for column in ("targets", "outcomes", "violations"):
+        frame[column] = frame[column].astype("int64")
+    return frame
+
+
+def draw_audit_record(engine: Engine, campaign_id: int) -> dict | None:
+    """What was recorded of the campaign's lottery: seed, frame hash, parameters, who and when."""
+    draw = Draw.__table__
+    query = (
+        select(
+            draw.c.id,
+            draw.c.seed,
+            draw.c.frame_hash,
+            draw.c.params_json,
+            draw.c.drawn_at,
+            draw.c.drawn_by,
+            draw.c.sampler_version,
+        )
+        .where(draw.c.campaign_id == campaign_id)
+        .order_by(draw.c.id)
+        .limit(1)
+    )
+    with engine.connect() as connection:
+        row = connection.execute(query).first()
+    if row is None:
+        return None
+    draw_id, seed, frame_hash, params_json, drawn_at, drawn_by, sampler_version = row
+    return {
+        "draw_id": draw_id,
+        "seed": seed,
+        "frame_hash": frame_hash,
+        "params": json.loads(params_json),
+        "drawn_at": drawn_at,
+        "drawn_by": drawn_by,
+        "sampler_version": sampler_version,
+    }
+
+
+def campaign_targets(engine: Engine, campaign_id: int, *, role: Role) -> pd.DataFrame:
+    """The campaign's targets with certificate, organisation, institution, team and outcome so far.
+
+    Team members show as ``name (enforcement ID)`` with the ID masked unless ``role`` may see it.
+    """
+    target, draw, outcome = DrawTarget.__table__, Draw.__table__, InspectionOutcome.__table__
+    cert, org, inst = Certificate.__table__, Organisation.__table__, Institution.__table__
+    query = (
+        select(
+            target.c.id,
+            cert.c.number,
+            org.c.name,
+            inst.c.name,
+            target.c.region_code,
+            target.c.scheme_code,
+            outcome.c.outcome_code,
+            outcome.c.inspected_on,
+        )
+        .join(draw, draw.c.id == target.c.draw_id)
+        .join(inst, inst.c.id == target.c.institution_id)
+        .outerjoin(cert, cert.c.id == target.c.certificate_id)
+        .outerjoin(org, org.c.id == cert.c.organisation_id)
+        .outerjoin(outcome, outcome.c.target_id == target.c.id)
+        .where(draw.c.campaign_id == campaign_id)
+        .order_by(target.c.region_code, target.c.id)
+    )
+    insp, assign = Inspector.__table__, Assignment.__table__
+    team_query = (
+        select(assign.c.target_id, insp.c.name, insp.c.enforcement_id)
+        .join(insp, insp.c.id == assign.c.inspector_id)
+        .join(target, target.c.id == assign.c.target_id)
+        .join(draw, draw.c.id == target.c.draw_id)
+        .where(draw.c.campaign_id == campaign_id)
+        .order_by(assign.c.target_id, assign.c.role, insp.c.name)
+    )
+    with engine.connect() as connection:
+        rows = connection.execute(query).all()
+        members = connection.execute(team_query).all()
+    show_id = (lambda value: value) if sees_personal_data(role) else mask_identifier
+    teams: dict[int, list[str]] = {}
+    for target_id, name, enforcement_id in members:
+        teams.setdefault(target_id, []).append(f"{name} ({show_id(enforcement_id)})")
+    base = [c for c in TARGET_COLUMNS if c not in ("inspectors", "outcome_code", "inspected_on")]
+    frame = pd.DataFrame(rows, columns=[*base, "outcome_code", "inspected_on"])
+    frame["inspectors"] = ["; ".join(teams.get(int(t), [])) for t in frame["target_id"]]
+    return frame[TARGET_COLUMNS]

@@ -1,0 +1,127 @@
+"""Campaigns page: outcomes recorded through the form, publication after the last one, errors kept whole."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import pandas as pd
+import pytest
+from sqlalchemy import text
+from streamlit.testing.v1 import AppTest
+
+from dashboard import planner
+from models.db import make_engine
+from models.frames import load_certificate_frame, load_inspector_pool
+from models.queries.planning import stratum_population
+from models.workdays import add_working_days
+from tests.dashboard.conftest import APP
+
+
+@pytest.fixture
+def small_campaign(demo_database_url, tmp_path, monkeypatch) -> tuple[str, int]:
+    """A private database copy holding one committed EnMS draw of three targets."""
+    target = tmp_path / "campaigns.db"
+    shutil.copyfile(demo_database_url.removeprefix("sqlite:///"), target)
+    url = f"sqlite:///{target}"
+    monkeypatch.setenv("REGDASH_DATABASE_URL", url)
+    engine = make_engine(url)
+    population = stratum_population(engine, schemes=("EnMS",))
+    largest = population.sort_values("N", ascending=False)["region_code"].iloc[:3].tolist()
+    quotas = population.assign(n=population["region_code"].isin(largest).astype(int))
+    live = planner.live_draw(
+        load_certificate_frame(engine, schemes=("EnMS",)),
+        load_inspector_pool(engine),
+        quotas,
+        seed=11,
+        inspection_date=dt.date(2026, 12, 1),
+        team_size=2,
+        cap=2,
+        cross_region=False,
+    )
+    draw_id = planner.commit_live_draw(
+        engine, live, campaign_name="测试能源管理体系抽查", year=2027, scheme="EnMS", drawn_by="test"
+    )
+    with engine.connect() as connection:
+        campaign_id = connection.execute(
+            text("SELECT campaign_id FROM draw WHERE id = :d"), {"d": draw_id}
+        ).scalar_one()
+    engine.dispose()
+    return url, int(campaign_id)
+
+
+def _scalar(url: str, statement: str, **params) -> object:
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        value = connection.execute(text(statement), params).scalar_one()
+    engine.dispose()
+    return value
+
+
+def _open(campaign_id: int, lang: str = "en") -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["lang"] = lang
+    at.run()
+    at.switch_page("dashboard/pages/campaigns.py").run()
+    at.selectbox(key="camp_pick").set_value(campaign_id).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _submit(at: AppTest, *, outcome: str, findings: list[str]) -> AppTest:
+    form_boxes = [box for box in at.selectbox if box.key != "camp_pick"]
+    form_boxes[2].set_value(outcome)  # target, method, outcome, follow-up
+    at.multiselect[0].set_value(findings)
+    next(b for b in at.button if b.label == "Save outcome").click()
+    return at.run()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_page_shows_the_campaign_and_its_audit_record(small_campaign, lang):
+    url, campaign_id = small_campaign
+    at = _open(campaign_id, lang)
+    seed = _scalar(url, "SELECT seed FROM draw WHERE campaign_id = :c", c=campaign_id)
+    assert any(f"{seed}" in md.value for md in at.markdown)
+
+
+def test_a_violation_without_findings_is_refused_and_nothing_is_written(small_campaign):
+    url, campaign_id = small_campaign
+    at = _submit(_open(campaign_id), outcome="violation", findings=[])
+    assert [e.value for e in at.error] == ["Cannot proceed: a violation needs at least one finding category"]
+    assert _scalar(url, "SELECT count(*) FROM inspectionoutcome") == _scalar(
+        url,
+        "SELECT count(*) FROM inspectionoutcome WHERE target_id NOT IN "
+        "(SELECT t.id FROM drawtarget t JOIN draw d ON d.id = t.draw_id WHERE d.campaign_id = :c)",
+        c=campaign_id,
+    )
+
+
+def test_outcomes_then_publication_with_a_working_day_deadline(small_campaign):
+    url, campaign_id = small_campaign
+    at = _open(campaign_id)
+    assert next(b for b in at.button if b.key == "camp_publish").disabled
+    at = _submit(at, outcome="violation", findings=["audit_time_cut"])
+    for _ in range(2):
+        at = _submit(at, outcome="no_violation", findings=[])
+    assert not at.exception
+    recorded = _scalar(
+        url,
+        "SELECT count(*) FROM inspectionoutcome o JOIN drawtarget t ON t.id = o.target_id "
+        "JOIN draw d ON d.id = t.draw_id WHERE d.campaign_id = :c",
+        c=campaign_id,
+    )
+    assert recorded == 3
+    at.button(key="camp_publish").click().run()
+    assert not at.exception
+    drawn_at = pd.Timestamp(_scalar(url, "SELECT drawn_at FROM draw WHERE campaign_id = :c", c=campaign_id))
+    drawn_on = (
+        drawn_at.tz_localize("UTC").tz_convert("Asia/Shanghai").date()
+        if drawn_at.tzinfo is None
+        else (drawn_at.tz_convert("Asia/Shanghai").date())
+    )
+    expected = add_working_days(drawn_on, 20).due_on
+    assert _scalar(url, "SELECT status FROM campaign WHERE id = :c", c=campaign_id) == "published"
+    assert (
+        _scalar(url, "SELECT publish_deadline FROM campaign WHERE id = :c", c=campaign_id)
+        == expected.isoformat()
+    )
