@@ -6,9 +6,9 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
-from models import Assignment, Campaign, Certificate, DrawTarget, Inspector, Institution, Organisation
+from models import Assignment, Campaign, DrawTarget
 from models.draw_records import (
     DrawRecord,
     OutcomeRecord,
@@ -17,74 +17,6 @@ from models.draw_records import (
     publish_campaign,
     record_outcome,
 )
-from models.reference_data import insert_reference_rows
-
-
-@pytest.fixture
-def store(migrated_engine):
-    with migrated_engine.begin() as connection:
-        insert_reference_rows(connection)
-        connection.execute(
-            insert(Institution.__table__),
-            [
-                dict(
-                    id=1,
-                    name="甲认证",
-                    credit_code="91110000100000000X",
-                    approval_number="CNCA-R-2017-001",
-                    region_code="110000",
-                    status="approved",
-                    approved_on=dt.date(2017, 5, 1),
-                    risk_grade="B",
-                )
-            ],
-        )
-        connection.execute(
-            insert(Organisation.__table__),
-            [
-                dict(
-                    id=1,
-                    name="乙公司",
-                    credit_code="91440300MA5XXXXXX1",
-                    region_code="440000",
-                    industry="制造业",
-                )
-            ],
-        )
-        connection.execute(
-            insert(Certificate.__table__),
-            [
-                dict(
-                    id=i,
-                    number=f"C-{i}",
-                    institution_id=1,
-                    organisation_id=1,
-                    scheme_code="QMS",
-                    region_code="440000",
-                    issued_on=dt.date(2024, 1, 1),
-                    expires_on=dt.date(2027, 1, 1),
-                    status="valid",
-                )
-                for i in (1, 2, 3)
-            ],
-        )
-        connection.execute(
-            insert(Inspector.__table__),
-            [
-                dict(
-                    id=i,
-                    name=f"检查员{i}",
-                    enforcement_id=f"GD-2024-{i:05d}",
-                    id_valid_until=dt.date(2028, 1, 1),
-                    agency="广东省市场监督管理局",
-                    region_code="440000",
-                    active=True,
-                    phone="13800000000",
-                )
-                for i in (1, 2)
-            ],
-        )
-    return migrated_engine
 
 
 def _record(**overrides) -> DrawRecord:
