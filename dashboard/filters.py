@@ -76,19 +76,26 @@ def url_multiselect(
 
 
 def url_year_range(
-    label: str, first: int, last: int, *, param: str = "years", container=st.sidebar
+    label: str,
+    first: int,
+    last: int,
+    *,
+    param: str = "years",
+    container=st.sidebar,
+    default: tuple[int, int] | None = None,
 ) -> tuple[int, int]:
-    """A year-range slider mirrored in ``?years=2019-2025``."""
+    """A year-range slider mirrored in ``?years=2019-2025``; ``default`` (else all years) when absent."""
     key = f"url_filter_{param}"
+    default = default or (first, last)
     if _needs_url_value(key):
-        start, end = first, last
+        start, end = default
         raw = st.query_params.get(param)
         if raw and "-" in raw:
             try:
                 start, end = (int(part) for part in raw.split("-", 1))
             except ValueError:
-                start, end = first, last
+                start, end = default
         st.session_state[key] = (max(first, min(start, last)), min(last, max(end, first)))
     start, end = container.slider(label, first, last, key=key)
-    _write(param, None if (start, end) == (first, last) else f"{start}-{end}")
+    _write(param, None if (start, end) == default else f"{start}-{end}")
     return start, end

@@ -17,6 +17,8 @@ from models.queries.outcomes import OutcomeFilters
 from models.queries.overview import KPI_NAMES, data_years, overview_kpis
 from models.reference_data import PROVINCE_CODES, SCHEME_CODES
 
+TREND_YEARS = 5  # the trend shows the last five years unless the URL or slider says otherwise
+
 st.title(t("nav.overview"))
 require_data()
 
@@ -24,7 +26,7 @@ today = dt.date.today()
 first, last = query(data_years) or (today.year, today.year)
 last = min(last, today.year)
 first = min(first, last)
-years = url_year_range(t("filter.years"), first, last)
+years = url_year_range(t("filter.years"), first, last, default=(max(first, last - TREND_YEARS + 1), last))
 provinces = tuple(
     url_multiselect(t("filter.provinces"), PROVINCE_CODES, param="provinces", format_func=province_name)
 )
@@ -42,7 +44,7 @@ st.caption(
     )
 )
 
-columns = st.columns(len(KPI_NAMES) + 1)
+columns = [*st.columns(3), *st.columns(3)]
 for column, name in zip(columns, KPI_NAMES, strict=False):
     current, previous = int(kpis.loc[name, "current"]), int(kpis.loc[name, "previous"])
     column.metric(
@@ -50,6 +52,7 @@ for column, name in zip(columns, KPI_NAMES, strict=False):
         format_int(current),
         delta=format_delta(current, previous),
         help=t(f"overview.kpi.{name}_help"),
+        border=True,
     )
 
 # The same weighted estimate as the Inspection outcomes page (dashboard.outcome_stats -> sampler.estimate).
@@ -58,7 +61,9 @@ earlier = weighted_rate(OutcomeFilters(years=(year - 1, year - 1), provinces=pro
     "estimate"
 ]
 if estimate is None:
-    columns[-1].metric(t("overview.kpi.nonconformity"), "—", help=t("overview.kpi.nonconformity_none"))
+    columns[-1].metric(
+        t("overview.kpi.nonconformity"), "—", help=t("overview.kpi.nonconformity_none"), border=True
+    )
 else:
     change = None
     if earlier is not None:
@@ -68,6 +73,7 @@ else:
         format_pct(estimate["rate"]),
         delta=change,
         delta_color="inverse",
+        border=True,
         help=t(
             "overview.kpi.nonconformity_help",
             confidence=format_pct(estimate["confidence"], 0),

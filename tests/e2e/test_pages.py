@@ -1,0 +1,85 @@
+"""Real browser smoke over every page in both languages, with full-page screenshots for people to look at.
+
+Chinese comes from the browser's locale (zh-CN), English from an en-US browser: no ``?lang=`` needed.
+Screenshots: tests/artifacts/<page>-<lang>.png.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard.navigation import PAGE_SPECS
+from tests.support.browser import APP_IDLE, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+CHARTS = '[data-testid="stVegaLiteChart"]'
+DRAWN = f"{CHARTS} canvas, {CHARTS} svg"
+TITLES = {
+    "overview": ("总览", "Overview"),
+    "institutions": ("机构与审批", "Institutions & approvals"),
+    "certificates": ("认证证书", "Certificates"),
+    "inspectors": ("执法检查人员", "Inspectors"),
+    "outcomes": ("检查结果", "Inspection outcomes"),
+}
+OWN_PAGES = ("overview", "institutions", "certificates")  # the other pages title themselves
+PAGES = [spec[3] for spec in PAGE_SPECS]
+CASES = [
+    pytest.param(page, lang, marks=[pytest.mark.locale(locale)], id=f"{page}-{lang}")
+    for page in PAGES
+    for lang, locale in (("zh", "zh-CN"), ("en", "en-US"))
+]
+
+
+def settle(page, *, timeout_s: float = 90.0) -> None:
+    """Wait until the script has finished and stays finished, with nothing left as a skeleton.
+
+    ``wait_for_app`` alone can catch the short idle moment between connecting and the first run.
+    """
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        wait_for_app(page, timeout_ms=int(timeout_s * 1000))
+        page.wait_for_timeout(600)
+        idle = page.locator(APP_IDLE).count() == 1
+        if idle and page.locator('[data-testid="stSkeleton"]').count() == 0:
+            return
+    raise AssertionError("the app did not settle")
+
+
+def page_url(base_url: str, url_path: str) -> str:
+    """The default (first) page lives at the root; the others at their url path."""
+    return f"{base_url}/" if url_path == PAGES[0] else f"{base_url}/{url_path}"
+
+
+def full_screenshot(page, path) -> None:
+    """The whole app: grow the viewport to the content height (the app scrolls inside a container)."""
+    height = page.evaluate(
+        '() => Math.max(...[...document.querySelectorAll(\'[data-testid="stMain"], '
+        '[data-testid="stMainBlockContainer"]\')].map(e => e.scrollHeight), 1000)'
+    )
+    size = page.viewport_size
+    page.set_viewport_size({"width": size["width"], "height": min(int(height) + 80, 9000)})
+    settle(page)
+    if page.locator(CHARTS).count():
+        page.wait_for_selector(DRAWN, timeout=20_000)
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(size)
+
+
+@pytest.mark.parametrize(("url_path", "lang"), CASES)
+def test_page_loads_without_exception(streamlit_server, browser_page, artifacts_dir, url_path, lang):
+    page = browser_page
+    page.goto(page_url(streamlit_server.base_url, url_path))
+    settle(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.locator('[data-testid="stAlertContentError"]').count() == 0
+    sidebar = page.locator('[data-testid="stSidebarNav"]')
+    expected_nav = TITLES["overview"][0 if lang == "zh" else 1]
+    assert sidebar.get_by_text(expected_nav, exact=True).count() == 1, f"sidebar not in {lang}"
+    if url_path in OWN_PAGES:
+        heading = TITLES[url_path][0 if lang == "zh" else 1]
+        assert page.locator("h1").filter(has_text=heading).count() >= 1, heading
+    full_screenshot(page, artifacts_dir / f"{url_path}-{lang}.png")
+    assert page.locator('[data-testid="stException"]').count() == 0
