@@ -44,6 +44,9 @@ def seed_command(
     force: Annotated[
         bool, typer.Option("--force", help="Replace a database that already holds data.")
     ] = False,
+    fraction: Annotated[
+        float, typer.Option("--fraction", hidden=True, help="Seed this share of the scale's certificates.")
+    ] = 1.0,
     if_empty: Annotated[
         bool,
         typer.Option("--if-empty", help="Seed only if the store holds no certificates; else do nothing."),
@@ -59,7 +62,9 @@ def seed_command(
             typer.echo("already seeded, nothing to do")
             return
         report, _ = _progress_printer()
-        result = seed_database(database_url, scale=scale, seed=seed, force=force, progress=report)
+        result = seed_database(
+            database_url, scale=scale, seed=seed, force=force, fraction=fraction, progress=report
+        )
     except SeedError as error:
         fail(str(error))
     certificates = result.rows.get("certificate", 0)

@@ -36,7 +36,9 @@ def test_row_counts_at_demo_scale(demo_engine):
 
 def test_scheme_mix_of_valid_certificates(demo_engine):
     """QMS/EMS/OHSMS shares within 2 points of the 2024-12 mix; they are the top three."""
-    df = _frame(demo_engine, "SELECT scheme_code, count(*) AS n FROM certificate WHERE status='valid' GROUP BY 1")
+    df = _frame(
+        demo_engine, "SELECT scheme_code, count(*) AS n FROM certificate WHERE status='valid' GROUP BY 1"
+    )
     share = df.set_index("scheme_code").n / df.n.sum()
     target_total = sum(cal.SCHEME_CERTIFICATES_2024.values())
     for code in ("QMS", "EMS", "OHSMS", "ISMS", "SVC"):
@@ -125,7 +127,9 @@ def test_online_approval_system_first_year():
 
 
 def test_inspector_registry(demo_engine):
-    df = _frame(demo_engine, "SELECT enforcement_id, id_valid_until, agency, active, region_code FROM inspector")
+    df = _frame(
+        demo_engine, "SELECT enforcement_id, id_valid_until, agency, active, region_code FROM inspector"
+    )
     assert df.enforcement_id.is_unique
     valid_until = pd.to_datetime(df.id_valid_until)
     as_of = pd.Timestamp(cal.AS_OF)
@@ -145,7 +149,8 @@ def test_teams_of_about_two_competent_unconflicted_inspectors(demo_engine):
     conflicts = _frame(
         demo_engine,
         """SELECT count(*) AS n FROM assignment a JOIN drawtarget t ON t.id = a.target_id
-           JOIN inspectoraffiliation f ON f.inspector_id = a.inspector_id AND f.institution_id = t.institution_id""",
+           JOIN inspectoraffiliation f
+             ON f.inspector_id = a.inspector_id AND f.institution_id = t.institution_id""",
     ).n[0]
     assert conflicts == 0
     incompetent = _frame(
@@ -205,8 +210,8 @@ def test_bad_actors_are_found_out_more_often(demo_dataset):
 def test_risk_grade_d_violates_more_than_a(demo_engine):
     df = _frame(
         demo_engine,
-        """SELECT i.risk_grade, o.outcome_code FROM inspectionoutcome o JOIN drawtarget t ON t.id = o.target_id
-           JOIN institution i ON i.id = t.institution_id""",
+        """SELECT i.risk_grade, o.outcome_code FROM inspectionoutcome o
+           JOIN drawtarget t ON t.id = o.target_id JOIN institution i ON i.id = t.institution_id""",
     )
     rate = df.groupby("risk_grade").outcome_code.apply(lambda s: (s == "violation").mean())
     assert rate["D"] > 2 * rate["A"]
@@ -217,7 +222,7 @@ def test_bank_branch_line_leaders():
     from seed.certificates import generate_certificates
 
     inst = generate_institutions(np.random.default_rng(1), 1.0)
-    orgs, certs = generate_certificates(np.random.default_rng(2), 400_000, inst)
+    _orgs, certs = generate_certificates(np.random.default_rng(2), 400_000, inst)
     bank = certs.region[certs.scheme == 9]
     counts = np.bincount(bank, minlength=31)
     top4 = {PROVINCE_CODES[i] for i in np.argsort(counts)[::-1][:4]}

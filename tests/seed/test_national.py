@@ -36,7 +36,8 @@ def test_national_scale(tmp_path):
             approved = pd.read_sql(text("SELECT approved_on, status FROM institution"), connection)
             ids = pd.read_sql(text("SELECT enforcement_id FROM inspector"), connection).enforcement_id
             regions = pd.read_sql(
-                text("SELECT region_code, count(*) AS n FROM certificate GROUP BY 1 ORDER BY 2 DESC"), connection
+                text("SELECT region_code, count(*) AS n FROM certificate GROUP BY 1 ORDER BY 2 DESC"),
+                connection,
             )
             qms_targets = pd.read_sql(
                 text(
