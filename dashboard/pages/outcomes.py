@@ -211,6 +211,7 @@ def render_rates(filters: q.OutcomeFilters) -> None:
 
 CASE_COLUMNS = {
     "target_id": "out.col.target",
+    "certificate": "out.col.certificate",
     "year": "out.col.year",
     "campaign": "out.col.campaign",
     "institution": "out.col.institution",

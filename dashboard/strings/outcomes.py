@@ -76,6 +76,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "{total} cases; the table shows the latest {shown} (downloads match the table)",
     },
     "out.col.target": {"zh": "对象编号", "en": "Target"},
+    "out.col.certificate": {"zh": "证书编号", "en": "Certificate"},
     "out.col.year": {"zh": "年度", "en": "Year"},
     "out.col.campaign": {"zh": "抽查任务", "en": "Campaign"},
     "out.col.inspectors": {"zh": "检查人员", "en": "Inspectors"},

@@ -12,6 +12,7 @@ import pandas as pd
 from sqlalchemy import Engine, Select, and_, case, func, select
 
 from models.campaigns import Assignment, Campaign, Draw, DrawTarget, Finding, InspectionOutcome
+from models.certificates import Certificate
 from models.inspectors import Inspector
 from models.institutions import Institution
 from models.queries.roles import Role, mask_identifier, sees_personal_data
@@ -228,6 +229,7 @@ def rates_by(engine: Engine, dimension: str, filters: OutcomeFilters) -> pd.Data
 
 CASE_COLUMNS = [
     "target_id",
+    "certificate",
     "year",
     "campaign",
     "institution",
@@ -260,16 +262,18 @@ def _lookup_lists(engine: Engine, query_for, ids: list[int]) -> dict[int, list[t
 def case_list(engine: Engine, filters: OutcomeFilters, *, role: Role, limit: int = 5000) -> pd.DataFrame:
     """The inspected targets, newest first, at most ``limit``; see ``CASE_COLUMNS``.
 
+    ``certificate`` is the drawn certificate's number (empty for institution-unit campaigns);
     ``inspectors`` lists the team as ``name (enforcement ID)``, the ID masked unless ``role`` may see
     it; ``findings`` lists finding categories separated by ``;``. The public sees published campaigns only.
     """
     filters = filters.for_role(role)
     target, outcome, inst = DrawTarget.__table__, InspectionOutcome.__table__, Institution.__table__
-    campaign = Campaign.__table__
+    campaign, cert = Campaign.__table__, Certificate.__table__
     query = (
         _inspected(
             select(
                 target.c.id,
+                cert.c.number,
                 campaign.c.year,
                 campaign.c.name,
                 inst.c.name,
@@ -284,6 +288,7 @@ def case_list(engine: Engine, filters: OutcomeFilters, *, role: Role, limit: int
             filters,
         )
         .join(inst, inst.c.id == target.c.institution_id)
+        .outerjoin(cert, cert.c.id == target.c.certificate_id)
         .order_by(outcome.c.inspected_on.desc(), target.c.id.desc())
         .limit(limit)
     )
@@ -318,4 +323,5 @@ def case_list(engine: Engine, filters: OutcomeFilters, *, role: Role, limit: int
     )
     frame["findings"] = [";".join(c for (c,) in found.get(int(oid), [])) for oid in frame["outcome_id"]]
     frame["inspected_on"] = pd.to_datetime(frame["inspected_on"]).dt.date
+    frame["certificate"] = frame["certificate"].fillna("")
     return frame[CASE_COLUMNS]

@@ -70,7 +70,7 @@ def test_page_runs_and_figures_equal_sql(app, database_url, lang):
     assert labels[3] != labels[4]
     cases = at.dataframe[-1].value
     assert len(cases) == inspected
-    assert cases.iloc[:, 6].str.contains(r"\*\*\*\*").all()  # inspector IDs masked
+    assert cases.iloc[:, 7].str.contains(r"\*\*\*\*").all()  # inspector IDs masked
 
 
 def test_filters_change_the_numbers(app, database_url):

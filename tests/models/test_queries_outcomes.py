@@ -208,6 +208,7 @@ def test_case_list_masks_inspector_ids_and_public_sees_published_only(migrated_e
     every = q.case_list(engine, q.OutcomeFilters(), role=Role.STAFF).set_index("target_id")
     assert len(every) == q.case_count(engine, q.OutcomeFilters()) == 8
     assert every.loc[1, "findings"] == "audit_time_cut;site_not_visited"
+    assert every.loc[1, "certificate"] == ""  # institution-unit campaign
     assert every.loc[1, "institution"] == "测试认证机构1" and every.loc[1, "follow_up"] == "rectify"
     public = q.case_list(engine, q.OutcomeFilters(), role=Role.PUBLIC)
     assert sorted(public["target_id"]) == [8, 9]
