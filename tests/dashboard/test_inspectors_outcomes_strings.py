@@ -1,0 +1,54 @@
+"""Every label the inspector and outcome pages ask for exists in Chinese and English."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from dashboard.strings import load_strings
+from models.imports.inspectors import PROBLEM_KINDS
+from models.queries.inspectors import VALIDITY_STATES
+from models.vocabulary import FINDING_CATEGORIES, FOLLOW_UPS, INSPECTION_METHODS, OUTCOME_CODES
+
+ROOT = Path(__file__).resolve().parents[2]
+MODULES = [
+    "dashboard/pages/inspectors.py",
+    "dashboard/pages/outcomes.py",
+    "dashboard/inspector_entry.py",
+    "dashboard/lazy_tables.py",
+]
+FILE_ERRORS = ("unreadable_xlsx", "unreadable_csv", "unsupported_type", "no_header", "missing_columns")
+FILE_ERRORS += ("too_large", "too_many_rows")
+
+
+def _literal_keys() -> set[str]:
+    keys: set[str] = set()
+    for module in MODULES:
+        text = (ROOT / module).read_text(encoding="utf-8")
+        keys |= set(re.findall(r'\bt\(\s*"([a-z_]+\.[a-z0-9_.]+)"', text))
+        keys |= set(re.findall(r'"((?:insp|out)\.[a-z0-9_.]+)"', text))
+    return keys
+
+
+def _dynamic_keys() -> set[str]:
+    keys = {f"insp.problem.{kind}" for kind in PROBLEM_KINDS}
+    keys |= {f"insp.file.{kind}" for kind in FILE_ERRORS}
+    keys |= {f"insp.validity.{state}" for state in VALIDITY_STATES}
+    keys |= {f"out.code.{code}" for code in OUTCOME_CODES}
+    keys |= {f"out.finding.{code}" for code in FINDING_CATEGORIES}
+    keys |= {f"out.method.{code}" for code in INSPECTION_METHODS}
+    keys |= {f"out.follow.{code}" for code in FOLLOW_UPS}
+    keys |= {f"insp.col.{field}" for field in ("name", "enforcement_id", "id_valid_until", "agency")}
+    keys |= {f"insp.col.{field}" for field in ("province", "schemes", "active", "phone", "affiliations")}
+    return keys
+
+
+def test_every_label_exists_in_both_languages():
+    table = load_strings()
+    wanted = _literal_keys() | _dynamic_keys()
+    assert len(wanted) > 100
+    missing = sorted(key for key in wanted if key not in table)
+    empty = sorted(
+        k for k in wanted if k in table and not (table[k]["zh"].strip() and table[k]["en"].strip())
+    )
+    assert missing == [] and empty == []
