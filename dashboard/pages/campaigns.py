@@ -129,7 +129,10 @@ if status != "published":
                 t("camp.record.outcome"), OUTCOME_CODES, format_func=outcome_labels.get
             )
             findings = st.multiselect(
-                t("camp.record.findings"), FINDING_CATEGORIES, format_func=finding_labels.get
+                t("camp.record.findings"),
+                FINDING_CATEGORIES,
+                format_func=finding_labels.get,
+                placeholder=t("camp.record.findings_placeholder"),
             )
             follow_up = st.selectbox(t("camp.record.follow_up"), FOLLOW_UPS, format_func=follow_labels.get)
             note = st.text_input(t("camp.record.note"), max_chars=256)

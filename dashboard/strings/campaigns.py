@@ -45,6 +45,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "camp.record.method": {"zh": "检查方式", "en": "Method"},
     "camp.record.outcome": {"zh": "检查结果", "en": "Outcome"},
     "camp.record.findings": {"zh": "发现问题", "en": "Findings"},
+    "camp.record.findings_placeholder": {"zh": "选择问题类别（可多选）", "en": "Choose finding categories"},
     "camp.record.follow_up": {"zh": "后续处理", "en": "Follow-up"},
     "camp.record.note": {"zh": "备注", "en": "Note"},
     "camp.record.save": {"zh": "保存结果", "en": "Save outcome"},
