@@ -91,9 +91,11 @@ def _show_bar(frame, title: str, key: str) -> None:
         y_title=t("insp.chart.inspectors"),
         horizontal=True,
         sort="-x",
-        height=max(160, 24 * len(frame)),
+        height=160,
     )
     chart.encoding.y.axis = alt.Axis(labelLimit=260, labelOverlap=False)
+    chart.encoding.x.axis = alt.Axis(format=",.0f", tickMinStep=1)
+    chart = chart.properties(height=alt.Step(28))  # every bar gets room for its label
     charts.show(chart, key=key)
 
 
@@ -145,7 +147,7 @@ def render_registry(filters: q.InspectorFilters) -> None:
     st.subheader(t("insp.table.title"))
     total = query(q.registry_summary, filters)["total"]
     table = query(q.inspector_table, filters, role=ROLE, limit=TABLE_LIMIT)
-    show_table(_labelled(table), name="inspectors", height=420, total_rows=total)
+    show_table(_labelled(table), name="inspectors", height=min(420, 38 + 35 * len(table)), total_rows=total)
 
 
 def main() -> None:

@@ -120,9 +120,11 @@ def _bar(frame: pd.DataFrame, *, label: str, value: str, title: str, key: str) -
         y_title=t("out.chart.count"),
         horizontal=True,
         sort="-x",
-        height=max(180, 40 * len(frame)),
+        height=160,
     )
     chart.encoding.y.axis = alt.Axis(labelLimit=LABEL_LIMIT, labelOverlap=False)
+    chart.encoding.x.axis = alt.Axis(format=",.0f", tickMinStep=1)
+    chart = chart.properties(height=alt.Step(28))  # every bar gets room for its label
     charts.show(chart, key=key)
 
 
@@ -164,7 +166,7 @@ def _rate_chart(table: pd.DataFrame, label: str, title: str) -> alt.LayerChart:
             alt.Tooltip("rate:Q", title=t("out.col.rate"), format=".1%"),
         ],
     )
-    return (rules + points).properties(height=max(150, 26 * len(table)))
+    return (rules + points).properties(height=alt.Step(26))
 
 
 RATE_COLUMNS = {
@@ -244,7 +246,7 @@ def render_cases(filters: q.OutcomeFilters) -> None:
     show_table(
         labelled(cases, CASE_COLUMNS, formatters=formatters),
         name="inspection_cases",
-        height=420,
+        height=min(420, 38 + 35 * len(cases)),
         total_rows=total,
     )
 
