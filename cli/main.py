@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import db
+from cli import db, sampling, seeding
 
 app = typer.Typer(
     help="regdash: certification-regulator dashboard and double-random sampling simulator.",
@@ -12,23 +12,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(db.app, name="db")
-
-
-def _register_optional() -> None:
-    """Attach command groups whose modules are written by other parts of the product."""
-    import importlib
-
-    for module_name in ("cli.seeding", "cli.sampling"):
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as error:
-            if error.name != module_name:
-                raise
-            continue
-        module.register(app)
-
-
-_register_optional()
+seeding.register(app)
+sampling.register(app)
 
 if __name__ == "__main__":
     app()
