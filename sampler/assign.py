@@ -92,6 +92,8 @@ class InspectorPool:
 
     ids: np.ndarray
     region: np.ndarray
+    region_codes: np.ndarray
+    region_index: dict[str, int]
     active: np.ndarray
     valid_until: np.ndarray
     competent: dict[str, np.ndarray]
@@ -121,29 +123,41 @@ def parse_pool(pool: pd.DataFrame) -> InspectorPool:
             f"id_valid_until has a value that is not a date: {table['id_valid_until'][bad_dates].iloc[0]!r}",
             field="id_valid_until",
         )
-    schemes = table["schemes"].map(_tokens)
-    competent: dict[str, np.ndarray] = {}
+    schemes = [_tokens(v) for v in table["schemes"].tolist()]
+    ties = [_tokens(v) for v in table["affiliations"].tolist()]
+    competent: dict[str, list[int]] = {}
     for position, tokens in enumerate(schemes):
         for token in tokens:
-            competent.setdefault(token, []).append(position)  # type: ignore[arg-type]
+            competent.setdefault(token, []).append(position)
     competent_masks = {}
     for scheme, positions in competent.items():
         mask = np.zeros(len(table), dtype=bool)
         mask[np.asarray(positions)] = True
         competent_masks[scheme] = mask
     affiliated: dict[str, list[int]] = {}
-    for position, tokens in enumerate(table["affiliations"].map(_tokens)):
+    for position, tokens in enumerate(ties):
         for token in tokens:
             affiliated.setdefault(token, []).append(position)
-    hashed = table[list(POOL_COLUMNS)].copy()
-    hashed["schemes"] = schemes.map(lambda t: ";".join(sorted(t)))
-    hashed["affiliations"] = table["affiliations"].map(lambda v: ";".join(sorted(_tokens(v))))
-    hashed["id_valid_until"] = until.dt.strftime("%Y-%m-%d").fillna("")
-    hashed["active"] = _as_bool(table["active"])
+    active = _as_bool(table["active"])
+    region = np.array([_canonical_text(v) for v in table["region"].tolist()], dtype=object)
+    region_codes, region_names = pd.factorize(region)
+    hashed = pd.DataFrame(
+        {
+            "inspector_id": table["inspector_id"],
+            "region": region,
+            "agency": table["agency"] if "agency" in table.columns else "",
+            "schemes": [";".join(sorted(t)) for t in schemes],
+            "active": active,
+            "id_valid_until": until.dt.strftime("%Y-%m-%d").fillna(""),
+            "affiliations": [";".join(sorted(t)) for t in ties],
+        }
+    )
     return InspectorPool(
         ids=table["inspector_id"].to_numpy(),
-        region=table["region"].map(_canonical_text).to_numpy(dtype=object),
-        active=_as_bool(table["active"]),
+        region=region,
+        region_codes=region_codes.astype(np.int64),
+        region_index={str(name): code for code, name in enumerate(region_names)},
+        active=active,
         valid_until=until.to_numpy(dtype="datetime64[D]"),
         competent=competent_masks,
         affiliated={k: np.asarray(sorted(v), dtype=np.int64) for k, v in affiliated.items()},
@@ -159,7 +173,7 @@ def eligibility_rules(
     cross_region: bool = False,
     linked_regions: Mapping[str, Iterable[str]] | None = None,
     method: str = "exact",
-    max_attempts: int = 200,
+    max_attempts: int = 1000,
 ) -> dict[str, Any]:
     """Validate assignment options; return them as canonical (JSON-ready) parameters."""
     team_size = check_int(team_size, "team_size", minimum=1)
@@ -228,13 +242,14 @@ class Assignment:
 
 def _region_mask(pool: InspectorPool, region: str, rules: dict[str, Any]) -> np.ndarray:
     linked = rules["linked_regions"].get(region)
+    own = pool.region_index.get(region, -1)
     if rules["cross_region"]:
-        mask = pool.region != region
+        mask = pool.region_codes != own
         if linked is not None:
-            mask &= np.isin(pool.region, linked)
+            mask &= np.isin(pool.region_codes, [pool.region_index.get(r, -1) for r in linked])
         return mask
     if linked is not None:
-        return np.isin(pool.region, [region, *linked])
+        return np.isin(pool.region_codes, [pool.region_index.get(r, -1) for r in [region, *linked]])
     return np.ones(len(pool), dtype=bool)
 
 
@@ -330,17 +345,23 @@ class AssignmentProblem:
         )
         t = rules["team_size"]
         base_cache: dict[tuple[str, str], np.ndarray] = {}
+        region_cache: dict[str, np.ndarray] = {}
         usable = parsed.active & (parsed.valid_until >= date)
+        scratch = np.zeros(len(parsed), dtype=bool)
         eligible: list[np.ndarray] = []
         for j in range(len(unit_ids)):
             key = (scheme[j], region[j])
             if key not in base_cache:
+                if key[1] not in region_cache:
+                    region_cache[key[1]] = usable & _region_mask(parsed, key[1], rules)
                 competent = parsed.competent.get(key[0], np.zeros(len(parsed), dtype=bool))
-                base_cache[key] = np.flatnonzero(competent & usable & _region_mask(parsed, key[1], rules))
+                base_cache[key] = np.flatnonzero(competent & region_cache[key[1]])
             members = base_cache[key]
             conflict = parsed.affiliated.get(institution[j])
             if conflict is not None and conflict.size:
-                members = members[~np.isin(members, conflict, assume_unique=True)]
+                scratch[conflict] = True
+                members = members[~scratch[members]]
+                scratch[conflict] = False
             if members.size < t:
                 record = {
                     "unit_id": table["unit_id"].tolist()[j],
@@ -424,7 +445,7 @@ def assign_inspectors(
     cross_region: bool = False,
     linked_regions: Mapping[str, Iterable[str]] | None = None,
     method: str = "exact",
-    max_attempts: int = 200,
+    max_attempts: int = 1000,
 ) -> Assignment:
     """Draw an inspector team for every target.
 
@@ -484,20 +505,26 @@ def _check_cap_by_stratum(eligible: list[np.ndarray], strata: np.ndarray, t: int
     groups: dict[str, list[int]] = {}
     for j, label in enumerate(strata):
         groups.setdefault(label, []).append(j)
+    size = int(max(int(e.max()) for e in eligible)) + 1
+    overall = np.zeros(size, dtype=bool)
     for label, members in groups.items():
-        union = np.unique(np.concatenate([eligible[j] for j in members]))
-        if t * len(members) > cap * union.size:
+        mask = np.zeros(size, dtype=bool)
+        for j in members:
+            mask[eligible[j]] = True
+        union = int(mask.sum())
+        overall |= mask
+        if t * len(members) > cap * union:
             raise InfeasibleAssignmentError(
                 f"stratum {label!r}: {len(members)} target(s) need {t * len(members)} team places but its "
-                f"{union.size} eligible inspector(s) give at most {cap * union.size}; binding constraint: "
+                f"{union} eligible inspector(s) give at most {cap * union}; binding constraint: "
                 f"workload cap {cap}",
                 field="cap",
             )
-    union = np.unique(np.concatenate(eligible))
-    if t * len(eligible) > cap * union.size:
+    union_size = int(overall.sum())
+    if t * len(eligible) > cap * union_size:
         raise InfeasibleAssignmentError(
-            f"all strata: {t * len(eligible)} team places but {union.size} eligible inspectors give at most "
-            f"{cap * union.size}; binding constraint: workload cap {cap}",
+            f"all strata: {t * len(eligible)} team places but {union_size} eligible inspectors give at most "
+            f"{cap * union_size}; binding constraint: workload cap {cap}",
             field="cap",
         )
 

@@ -157,7 +157,7 @@ class AssignmentSpec:
     cross_region: bool = False
     linked_regions: dict[str, list[str]] = field(default_factory=dict)
     method: str = "exact"
-    max_attempts: int = 200
+    max_attempts: int = 1000
 
     @classmethod
     def parse(cls, data: Mapping[str, Any]) -> AssignmentSpec:

@@ -137,18 +137,36 @@ def _log_comb(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return special.gammaln(a + 1) - special.gammaln(b + 1) - special.gammaln(a - b + 1)
 
 
-def _log_none_drawn(N: np.ndarray, m: np.ndarray, n: np.ndarray) -> np.ndarray:
-    """log C(N - m, n) / C(N, n), the log probability that none of m marked units is drawn."""
+def _log_none_drawn(
+    N: np.ndarray, m: np.ndarray, n: np.ndarray, base: np.ndarray | None = None
+) -> np.ndarray:
+    """log C(N - m, n) / C(N, n), the log probability that none of m marked units is drawn.
+
+    ``base``, if given, is the precomputed ``gammaln(N + 1) - gammaln(N - n + 1)``.
+    """
     N, m, n = (np.asarray(a, dtype=float) for a in (N, m, n))
     possible = N - m >= n
     safe_rest = np.where(possible, N - m - n, 0.0)
-    value = (
-        special.gammaln(N - m + 1)
-        - special.gammaln(safe_rest + 1)
-        - special.gammaln(N + 1)
-        + special.gammaln(N - n + 1)
-    )
+    if base is None:
+        base = special.gammaln(N + 1) - special.gammaln(N - n + 1)
+    value = special.gammaln(N - m + 1) - special.gammaln(safe_rest + 1) - base
     return np.where(possible, np.minimum(value, 0.0), -np.inf)
+
+
+def _log_none_product(N: np.ndarray, K: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Same quantity as sum_{j<n} log1p(-K / (N - j)): accurate even for tiny probabilities."""
+    N, K, n = (np.asarray(a, dtype=np.int64) for a in (N, K, n))
+    total = int(n.sum())
+    if total == 0:
+        return np.zeros(N.shape)
+    owner = np.repeat(np.arange(N.size), n.ravel())
+    starts = np.concatenate([[0], np.cumsum(n.ravel())[:-1]])
+    j = np.arange(total) - starts[owner]
+    ratio = np.minimum(K.ravel()[owner] / (N.ravel()[owner] - j), 1.0)
+    with np.errstate(divide="ignore"):
+        terms = np.log1p(-ratio)
+    sums = np.bincount(owner, weights=terms, minlength=N.size)
+    return sums.reshape(N.shape)
 
 
 def institution_coverage(
@@ -185,9 +203,10 @@ def institution_coverage(
     if np.any(position < 0):
         unknown = column[position < 0].iloc[0]
         raise SamplerError(f"institution cells name an unknown stratum {unknown!r}", field="stratum")
-    N = population.to_numpy()[position]
-    n = sizes.reindex(labels, fill_value=0).to_numpy()[position]
-    log_none = _log_none_drawn(N, cells["units"].to_numpy(), n)
+    N_h = population.to_numpy().astype(float)
+    n_h = sizes.reindex(labels, fill_value=0).to_numpy().astype(float)
+    base = special.gammaln(N_h + 1) - special.gammaln(N_h - n_h + 1)
+    log_none = _log_none_drawn(N_h[position], cells["units"].to_numpy(), n_h[position], base[position])
     codes, names = pd.factorize(cells[institution], sort=True)
     total = np.bincount(codes, weights=log_none, minlength=len(names))
     return pd.Series(-np.expm1(total), index=pd.Index(names, name=institution), name="coverage")
@@ -201,7 +220,11 @@ def bad_counts(population: pd.Series, *, rates=None, bad=None) -> pd.Series:
     index = population.index
     if (rates is None) == (bad is None):
         raise SamplerError("give exactly one of rates or bad (assumed non-conformity)", field="rates")
-    if bad is not None:
+    if isinstance(bad, pd.Series) and bad.index.equals(index) and pd.api.types.is_integer_dtype(bad.dtype):
+        values = bad.to_numpy(dtype=np.int64)
+        if np.any(values < 0):
+            raise SamplerError("bad counts must be at least 0", field="bad")
+    elif bad is not None:
         values = [check_int(v, f"bad[{k!r}]") for k, v in per_stratum(bad, index, "bad").items()]
     else:
         values = []
@@ -209,7 +232,7 @@ def bad_counts(population: pd.Series, *, rates=None, bad=None) -> pd.Series:
             check_rate(rate, f"rates[{label!r}]")
             exact = Decimal(repr(float(rate))) * int(size)
             values.append(int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP)))
-    result = pd.Series(values, index=index, name="bad", dtype=np.int64)
+    result = pd.Series(np.asarray(values, dtype=np.int64), index=index, name="bad")
     over = result[result > population]
     if len(over):
         raise SamplerError(f"bad count exceeds N_h in stratum {over.index[0]!r}", field="bad")
@@ -303,7 +326,9 @@ def plan_power(
     K = bad_counts(population_series, rates=rates, bad=bad)
     N, n = population_series.to_numpy(), sizes.to_numpy()
     table = pd.DataFrame({"N": N, "n": n, "bad": K.to_numpy()}, index=population_series.index)
-    table["p_detect"] = detection_probability(population=N, bad=K.to_numpy(), n=n)
+    _check_counts(N, K.to_numpy(), n)
+    log_miss = _log_none_product(N, K.to_numpy(), n)
+    table["p_detect"] = -np.expm1(log_miss)
     table["expected_detections"] = n * K.to_numpy() / N
     if tolerable is not None:
         critical, power = rate_test_power(
@@ -311,7 +336,6 @@ def plan_power(
         )
         table["critical"] = critical
         table["test_power"] = power
-    log_miss = stats.hypergeom.logpmf(0, N, K.to_numpy(), n)
     p_any = float(-np.expm1(np.sum(log_miss)))
     half = None
     if np.all(n >= 1):

@@ -158,3 +158,13 @@ def test_test_power_table_and_quantile_paths_agree(monkeypatch):
     quantile = rate_test_power(population=N, bad=K, n=n, tolerable=0.03, alpha=0.05)
     assert list(table[0]) == list(quantile[0])
     assert np.allclose(table[1], quantile[1], atol=1e-10)
+
+
+@settings(max_examples=60, deadline=None)
+@given(N=st.integers(1, 3000), data=st.data())
+def test_plan_power_detection_matches_binomial_coefficients(N, data):
+    K = data.draw(st.integers(0, N))
+    n = data.draw(st.integers(0, min(N, 400)))
+    result = plan_power({"s": n}, {"s": N}, bad={"s": K})
+    exact = 1 - math.comb(N - K, n) / math.comb(N, n)
+    assert result.strata.loc["s", "p_detect"] == pytest.approx(exact, rel=1e-9, abs=1e-15)

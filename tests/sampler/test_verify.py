@@ -17,7 +17,7 @@ PLAN = {
     "seed": 99,
     "n": 30,
     "allocation": {"minimum": 1},
-    "assignment": {"inspection_date": "2026-12-01", "cap": 2, "cross_region": True},
+    "assignment": {"inspection_date": "2026-12-01", "cap": 3, "cross_region": True},
 }
 
 
