@@ -226,7 +226,7 @@ def simulate_plan(
         flags = np.zeros(len(frame), dtype=bool)
         for h in range(len(population)):
             start, stop = int(bounds[h]), int(bounds[h + 1])
-            flags[start + rng.choice(stop - start, size=int(K[h]), replace=False)] = True
+            flags[start + srswor_positions(rng, stop - start, int(K[h]), 1)[0]] = True
     K = np.add.reduceat(flags.astype(np.int64), bounds[:-1]) if len(frame) else np.zeros(0)
     if institution is not None:
         if institution not in frame.data.columns:
@@ -234,6 +234,8 @@ def simulate_plan(
         codes, names = pd.factorize(frame.data[institution], sort=True)
         inst = codes[order]
         covered = np.zeros((R, len(names)), dtype=bool)
+        flat_covered = covered.reshape(-1)
+        row_offsets = (np.arange(R, dtype=np.int64) * len(names))[:, None]
     detections = np.zeros((R, len(population)), dtype=np.int64)
     kept: list[list[np.ndarray]] = [[] for _ in range(A)]
     nv = sizes.to_numpy()
@@ -241,12 +243,12 @@ def simulate_plan(
         if nv[h] == 0:
             continue
         start, stop = int(bounds[h]), int(bounds[h + 1])
-        positions = srswor_positions(rng, stop - start, int(nv[h]), R) + start
-        detections[:, h] = flags[positions].sum(axis=1)
+        positions = srswor_positions(rng, stop - start, int(nv[h]), R)
+        detections[:, h] = np.count_nonzero(flags[start:stop][positions], axis=1)
         if institution is not None:
-            covered[np.repeat(np.arange(R), positions.shape[1]), inst[positions].ravel()] = True
+            flat_covered[(row_offsets + inst[start:stop][positions]).ravel()] = True
         for r in range(A):
-            kept[r].append(order[positions[r]])
+            kept[r].append(order[start + positions[r]])
     extra: dict[str, Any] = {}
     if institution is not None:
         extra["institutions_covered"] = covered.sum(axis=1)

@@ -336,3 +336,15 @@ def test_frame_from_the_store(files, monkeypatch):
     assert from_store.exit_code == 0, from_store.output
     assert seen["url"].endswith("store.db")
     assert json.loads(from_store.stdout)["frame_hash"] == json.loads(from_csv.stdout)["frame_hash"]
+
+
+def test_empty_store_gives_one_line(files):
+    from models.db import make_engine
+    from models.migrate import upgrade
+
+    url = f"sqlite:///{files['dir'] / 'empty.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    line = one_error_line(invoke("power", "--plan", files["plan"], "--database-url", url))
+    assert "frame is empty" in line
