@@ -39,25 +39,27 @@ def _canonical_text(value: object) -> str:
     return str(value)
 
 
-def _column_digest(values: pd.Series) -> bytes:
-    """Digest of one column, values already in canonical row order."""
+def _column_digest(values: pd.Series, order: np.ndarray) -> bytes:
+    """Digest of one column taken in canonical row order ``order``."""
     digest = hashlib.sha256()
     if pd.api.types.is_integer_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
         digest.update(b"int64:")
-        digest.update(np.ascontiguousarray(values.to_numpy(dtype="<i8")).tobytes())
+        digest.update(np.ascontiguousarray(values.to_numpy(dtype="<i8")[order]).tobytes())
         return digest.digest()
     if len(values) < _SMALL_TABLE:  # small tables: plain Python is faster than pandas machinery
-        texts = [_canonical_text(v) for v in values.tolist()]
+        raw = values.tolist()
+        texts = [_canonical_text(raw[i]) for i in order.tolist()]
         distinct_list = sorted(set(texts))
         position = {text: i for i, text in enumerate(distinct_list)}
         distinct = np.array(distinct_list, dtype=object)
         canonical_codes = np.array([position[text] for text in texts], dtype="<i4")
     else:
+        # factorize in the stored order, then reorder the integer codes (cheaper than moving text)
         codes, uniques = pd.factorize(values, use_na_sentinel=False)
         texts_u = np.array([_canonical_text(u) for u in uniques], dtype=object)
         # Several raw values may share one text (1 and 1.0); rebuild codes over sorted distinct texts.
         distinct, inverse = np.unique(texts_u.astype(str), return_inverse=True)
-        canonical_codes = inverse[codes].astype("<i4") if len(codes) else np.zeros(0, "<i4")
+        canonical_codes = inverse[codes[order]].astype("<i4") if len(codes) else np.zeros(0, "<i4")
     digest.update(b"text:")
     digest.update(json.dumps(distinct.tolist(), ensure_ascii=False).encode("utf-8"))
     digest.update(np.ascontiguousarray(canonical_codes).tobytes())
@@ -98,9 +100,8 @@ def content_hash(data: pd.DataFrame, *, key: str) -> str:
     order = _id_order(data[key])
     total = hashlib.sha256(b"regdash-frame-v1\n")
     for name in sorted(map(str, data.columns)):
-        column = data[name].iloc[order].reset_index(drop=True)
         total.update(name.encode("utf-8") + b"\x00")
-        total.update(_column_digest(column))
+        total.update(_column_digest(data[name], order))
     return total.hexdigest()
 
 
