@@ -97,10 +97,19 @@ def render_form(today: dt.date) -> None:
         )
         agency = right.text_input(t("insp.col.agency"), max_chars=48, key="form_agency")
         province = left.selectbox(
-            t("insp.col.province"), PROVINCE_CODES, index=None, format_func=province_name, key="form_province"
+            t("insp.col.province"),
+            PROVINCE_CODES,
+            index=None,
+            format_func=province_name,
+            key="form_province",
+            placeholder=t("insp.form.choose"),
         )
         schemes = right.multiselect(
-            t("insp.col.schemes"), SCHEME_CODES, format_func=scheme_name, key="form_schemes"
+            t("insp.col.schemes"),
+            SCHEME_CODES,
+            format_func=scheme_name,
+            key="form_schemes",
+            placeholder=t("insp.form.choose"),
         )
         phone = left.text_input(t("insp.col.phone"), max_chars=20, key="form_phone")
         affiliations = right.text_input(

@@ -16,8 +16,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "insp.active.all": {"zh": "全部", "en": "All"},
     "insp.active.yes": {"zh": "在职", "en": "Active"},
     "insp.active.no": {"zh": "停用", "en": "Inactive"},
-    "insp.validity.valid": {"zh": "有效（90 天以上）", "en": "Valid (over 90 days)"},
-    "insp.validity.expiring": {"zh": "90 天内到期", "en": "Expiring within 90 days"},
+    "insp.validity.valid": {"zh": "有效（90 天以上）", "en": "Valid > 90 days"},
+    "insp.validity.expiring": {"zh": "90 天内到期", "en": "Expiring ≤ 90 days"},
     "insp.validity.expired": {"zh": "已过期", "en": "Expired"},
     # KPIs and charts
     "insp.kpi.total": {"zh": "检查人员", "en": "Inspectors"},
@@ -50,6 +50,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "insp.col.days_left": {"zh": "剩余天数", "en": "Days left"},
     # form
     "insp.form.title": {"zh": "新增一名检查人员", "en": "Add one inspector"},
+    "insp.form.choose": {"zh": "请选择", "en": "Choose"},
     "insp.form.submit": {"zh": "保存", "en": "Save"},
     "insp.form.saved": {"zh": "已保存：{name}（{eid}）", "en": "Saved: {name} ({eid})"},
     "insp.form.invalid": {"zh": "未保存，请修改以下内容：", "en": "Not saved. Please correct:"},

@@ -126,6 +126,11 @@ def test_pages_in_english_with_url_filters(streamlit_server, e2e_database_url, b
         b=today + dt.timedelta(days=90),
     )
     assert page.locator('[data-testid="stMetricValue"]').first.inner_text() == f"{expected:,}"
+    page.get_by_role("tab", name="Add by form").click()
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("Not saved. Please correct:").wait_for(timeout=30_000)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    screenshot(page, artifacts_dir / "inspectors_form_errors_en.png")
     screenshot(page, artifacts_dir / "inspectors_registry_en.png")
     page.goto(f"{streamlit_server.base_url}/outcomes?schemes=QMS")
     wait_for_app(page)
