@@ -76,12 +76,15 @@ def _sizes(frame: Frame, sizes: Allocation | pd.Series | Mapping[str, int]) -> p
                 field="sizes",
             )
         values.append(value)
-    return pd.Series(values, index=pd.Index(labels, name="stratum"), name="n_checked", dtype=np.int64)
+    return pd.Series(values, index=pd.Index(labels, name="stratum"), name="n", dtype=np.int64)
 
 
 def draw_parameters(frame: Frame, sizes: Allocation | pd.Series | Mapping[str, int]) -> dict[str, Any]:
     """The canonical parameters a draw is reproduced from (strata with n_h = 0 are left out)."""
-    series = sizes if getattr(sizes, "name", None) == "n_checked" else _sizes(frame, sizes)
+    return _parameters(frame, _sizes(frame, sizes))
+
+
+def _parameters(frame: Frame, series: pd.Series) -> dict[str, Any]:
     return {
         "algorithm": DRAW_ALGORITHM,
         "strata": list(frame.strata),
@@ -117,7 +120,7 @@ def draw_sample(frame: Frame, sizes: Allocation | pd.Series | Mapping[str, int],
     """
     seed = check_int(seed, "seed")
     series = _sizes(frame, sizes)
-    params = draw_parameters(frame, series)
+    params = _parameters(frame, series)
     stream = seed_digest(seed=seed, purpose="draw", frame=frame.content_hash, params=params)
     bitgen = derive_bit_generator(seed=seed, purpose="draw", frame=frame.content_hash, params=params)
     order, bounds = frame.canonical_order, frame.stratum_bounds

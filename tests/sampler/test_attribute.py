@@ -124,7 +124,7 @@ def test_expected_deviations_are_an_exact_decimal_ceiling():
     assert allowed_deviations(0.0, 500) == 0
 
 
-@settings(max_examples=60, deadline=None)
+@settings(derandomize=True, max_examples=60, deadline=None)
 @given(
     confidence=st.sampled_from([0.8, 0.9, 0.95, 0.99]),
     tolerable=st.sampled_from([0.02, 0.05, 0.1, 0.2]),
@@ -145,7 +145,7 @@ def test_sample_size_is_the_smallest_that_works(confidence, tolerable, expected_
     assert not any(accept(m) for m in range(1, result.n))
 
 
-@settings(max_examples=40, deadline=None)
+@settings(derandomize=True, max_examples=40, deadline=None)
 @given(n=st.integers(1, 400), data=st.data(), confidence=st.sampled_from([0.9, 0.95, 0.99]))
 def test_binomial_upper_limit_inverts_the_tail(n, data, confidence):
     k = data.draw(st.integers(0, n))
