@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
@@ -61,7 +62,8 @@ def detection_probability(*, population, bad, n) -> np.ndarray:
 def rate_test_power(*, population, bad, n, tolerable: float, alpha: float = 0.05):
     """Power of the one-sided exact test that a stratum's rate exceeds the tolerable rate.
 
-    H0: K <= K0 = floor(tolerable * N) against H1: K > K0; reject when the deviations found
+    H0: K <= K0 = floor(tolerable * N) (exact decimal arithmetic) against H1: K > K0; reject when the
+    deviations found
     X >= c, the smallest c with ``P(X >= c | N, K0, n) <= alpha``. The power is
     ``P(X >= c | N, K, n)`` at the assumed bad count K.
 
@@ -75,7 +77,10 @@ def rate_test_power(*, population, bad, n, tolerable: float, alpha: float = 0.05
     tolerable = check_rate(tolerable, "tolerable", allow_zero=False, allow_one=False)
     N, K, n = _arrays(population=population, bad=bad, n=n)
     _check_counts(N, K, n)
-    null = np.floor(N * tolerable + 1e-9).astype(np.int64)
+    # K0 = floor(tolerable * N) in exact decimal arithmetic (0.035 * 400 is 14, not 14.000000000000002)
+    exact = Fraction(repr(tolerable))
+    null = np.array([exact.numerator * int(v) // exact.denominator for v in N.ravel()], dtype=np.int64)
+    null = null.reshape(N.shape)
     if N.size and int(n.max()) <= _TABLE_LIMIT:
         null_tail = _upper_tails(N, null, n)
         # smallest c with P(X >= c | K0) <= alpha (index n + 1 holds the empty tail, 0)
