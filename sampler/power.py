@@ -62,9 +62,8 @@ def detection_probability(*, population, bad, n) -> np.ndarray:
 def rate_test_power(*, population, bad, n, tolerable: float, alpha: float = 0.05):
     """Power of the one-sided exact test that a stratum's rate exceeds the tolerable rate.
 
-    H0: K <= K0 = floor(tolerable * N) (exact decimal arithmetic) against H1: K > K0; reject when the
-    deviations found
-    X >= c, the smallest c with ``P(X >= c | N, K0, n) <= alpha``. The power is
+    H0: K <= K0 = floor(tolerable * N) (exact decimal arithmetic) against H1: K > K0. Reject when the
+    deviations found X >= c, the smallest c with ``P(X >= c | N, K0, n) <= alpha``. The power is
     ``P(X >= c | N, K, n)`` at the assumed bad count K.
 
     Returns
