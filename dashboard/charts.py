@@ -132,17 +132,21 @@ def heatmap(
     x_sort: list[str] | None = None,
     y_sort: list[str] | None = None,
     height: int = 420,
+    tooltip_x: str | None = None,
 ) -> alt.Chart:
-    """Cells coloured by ``value`` (log scale, so that small schemes stay visible)."""
+    """Cells coloured by ``value`` (log scale, so that small schemes stay visible).
+
+    ``tooltip_x`` names a column with a longer label of ``x`` to show in the tooltip.
+    """
     return (
         alt.Chart(frame[frame[value] > 0])
         .mark_rect()
         .encode(
-            x=alt.X(f"{x}:N", title=x_title, sort=x_sort, axis=alt.Axis(labelAngle=-35, labelLimit=220)),
+            x=alt.X(f"{x}:N", title=x_title, sort=x_sort, axis=alt.Axis(labelAngle=0, labelLimit=220)),
             y=alt.Y(f"{y}:N", title=y_title, sort=y_sort),
             color=alt.Color(f"{value}:Q", title=value_title, scale=alt.Scale(type="log", scheme="blues")),
             tooltip=[
-                alt.Tooltip(f"{x}:N", title=x_title),
+                alt.Tooltip(f"{tooltip_x or x}:N", title=x_title),
                 alt.Tooltip(f"{y}:N", title=y_title),
                 alt.Tooltip(f"{value}:Q", title=value_title, format=",.0f"),
             ],

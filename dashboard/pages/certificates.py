@@ -21,12 +21,13 @@ EXPIRY_DAYS = 90
 EXPIRING_ROWS = 1000
 SHARE_MIN_CERTIFICATES = 10
 SHARE_TOP = 15
+TREND_YEARS = 5  # the issuance trend shows the last five years unless the URL or slider says otherwise
 
 st.title(t("nav.certificates"))
 require_data()
 
 first, last = query(data_years) or (dt.date.today().year, dt.date.today().year)
-years = url_year_range(t("filter.years"), first, last)
+years = url_year_range(t("filter.years"), first, last, default=(max(first, last - TREND_YEARS + 1), last))
 provinces = tuple(
     url_multiselect(t("filter.provinces"), PROVINCE_CODES, param="provinces", format_func=province_name)
 )
@@ -109,13 +110,14 @@ else:
     province_order = [province_name(code) for code in ranking["region_code"]]
     chart = charts.heatmap(
         cells,
-        x="scheme",
+        x="scheme_code",  # short codes on the axis; the tooltip carries the full name
+        tooltip_x="scheme",
         y="province",
         value="n",
         x_title=t("common.scheme"),
         y_title=t("common.province"),
         value_title=t("common.count"),
-        x_sort=[scheme_name(code) for code in SCHEME_CODES],
+        x_sort=list(SCHEME_CODES),
         y_sort=province_order,
         height=max(220, 18 * len(province_order)),
     )
