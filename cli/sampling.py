@@ -76,13 +76,17 @@ def _default(value: Any) -> Any:
 
 
 def _guarded(body):
-    """Run ``body``; turn our errors (and unreadable files) into one line on stderr, exit 2."""
+    """Run ``body``; turn our errors (and unreadable inputs) into one line on stderr, exit 2."""
     try:
         return body()
     except SamplerError as error:
         fail(str(error))
-    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+    except BrokenPipeError:  # output piped into e.g. `head`: stop quietly
+        raise typer.Exit(1) from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
         fail(f"cannot read input: {error}")
+    except OSError as error:
+        fail(f"{error.strerror or error}: {error.filename}" if error.filename else str(error))
 
 
 def _read_csv(path: str, what: str) -> pd.DataFrame:

@@ -348,3 +348,20 @@ def test_empty_store_gives_one_line(files):
     engine.dispose()
     line = one_error_line(invoke("power", "--plan", files["plan"], "--database-url", url))
     assert "frame is empty" in line
+
+
+def test_unwritable_output_is_one_line(files):
+    line = one_error_line(
+        invoke(
+            "draw",
+            "--plan",
+            files["plan"],
+            "--frame-csv",
+            files["frame"],
+            "--inspectors-csv",
+            files["inspectors"],
+            "--output",
+            "/nonexistent/dir/r.json",
+        )
+    )
+    assert "cannot write the record to /nonexistent/dir/r.json" in line
