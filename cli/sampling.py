@@ -381,9 +381,13 @@ def draw_command(
         pool = _load_pool(inspectors_csv, database_url) if parsed.assignment is not None else None
         record = run_draw(frame, parsed, pool)
         if output is not None:
-            Path(output).write_text(
-                json.dumps(record, indent=2, ensure_ascii=False, default=_default) + "\n", encoding="utf-8"
-            )
+            text = json.dumps(record, indent=2, ensure_ascii=False, default=_default) + "\n"
+            try:
+                Path(output).write_text(text, encoding="utf-8")
+            except OSError as error:
+                raise SamplerError(
+                    f"cannot write the record to {output}: {error.strerror}", field="--output"
+                ) from error
         units = record["draw"]["units"]
         lines = [
             f"drew {len(units)} unit(s) from frame {record['frame_hash'][:16]}... with seed {record['seed']}"
