@@ -33,7 +33,13 @@ from seed.campaigns import CampaignTables, generate_campaigns
 from seed.certificates import Certificates, generate_certificates
 from seed.inspectors import Inspectors, generate_inspectors
 from seed.institutions import Institutions, generate_institutions
-from seed.load import PostgresLoader, SqliteLoader
+from seed.load import (
+    SQLITE_LOAD_PRAGMAS,
+    PostgresLoader,
+    SqliteLoader,
+    drop_postgres_indexes,
+    drop_sqlite_indexes,
+)
 from seed.organisations import Organisations
 
 Progress = Callable[[str, int], None]
@@ -266,18 +272,11 @@ def _load_sqlite(engine: Engine, dataset: Dataset, progress: Progress | None) ->
     rows: dict[str, int] = {}
     with engine.connect() as connection:
         raw = connection.connection.driver_connection
-        for pragma in (
-            "journal_mode=OFF",
-            "synchronous=OFF",
-            "foreign_keys=OFF",
-            "cache_size=-500000",
-            "temp_store=MEMORY",
-            "locking_mode=EXCLUSIVE",
-        ):
+        for pragma in SQLITE_LOAD_PRAGMAS:
             raw.execute(f"PRAGMA {pragma}")
         insert_reference_rows(connection)
         loader = SqliteLoader(raw, progress)
-        deferred = _drop_sqlite_indexes(raw, BULK_TABLES)
+        deferred = drop_sqlite_indexes(raw, BULK_TABLES)
         for name, chunks in dataset.tables():
             rows[name] = loader.load(tables[name], chunks)
         for sql in deferred:
@@ -288,19 +287,6 @@ def _load_sqlite(engine: Engine, dataset: Dataset, progress: Progress | None) ->
         connection.commit()
         raw.execute("PRAGMA journal_mode=DELETE")
     return rows
-
-
-def _drop_sqlite_indexes(raw: Any, tables: tuple[str, ...]) -> list[str]:
-    """Drop the secondary (non-constraint) indexes of ``tables``; return the SQL that recreates them."""
-    marks = ", ".join("?" for _ in tables)
-    found = raw.execute(
-        "SELECT name, sql FROM sqlite_master"
-        f" WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({marks}) ORDER BY name",
-        tables,
-    ).fetchall()
-    for name, _sql in found:
-        raw.execute(f'DROP INDEX "{name}"')
-    return [sql for _name, sql in found]
 
 
 def _retire_old_wal(path: Path) -> None:
@@ -351,7 +337,7 @@ def _seed_postgres(
         insert_reference_rows(connection)
         raw = connection.connection.driver_connection
         loader = PostgresLoader(raw, progress)
-        deferred = _drop_postgres_indexes(raw, BULK_TABLES)
+        deferred = drop_postgres_indexes(raw, BULK_TABLES)
         for name, chunks in dataset.tables():
             rows[name] = loader.load(tables[name], chunks)
         for sql in deferred:
@@ -368,24 +354,6 @@ def _seed_postgres(
                     )
                 )
     return rows
-
-
-def _drop_postgres_indexes(raw: Any, tables: tuple[str, ...]) -> list[str]:
-    """Drop the secondary indexes (not backing a constraint) of ``tables``; return their definitions."""
-    found = raw.execute(
-        """
-        SELECT i.indexname, i.indexdef FROM pg_indexes i
-        WHERE i.schemaname = current_schema() AND i.tablename = ANY(%s)
-          AND NOT EXISTS (
-            SELECT 1 FROM pg_constraint c WHERE c.conindid = to_regclass(quote_ident(i.indexname))
-          )
-        ORDER BY i.indexname
-        """,
-        (list(tables),),
-    ).fetchall()
-    for name, _definition in found:
-        raw.execute(f'DROP INDEX "{name}"')
-    return [definition for _name, definition in found]
 
 
 def _report(progress: Progress | None, stage: str, rows: int) -> None:

@@ -6,14 +6,27 @@ dates with NaT for NULL, object arrays carry text with None for NULL.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
 from sqlalchemy import Boolean, Date, DateTime, Float, Integer, Table
 
 Columns = dict[str, Any]
+# Connection settings for a bulk load into a fresh file that is thrown away if anything fails.
+SQLITE_LOAD_PRAGMAS = (
+    "journal_mode=OFF",
+    "synchronous=OFF",
+    "foreign_keys=OFF",
+    "cache_size=-500000",
+    "temp_store=MEMORY",
+    "locking_mode=EXCLUSIVE",
+    "threads=2",
+)
 Progress = Callable[[str, int], None]
 
 
@@ -113,6 +126,43 @@ def copy_sql(table: Table) -> str:
     return f'COPY "{table.name}" ({", ".join(table.c.keys())}) FROM STDIN'
 
 
+def _prefetched(
+    convert: Callable[[Columns], Any], chunks: Iterable[Columns], depth: int = 2
+) -> Iterator[Any]:
+    """``convert(chunk)`` for each chunk, computed one or two chunks ahead in a helper thread."""
+    results: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    done = object()
+
+    def produce() -> None:
+        try:
+            for chunk in chunks:
+                if stop.is_set():
+                    return
+                results.put((convert(chunk), None))
+        except BaseException as error:  # handed to the consumer, re-raised there
+            results.put((None, error))
+            return
+        results.put((done, None))
+
+    worker = threading.Thread(target=produce, name="seed-prefetch", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item, error = results.get()
+            if error is not None:
+                raise error
+            if item is done:
+                return
+            yield item
+    finally:
+        stop.set()
+        while worker.is_alive():
+            with contextlib.suppress(queue.Empty):
+                results.get(timeout=0.05)
+        worker.join()
+
+
 class SqliteLoader:
     """Loads column chunks through ``sqlite3.Cursor.executemany`` on one open transaction."""
 
@@ -121,15 +171,21 @@ class SqliteLoader:
         self.progress = progress
 
     def load(self, table: Table, chunks: Iterable[Columns]) -> int:
-        """Insert every chunk; returns the row count."""
+        """Insert every chunk; returns the row count.
+
+        A helper thread builds the next chunk's rows while SQLite (which releases the GIL while it
+        works) writes the current one.
+        """
         cursor = self.connection.cursor()
         sql = insert_sql(table)
         total = 0
-        for columns in chunks:
-            if _length(columns) == 0:
+        for rows in _prefetched(
+            lambda columns: list(zip(*sqlite_columns(table, columns), strict=True)), chunks
+        ):
+            if not rows:
                 continue
-            cursor.executemany(sql, zip(*sqlite_columns(table, columns), strict=True))
-            total += _length(columns)
+            cursor.executemany(sql, rows)
+            total += len(rows)
             if self.progress:
                 self.progress(table.name, total)
         cursor.close()
@@ -155,3 +211,34 @@ class PostgresLoader:
                 if self.progress:
                     self.progress(table.name, total)
         return total
+
+
+def drop_sqlite_indexes(raw: Any, tables: tuple[str, ...]) -> list[str]:
+    """Drop the secondary (non-constraint) indexes of ``tables``; return the SQL that recreates them."""
+    marks = ", ".join("?" for _ in tables)
+    found = raw.execute(
+        "SELECT name, sql FROM sqlite_master"
+        f" WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({marks}) ORDER BY name",
+        tables,
+    ).fetchall()
+    for name, _sql in found:
+        raw.execute(f'DROP INDEX "{name}"')
+    return [sql for _name, sql in found]
+
+
+def drop_postgres_indexes(raw: Any, tables: tuple[str, ...]) -> list[str]:
+    """Drop the secondary indexes (not backing a constraint) of ``tables``; return their definitions."""
+    found = raw.execute(
+        """
+        SELECT i.indexname, i.indexdef FROM pg_indexes i
+        WHERE i.schemaname = current_schema() AND i.tablename = ANY(%s)
+          AND NOT EXISTS (
+            SELECT 1 FROM pg_constraint c WHERE c.conindid = to_regclass(quote_ident(i.indexname))
+          )
+        ORDER BY i.indexname
+        """,
+        (list(tables),),
+    ).fetchall()
+    for name, _definition in found:
+        raw.execute(f'DROP INDEX "{name}"')
+    return [definition for _name, definition in found]
