@@ -12,12 +12,14 @@ import math
 from pathlib import Path
 from typing import Annotated, Any
 
-import pandas as pd
 import typer
 
 from cli.errors import fail
-from sampler.attribute import MODELS, sample_size, upper_limit
 from sampler.errors import SamplerError, check_choice
+
+# numpy, scipy and pandas are imported inside the commands so that `regdash --help` and the other
+# command groups start quickly.
+MODELS = ("binomial", "hypergeometric", "poisson")
 
 __all__ = ["register"]
 
@@ -83,13 +85,13 @@ def _guarded(body):
         fail(str(error))
     except BrokenPipeError:  # output piped into e.g. `head`: stop quietly
         raise typer.Exit(1) from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        fail(f"cannot read input: {error}")
     except OSError as error:
         fail(f"{error.strerror or error}: {error.filename}" if error.filename else str(error))
 
 
-def _read_csv(path: str, what: str) -> pd.DataFrame:
+def _read_csv(path: str, what: str):
+    import pandas as pd
+
     if not Path(path).is_file():
         raise SamplerError(f"{what} file not found: {path}", field=what)
     try:
@@ -109,7 +111,7 @@ def _engine(url: str):
         raise SamplerError(f"cannot open database {url!r}: {error}", field="--database-url") from error
 
 
-def _load_frame(frame_csv: str | None, database_url: str | None) -> pd.DataFrame:
+def _load_frame(frame_csv: str | None, database_url: str | None):
     if (frame_csv is None) == (database_url is None):
         raise SamplerError("give exactly one of --frame-csv FILE or --database-url URL", field="--frame-csv")
     if frame_csv is not None:
@@ -127,7 +129,7 @@ def _load_frame(frame_csv: str | None, database_url: str | None) -> pd.DataFrame
         ) from error
 
 
-def _load_pool(inspectors_csv: str | None, database_url: str | None) -> pd.DataFrame | None:
+def _load_pool(inspectors_csv: str | None, database_url: str | None):
     if inspectors_csv is not None:
         return _read_csv(inspectors_csv, "--inspectors-csv")
     if database_url is None:
@@ -181,6 +183,8 @@ def plan_size(
 
     def body():
         N = _number(population, "--population", integer=True, required=False)
+        from sampler.attribute import sample_size
+
         chosen = check_choice(model, "--model", MODELS) if model else ("hypergeometric" if N else "binomial")
         result = sample_size(
             confidence=_number(confidence, "--confidence"),
@@ -223,6 +227,8 @@ def plan_limit(
 
     def body():
         N = _number(population, "--population", integer=True, required=False)
+        from sampler.attribute import upper_limit
+
         chosen = check_choice(model, "--model", MODELS) if model else ("hypergeometric" if N else "binomial")
         result = upper_limit(
             n=_number(n, "--n", integer=True),
@@ -317,8 +323,11 @@ def simulate_command(
             )
         pool = _load_pool(inspectors_csv, database_url) if parsed.simulation.assignment_replications else None
         allocation, result = run_simulation(frame, parsed, pool)
+        import numpy as np
+
         strata = result.strata.reset_index().to_dict("records")
         covered = result.institutions_covered
+        totals = result.detections.sum(axis=1)
         payload = {
             "frame_hash": frame.content_hash,
             "n": allocation.n,
@@ -330,7 +339,10 @@ def simulate_command(
             "institutions_covered_mean": None if covered is None else float(covered.mean()),
             "institutions_covered_p05_p95": None
             if covered is None
-            else [float(v) for v in pd.Series(covered).quantile([0.05, 0.95])],
+            else [float(v) for v in np.quantile(covered, [0.05, 0.95])],
+            "detections_distribution": {
+                int(k): float(v) for k, v in enumerate(np.bincount(totals) / totals.size) if v > 0
+            },
             "assignment_replications": result.assignment_replications,
             "infeasible_rate": result.infeasible_rate,
             "max_workload_mean": None

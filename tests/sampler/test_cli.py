@@ -365,3 +365,22 @@ def test_unwritable_output_is_one_line(files):
         )
     )
     assert "cannot write the record to /nonexistent/dir/r.json" in line
+
+
+def test_simulate_reports_the_distribution_of_detections(files):
+    data = json.loads(
+        invoke(
+            "simulate",
+            "--plan",
+            files["plan"],
+            "--frame-csv",
+            files["frame"],
+            "--inspectors-csv",
+            files["inspectors"],
+            "--json",
+        ).stdout
+    )
+    shares = data["detections_distribution"]
+    assert sum(shares.values()) == pytest.approx(1.0)
+    mean = sum(int(k) * v for k, v in shares.items())
+    assert mean == pytest.approx(data["mean_detections"])

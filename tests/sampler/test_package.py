@@ -46,3 +46,22 @@ def test_console_app_has_the_sampling_commands():
     assert json.loads(result.stdout)["n"] == 45  # AICPA 90 % table, 5 % tolerable, 0 expected
     for command in ("power", "simulate", "draw", "verify"):
         assert runner.invoke(app, [command, "--help"]).exit_code == 0
+
+
+def test_cli_models_match_the_library():
+    from cli.sampling import MODELS as cli_models
+    from sampler.attribute import MODELS
+
+    assert tuple(cli_models) == tuple(MODELS)
+
+
+def test_importing_the_cli_module_does_not_load_scipy():
+    import subprocess
+    import sys
+
+    code = "import sys, cli.sampling; print('scipy' in sys.modules, 'pandas' in sys.modules)"
+    root = Path(__file__).resolve().parents[2]
+    output = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=root, check=True
+    )
+    assert output.stdout.split() == ["False", "False"]
