@@ -15,15 +15,18 @@ and nobody serves on more than ``cap`` teams. Nothing is ever relaxed: a target 
 ``team_size`` eligible inspectors, or a cap no assignment can meet, raises
 `InfeasibleAssignmentError` naming the target, its stratum and the binding constraint.
 
-Fairness. ``method="exact"`` (the default) draws an assignment *uniformly at random among all
-feasible assignments*: every target independently gets a uniformly random team (a ``team_size``
-subset of its eligible inspectors); if some inspector then exceeds the cap the whole proposal is
-rejected and a new one drawn. Independent uniform proposals give every complete assignment the same
-probability, so conditioning on the cap (rejection) leaves the feasible ones equally likely.
-When the cap binds so tightly that ``max_attempts`` proposals all fail, the error says so (after a
-max-flow check that a feasible assignment exists). ``method="sequential"`` visits targets in a
-uniformly random order and gives each a uniform team among its eligible inspectors with spare
-capacity, restarting on a dead end; it is fast under tight caps but only approximately uniform.
+Fairness. ``method="exact"`` draws an assignment *uniformly at random among all feasible
+assignments*: every target independently gets a uniformly random team (a ``team_size`` subset of its
+eligible inspectors); if some inspector then exceeds the cap the whole proposal is rejected and a new
+one drawn. Independent uniform proposals give every complete assignment the same probability, so
+conditioning on the cap (rejection) leaves the feasible ones equally likely. When the cap binds so
+tightly that ``max_attempts`` proposals all fail, the error says so (after a max-flow check that a
+feasible assignment exists). ``method="sequential"`` visits targets in a uniformly random order and
+gives each a uniform team among its eligible inspectors with spare capacity, restarting on a dead
+end; it copes with tight caps (e.g. ``cap=1``, everyone on at most one team) but is only
+approximately uniform. ``method="auto"`` (the default) tries the exact method for up to
+`AUTO_EXACT_ATTEMPTS` proposals and otherwise uses the sequential one; `Assignment.method_used`
+(and the draw record) says which one produced the teams. No method ever relaxes a rule.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ from sampler.streams import derive_bit_generator, seed_digest, smallest_keys
 
 __all__ = [
     "ASSIGN_METHODS",
+    "AUTO_EXACT_ATTEMPTS",
     "Assignment",
     "AssignmentProblem",
     "InspectorPool",
@@ -52,7 +56,9 @@ __all__ = [
     "parse_pool",
 ]
 
-ASSIGN_METHODS: tuple[str, ...] = ("exact", "sequential")
+ASSIGN_METHODS: tuple[str, ...] = ("auto", "exact", "sequential")
+#: Exact proposals ``method="auto"`` tries before switching to the sequential draw.
+AUTO_EXACT_ATTEMPTS = 50
 POOL_COLUMNS = ("inspector_id", "region", "schemes", "active", "id_valid_until", "affiliations")
 TARGET_COLUMNS = ("unit_id", "region", "scheme", "institution_id")
 
@@ -172,7 +178,7 @@ def eligibility_rules(
     inspection_date: _dt.date | str,
     cross_region: bool = False,
     linked_regions: Mapping[str, Iterable[str]] | None = None,
-    method: str = "exact",
+    method: str = "auto",
     max_attempts: int = 1000,
 ) -> dict[str, Any]:
     """Validate assignment options; return them as canonical (JSON-ready) parameters."""
@@ -225,6 +231,8 @@ class Assignment:
     seed : int
     attempts : int
         Proposals drawn until one met the cap (exact) or restarts + 1 (sequential).
+    method_used : str
+        ``"exact"`` or ``"sequential"`` (what ``method="auto"`` settled on).
     pool_hash, targets_hash, stream : str
         Content hashes of the pool and targets and the seed digest of the random stream.
     """
@@ -238,6 +246,7 @@ class Assignment:
     pool_hash: str
     targets_hash: str
     stream: str
+    method_used: str = "exact"
 
 
 def _region_mask(pool: InspectorPool, region: str, rules: dict[str, Any]) -> np.ndarray:
@@ -389,8 +398,19 @@ class AssignmentProblem:
         context = {"targets": self.targets_hash, "pool": parsed.hash, "rules": rules}
         stream = seed_digest(seed=seed, purpose="assign", **context)
         bitgen = derive_bit_generator(seed=seed, purpose="assign", **context)
-        drawer = _draw_exact if rules["method"] == "exact" else _draw_sequential
-        teams, attempts = drawer(bitgen, eligible, t, cap_value, len(parsed), rules["max_attempts"])
+        size, limit = len(parsed), rules["max_attempts"]
+        method_used = "sequential" if rules["method"] == "sequential" else "exact"
+        if rules["method"] == "sequential":
+            teams, attempts = _draw_sequential(bitgen, eligible, t, cap_value, size, limit)
+        elif rules["method"] == "exact":
+            teams, attempts = _draw_exact(bitgen, eligible, t, cap_value, size, limit)
+        else:
+            teams, attempts = _draw_exact(
+                bitgen, eligible, t, cap_value, size, min(limit, AUTO_EXACT_ATTEMPTS)
+            )
+            if teams is None:
+                method_used = "sequential"
+                teams, attempts = _draw_sequential(bitgen, eligible, t, cap_value, size, limit)
         if teams is None:
             placed = _max_flow(eligible, t, cap_value, len(parsed))
             needed = t * len(eligible)
@@ -400,10 +420,14 @@ class AssignmentProblem:
                     "by eligible inspectors (max-flow); binding constraint: workload cap",
                     field="cap",
                 )
+            hint = (
+                "use method 'sequential' or raise max_attempts"
+                if method_used == "exact"
+                else "raise max_attempts"
+            )
             raise SamplerError(
                 f"workload cap {cap_value} is feasible but so tight that {rules['max_attempts']} random "
-                f"{'proposals' if rules['method'] == 'exact' else 'restarts'} found no assignment; raise "
-                "max_attempts or use method 'sequential'",
+                f"{'proposals' if method_used == 'exact' else 'restarts'} found no assignment; {hint}",
                 field="max_attempts",
             )
         members = np.concatenate(teams)
@@ -431,6 +455,7 @@ class AssignmentProblem:
             pool_hash=parsed.hash,
             targets_hash=self.targets_hash,
             stream=stream,
+            method_used=method_used,
         )
 
 
@@ -444,7 +469,7 @@ def assign_inspectors(
     cap: int | None = None,
     cross_region: bool = False,
     linked_regions: Mapping[str, Iterable[str]] | None = None,
-    method: str = "exact",
+    method: str = "auto",
     max_attempts: int = 1000,
 ) -> Assignment:
     """Draw an inspector team for every target.
@@ -469,7 +494,7 @@ def assign_inspectors(
         Exclude inspectors from the target's region.
     linked_regions : mapping, optional
         Region -> regions whose inspectors may be drawn for its targets (区域执法联动).
-    method : {"exact", "sequential"}
+    method : {"auto", "exact", "sequential"}
         See the module notes on fairness.
     max_attempts : int
         Proposals (exact) or restarts (sequential) before giving up.

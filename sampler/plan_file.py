@@ -156,7 +156,7 @@ class AssignmentSpec:
     inspection_date: str | None = None
     cross_region: bool = False
     linked_regions: dict[str, list[str]] = field(default_factory=dict)
-    method: str = "exact"
+    method: str = "auto"
     max_attempts: int = 1000
 
     @classmethod

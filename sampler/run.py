@@ -151,6 +151,7 @@ def run_draw(frame: Frame, plan: Plan, pool: pd.DataFrame | None = None) -> dict
             "targets_hash": result.targets_hash,
             "stream": result.stream,
             "attempts": result.attempts,
+            "method_used": result.method_used,
             "teams": [
                 {"unit_id": _plain(u), "slot": int(s), "inspector_id": _plain(i)}
                 for u, s, i in zip(

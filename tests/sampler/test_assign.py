@@ -52,7 +52,7 @@ def eligible_ids(target: dict, pool: pd.DataFrame, *, date: str, cross_region: b
     cap=st.one_of(st.none(), st.integers(1, 4)),
     cross_region=st.booleans(),
     linked=st.booleans(),
-    method=st.sampled_from(["exact", "sequential"]),
+    method=st.sampled_from(["auto", "exact", "sequential"]),
 )
 def test_no_assignment_breaks_a_rule_or_the_cap(
     seed, data_seed, targets, team_size, cap, cross_region, linked, method
@@ -134,7 +134,7 @@ def _symmetric(inspectors: int, targets: int):
 
 def test_every_eligible_inspector_is_chosen_equally_often():
     frame, pool = _symmetric(inspectors=12, targets=5)
-    problem = AssignmentProblem(frame, pool, inspection_date=DATE, cap=2)
+    problem = AssignmentProblem(frame, pool, inspection_date=DATE, cap=2, method="exact")
     counts = pd.Series(0, index=range(1, 13))
     for seed in range(300):
         teams = problem.draw(seed).teams
@@ -159,7 +159,7 @@ def test_exact_method_is_uniform_over_feasible_assignments_even_when_asymmetric(
         }
     )
     frame = pd.DataFrame({"unit_id": [1, 2], "region": "GD", "scheme": ["QMS", "EMS"], "institution_id": 5})
-    problem = AssignmentProblem(frame, pool, inspection_date=DATE, team_size=1, cap=1)
+    problem = AssignmentProblem(frame, pool, inspection_date=DATE, team_size=1, cap=1, method="exact")
     tally: dict[tuple, int] = {}
     for seed in range(800):
         teams = problem.draw(seed).teams
@@ -254,13 +254,17 @@ def test_cap_infeasible_by_stratum_and_by_max_flow():
         }
     )
     with pytest.raises(InfeasibleAssignmentError, match=r"at most 3 of the 4 team places .*max-flow"):
-        assign_inspectors(frame, pool, inspection_date=DATE, seed=1, team_size=1, cap=1, max_attempts=20)
+        assign_inspectors(
+            frame, pool, inspection_date=DATE, seed=1, team_size=1, cap=1, max_attempts=20, method="exact"
+        )
 
 
 def test_tight_but_feasible_cap_says_so_and_sequential_succeeds():
     frame, pool = _symmetric(inspectors=8, targets=8)
     with pytest.raises(SamplerError, match="feasible but so tight") as info:
-        assign_inspectors(frame, pool, inspection_date=DATE, seed=3, team_size=1, cap=1, max_attempts=2)
+        assign_inspectors(
+            frame, pool, inspection_date=DATE, seed=3, team_size=1, cap=1, max_attempts=2, method="exact"
+        )
     assert not isinstance(info.value, InfeasibleAssignmentError)
     result = assign_inspectors(
         frame, pool, inspection_date=DATE, seed=3, team_size=1, cap=1, method="sequential"
@@ -299,3 +303,16 @@ def test_regions_and_schemes_cover_the_fixture():
     pool = make_pool()
     assert set(pool.region) == set(REGIONS)
     assert {s for text in pool.schemes for s in text.split(";")} == set(SCHEMES)
+
+
+def test_auto_uses_exact_when_it_succeeds_and_sequential_under_a_cap_of_one():
+    frame, pool = _symmetric(inspectors=40, targets=20)
+    loose = assign_inspectors(frame, pool, inspection_date=DATE, seed=2, cap=5)
+    assert loose.method_used == "exact"
+    tight = assign_inspectors(frame, pool, inspection_date=DATE, seed=2, cap=1)  # 40 places, 40 inspectors
+    assert tight.method_used == "sequential"
+    assert sorted(tight.teams.inspector_id) == list(range(1, 41))
+    with pytest.raises(InfeasibleAssignmentError, match="binding constraint: workload cap"):
+        assign_inspectors(
+            frame.assign(unit_id=range(1, 21)), pool.iloc[:39], inspection_date=DATE, seed=2, cap=1
+        )
