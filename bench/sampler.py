@@ -283,6 +283,9 @@ def main() -> None:
         return drawn, teams
 
     live_time, (drawn, teams) = timed(live, repeat=3)
+    cap_one_time, cap_one = timed(
+        lambda: assign_inspectors(drawn.units, pool, seed=SEED, **{**options, "cap": 1}), repeat=3
+    )
     parse_time, _ = timed(lambda: parse_pool(pool))
     subset = 100
     base_draw_time, base_drawn = timed(
@@ -328,6 +331,8 @@ def main() -> None:
             f"(groupby draw + Python loop over inspectors, {subset} targets "
             f"scaled) | {base_live / live_time:.0f}x | < 2 s |",
             "",
+            f"Assignment alone with cap 1 (everyone on at most one team; `method: auto` settles on "
+            f"{cap_one.method_used}): {cap_one_time:.2f} s. "
             f"Frame content hash of all {len(table):,} rows (computed once per frame, cached): "
             f"{hash_time:.2f} s. "
             f"Simulation vs exact detection per stratum: largest deviation {worst_z:.1f} standard errors.",

@@ -132,9 +132,10 @@ def _symmetric(inspectors: int, targets: int):
     return frame, pool
 
 
-def test_every_eligible_inspector_is_chosen_equally_often():
+@pytest.mark.parametrize(("method", "cap"), [("exact", 2), ("sequential", 1)])
+def test_every_eligible_inspector_is_chosen_equally_often(method, cap):
     frame, pool = _symmetric(inspectors=12, targets=5)
-    problem = AssignmentProblem(frame, pool, inspection_date=DATE, cap=2, method="exact")
+    problem = AssignmentProblem(frame, pool, inspection_date=DATE, cap=cap, method=method)
     counts = pd.Series(0, index=range(1, 13))
     for seed in range(300):
         teams = problem.draw(seed).teams
