@@ -304,7 +304,8 @@ def main() -> None:
         f"{live_time:.2f} s (pool parsing {parse_time * 1e3:.0f} ms of it; {teams.attempts} proposal(s); "
         f"max workload {teams.workload.max()}); hashing the 4M-row frame once: {hash_time:.2f} s "
         f"({frame_hash[:12]}); baseline groupby draw + Python-loop assignment "
-        f"{base_live:.1f} s ({subset} targets timed, scaled) -> {base_live / live_time:.0f}x"
+        f"{base_live:.1f} s ({subset} targets timed, scaled) -> {base_live / live_time:.0f}x; "
+        f"assignment alone with cap 1: {cap_one_time:.2f} s ({cap_one.method_used})"
     )
 
     write_results(
