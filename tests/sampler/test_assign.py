@@ -317,3 +317,23 @@ def test_auto_uses_exact_when_it_succeeds_and_sequential_under_a_cap_of_one():
         assign_inspectors(
             frame.assign(unit_id=range(1, 21)), pool.iloc[:39], inspection_date=DATE, seed=2, cap=1
         )
+
+
+def test_pool_hash_is_the_same_from_the_store_or_a_csv(tmp_path):
+    # The store hands dates as date objects and lists as ';'-joined text; a CSV export has text dates.
+    pool = make_pool(50)
+    as_store = pool.assign(
+        id_valid_until=pd.to_datetime(pool.id_valid_until).dt.date,
+        schemes=pool.schemes.map(lambda s: ";".join(reversed(s.split(";")))),
+    )
+    path = tmp_path / "inspectors.csv"
+    pool.to_csv(path, index=False)
+    from_csv = pd.read_csv(path)
+    from sampler.assign import parse_pool
+
+    assert parse_pool(as_store).hash == parse_pool(pool).hash == parse_pool(from_csv).hash
+    listed = pool.assign(
+        schemes=pool.schemes.str.split(";"),
+        affiliations=pool.affiliations.map(lambda a: [int(x) for x in a.split(";") if x]),
+    )
+    assert parse_pool(listed).hash == parse_pool(pool).hash

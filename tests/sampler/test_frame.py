@@ -96,3 +96,17 @@ def test_small_and_large_hash_paths_agree(frame_table, monkeypatch):
     small = content_hash(mixed, key="unit_id")
     monkeypatch.setattr(frame_module, "_SMALL_TABLE", 0)
     assert content_hash(mixed, key="unit_id") == small
+
+
+def test_hash_and_draw_survive_a_csv_round_trip(frame_table, tmp_path):
+    from sampler.draw import draw_sample
+
+    path = tmp_path / "frame.csv"
+    frame_table.to_csv(path, index=False)
+    reread = pd.read_csv(path)
+    assert Frame(reread).content_hash == Frame(frame_table).content_hash
+    sizes = {label: 2 for label in Frame(frame_table).stratum_labels}
+    assert (
+        draw_sample(Frame(reread), sizes, seed=5).unit_ids
+        == draw_sample(Frame(frame_table), sizes, seed=5).unit_ids
+    )
