@@ -345,6 +345,7 @@ def simulate_command(
             },
             "assignment_replications": result.assignment_replications,
             "infeasible_rate": result.infeasible_rate,
+            "unresolved_rate": result.unresolved_rate,
             "max_workload_mean": None
             if result.max_workload is None or not len(result.max_workload)
             else float(result.max_workload.mean()),

@@ -45,7 +45,9 @@ class SimulationResult:
     max_workload : numpy.ndarray or None
         Largest workload per feasible assignment replication.
     infeasible_rate : float or None
-        Share of assignment replications whose assignment was infeasible.
+        Share of assignment replications whose assignment was proven infeasible.
+    unresolved_rate : float or None
+        Share where a feasible but very tight cap defeated ``max_attempts`` (no teams drawn).
     assignment_replications : int
         Replications that also ran the inspector assignment.
     """
@@ -61,6 +63,7 @@ class SimulationResult:
     workload: pd.Series | None = None
     max_workload: np.ndarray | None = None
     infeasible_rate: float | None = None
+    unresolved_rate: float | None = None
     assignment_replications: int = 0
 
 
@@ -264,7 +267,7 @@ def _simulate_assignment(frame: Frame, kept, pool, options, seed) -> dict[str, A
     labels = frame.stratum_of_unit
     loads: list[np.ndarray] = []
     maxima: list[int] = []
-    infeasible = 0
+    infeasible = unresolved = 0
     pool_size = len(pool)
     for r, parts in enumerate(kept):
         rows = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
@@ -274,6 +277,11 @@ def _simulate_assignment(frame: Frame, kept, pool, options, seed) -> dict[str, A
             result = assign_inspectors(targets, pool, seed=seed * 1_000_003 + r, **options)
         except InfeasibleAssignmentError:
             infeasible += 1
+            continue
+        except SamplerError as error:
+            if error.field != "max_attempts":
+                raise
+            unresolved += 1
             continue
         load = np.zeros(pool_size, dtype=np.int64)
         load[: len(result.workload)] = np.sort(result.workload.to_numpy())[::-1]
@@ -288,5 +296,6 @@ def _simulate_assignment(frame: Frame, kept, pool, options, seed) -> dict[str, A
         "workload": distribution,
         "max_workload": np.asarray(maxima, dtype=np.int64),
         "infeasible_rate": infeasible / len(kept),
+        "unresolved_rate": unresolved / len(kept),
         "assignment_replications": len(kept),
     }

@@ -92,6 +92,7 @@ def test_assignment_replications_report_workload_and_infeasibility():
         assignment_replications=5,
     )
     assert sim.infeasible_rate == 1.0
+    assert sim.unresolved_rate == 0.0
 
 
 def test_simulation_input_errors(frame_table):
