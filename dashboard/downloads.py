@@ -37,11 +37,15 @@ def excel_bytes(frame: pd.DataFrame, *, sheet_name: str = "data") -> bytes:
 
 
 def download_buttons(frame: pd.DataFrame, *, name: str, csv_label: str, excel_label: str) -> None:
-    """Two buttons side by side: CSV and Excel of ``frame`` (files named ``name.csv``/``name.xlsx``)."""
+    """Two buttons side by side: CSV and Excel of ``frame`` (files named ``name.csv``/``name.xlsx``).
+
+    The files are made when a button is clicked, not on every run of the page (an Excel workbook of
+    a large table takes a good part of a second to write).
+    """
     left, right = st.columns(2)
     left.download_button(
         csv_label,
-        csv_bytes(frame),
+        lambda: csv_bytes(frame),
         file_name=f"{name}.csv",
         mime="text/csv",
         key=f"csv_{name}",
@@ -49,7 +53,7 @@ def download_buttons(frame: pd.DataFrame, *, name: str, csv_label: str, excel_la
     )
     right.download_button(
         excel_label,
-        excel_bytes(frame),
+        lambda: excel_bytes(frame),
         file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"xlsx_{name}",

@@ -11,19 +11,36 @@ from dashboard.downloads import download_buttons
 from dashboard.i18n import province_name, scheme_name, strings, t, vocab
 
 
+def map_unique(series: pd.Series, label: Callable[[object], str]) -> pd.Series:
+    """``series.map(label)``, calling ``label`` once per distinct value (labels look up the language)."""
+    labels = {value: label(value) for value in series.dropna().unique()}
+    mapped = series.map(labels)
+    return mapped.where(series.notna(), label(None)) if series.isna().any() else mapped
+
+
+def province_labels(series: pd.Series) -> pd.Series:
+    """Province names in the current language, from GB/T 2260 codes."""
+    return map_unique(series, province_name)
+
+
+def scheme_labels(series: pd.Series) -> pd.Series:
+    """Scheme names in the current language, from scheme codes."""
+    return map_unique(series, scheme_name)
+
+
 def province_column(frame: pd.DataFrame, column: str = "region_code") -> pd.Series:
     """Province names in the current language."""
-    return frame[column].map(province_name)
+    return province_labels(frame[column])
 
 
 def scheme_column(frame: pd.DataFrame, column: str = "scheme_code") -> pd.Series:
     """Scheme names in the current language."""
-    return frame[column].map(scheme_name)
+    return scheme_labels(frame[column])
 
 
 def vocab_column(kind: str) -> Callable[[pd.Series], pd.Series]:
     """A formatter turning vocabulary codes of ``kind`` into labels."""
-    return lambda series: series.map(lambda code: vocab(kind, code))
+    return lambda series: map_unique(series, lambda code: vocab(kind, code))
 
 
 def prefixed_column(prefix: str) -> Callable[[pd.Series], pd.Series]:
@@ -35,7 +52,7 @@ def prefixed_column(prefix: str) -> Callable[[pd.Series], pd.Series]:
         key = f"{prefix}.{code}"
         return t(key) if key in strings() else str(code)
 
-    return lambda series: series.map(label)
+    return lambda series: map_unique(series, label)
 
 
 def labelled(

@@ -11,7 +11,15 @@ from dashboard import charts
 from dashboard.cache import query, require_data
 from dashboard.filters import url_multiselect, url_year_range
 from dashboard.i18n import current_language, format_int, format_pct, province_name, scheme_name, t, vocab
-from dashboard.tables import labelled, province_column, scheme_column, show_table, vocab_column
+from dashboard.tables import (
+    labelled,
+    province_column,
+    province_labels,
+    scheme_column,
+    scheme_labels,
+    show_table,
+    vocab_column,
+)
 from models.queries import certificates as q
 from models.queries.overview import data_years
 from models.reference_data import PROVINCE_CODES, PROVINCES, SCHEME_CODES
@@ -131,8 +139,8 @@ else:
             "n": "common.count",
         },
         formatters={
-            "region_code": lambda s: s.map(province_name),
-            "scheme_code": lambda s: s.map(scheme_name),
+            "region_code": province_labels,
+            "scheme_code": scheme_labels,
             "status": vocab_column("certificate_status"),
         },
     )
@@ -181,7 +189,7 @@ with left:
                 "n": "common.count",
                 "share": "common.share",
             },
-            formatters={"region_code": lambda s: s.map(province_name), "share": lambda s: s.map(format_pct)},
+            formatters={"region_code": province_labels, "share": lambda s: s.map(format_pct)},
         ),
         name="top_institutions",
     )
@@ -196,7 +204,7 @@ with right:
                 "n": "common.count",
                 "share": "common.share",
             },
-            formatters={"region_code": lambda s: s.map(province_name), "share": lambda s: s.map(format_pct)},
+            formatters={"region_code": province_labels, "share": lambda s: s.map(format_pct)},
         ),
         name="top_provinces",
     )
@@ -224,8 +232,8 @@ show_table(
             "expires_on": "certificates.expires_on",
         },
         formatters={
-            "region_code": lambda s: s.map(province_name),
-            "scheme_code": lambda s: s.map(scheme_name),
+            "region_code": province_labels,
+            "scheme_code": scheme_labels,
         },
     ),
     name="certificates_expiring_90_days",
@@ -263,7 +271,7 @@ show_table(
             "withdrawn": "certificates.withdrawn",
             "share": "certificates.share_suspended_withdrawn",
         },
-        formatters={"region_code": lambda s: s.map(province_name), "share": lambda s: s.map(format_pct)},
+        formatters={"region_code": province_labels, "share": lambda s: s.map(format_pct)},
     ),
     name="suspended_withdrawn_by_institution",
     height=300,

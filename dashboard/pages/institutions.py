@@ -11,7 +11,14 @@ from dashboard import charts
 from dashboard.cache import query, require_data
 from dashboard.filters import url_multiselect, url_year_range
 from dashboard.i18n import format_int, province_name, scheme_name, t, vocab
-from dashboard.tables import labelled, prefixed_column, show_table, vocab_column
+from dashboard.tables import (
+    labelled,
+    prefixed_column,
+    province_labels,
+    scheme_labels,
+    show_table,
+    vocab_column,
+)
 from models.queries import institutions as q
 from models.reference_data import PROVINCE_CODES, SCHEME_CODES
 from models.vocabulary import APPLICATION_TYPES, INSTITUTION_STATUSES
@@ -143,7 +150,7 @@ if by_place.empty:
     st.caption(t("common.no_data"))
 else:
     by_place = by_place.assign(
-        province=by_place["region_code"].map(province_name),
+        province=province_labels(by_place["region_code"]),
         label=by_place["type"].map(lambda c: vocab("application_type", c)),
     )
     charts.show(
@@ -165,7 +172,7 @@ else:
             {"type": "institutions.type", "region_code": "common.province", "n": "institutions.applications"},
             formatters={
                 "type": vocab_column("application_type"),
-                "region_code": lambda s: s.map(province_name),
+                "region_code": province_labels,
             },
         ),
         name="applications_by_type_and_province",
@@ -192,7 +199,7 @@ show_table(
             "approved_on": "institutions.approved_on",
         },
         formatters={
-            "region_code": lambda s: s.map(province_name),
+            "region_code": province_labels,
             "status": vocab_column("institution_status"),
             "schemes": lambda s: s.str.replace(";", ", "),
         },
@@ -230,7 +237,7 @@ if chosen is not None:
         st.markdown(f"**{t('institutions.detail_certificates')}**")
         if not held.empty:
             held = held.assign(
-                scheme=held["scheme_code"].map(scheme_name),
+                scheme=scheme_labels(held["scheme_code"]),
                 status_label=held["status"].map(lambda c: vocab("certificate_status", c)),
             )
             charts.show(
@@ -252,7 +259,7 @@ if chosen is not None:
                 held,
                 {"scheme_code": "common.scheme", "status": "common.status", "n": "common.count"},
                 formatters={
-                    "scheme_code": lambda s: s.map(scheme_name),
+                    "scheme_code": scheme_labels,
                     "status": vocab_column("certificate_status"),
                 },
             ),
@@ -275,8 +282,8 @@ if chosen is not None:
                     "findings": "institutions.findings",
                 },
                 formatters={
-                    "region_code": lambda s: s.map(province_name),
-                    "scheme_code": lambda s: s.map(scheme_name),
+                    "region_code": province_labels,
+                    "scheme_code": scheme_labels,
                     # labels of the outcome vocabularies live with the Inspection outcomes page
                     "method": prefixed_column("out.method"),
                     "outcome_code": prefixed_column("out.code"),

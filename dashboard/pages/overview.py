@@ -11,7 +11,7 @@ from dashboard.cache import query, require_data
 from dashboard.filters import url_multiselect, url_year_range
 from dashboard.i18n import format_delta, format_int, format_pct, province_name, scheme_name, t
 from dashboard.outcome_stats import weighted_rate
-from dashboard.tables import labelled, show_table
+from dashboard.tables import labelled, scheme_labels, show_table
 from models.queries.certificates import issuance_by_month
 from models.queries.outcomes import OutcomeFilters
 from models.queries.overview import KPI_NAMES, data_years, overview_kpis
@@ -99,7 +99,7 @@ trend = query(issuance_by_month, provinces=provinces, schemes=schemes, months=mo
 if trend.empty:
     st.caption(t("common.no_data"))
 else:
-    trend = trend.assign(scheme=trend["scheme_code"].map(scheme_name))
+    trend = trend.assign(scheme=scheme_labels(trend["scheme_code"]))
     chart = charts.trend(
         trend,
         x="month",
