@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 from cli.errors import fail
 from sampler.errors import SamplerError, check_choice
@@ -474,13 +475,39 @@ def verify_command(
         raise typer.Exit(1)
 
 
+# typer ships its own copy of click; its UsageError is the base of typer.BadParameter.
+_UsageError = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
+
+
+class _OneLineCommand(TyperCommand):
+    """Report usage errors (unknown option, missing value ...) as one line, exit 2."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except _UsageError as error:
+            fail(error.format_message().replace("\n", " "))
+
+
+class _OneLineGroup(TyperGroup):
+    """Same for an unknown sub-command of ``regdash plan``."""
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        try:
+            return super().resolve_command(ctx, args)
+        except _UsageError as error:
+            fail(error.format_message().replace("\n", " "))
+
+
 def register(app: typer.Typer) -> None:
     """Attach ``plan size|limit``, ``power``, ``simulate``, ``draw`` and ``verify`` to ``app``."""
-    plan_app = typer.Typer(help="Attribute-sampling sample sizes and upper limits.", no_args_is_help=True)
-    plan_app.command("size")(plan_size)
-    plan_app.command("limit")(plan_limit)
+    plan_app = typer.Typer(
+        help="Attribute-sampling sample sizes and upper limits.", no_args_is_help=True, cls=_OneLineGroup
+    )
+    plan_app.command("size", cls=_OneLineCommand)(plan_size)
+    plan_app.command("limit", cls=_OneLineCommand)(plan_limit)
     app.add_typer(plan_app, name="plan")
-    app.command("power")(power_command)
-    app.command("simulate")(simulate_command)
-    app.command("draw")(draw_command)
-    app.command("verify")(verify_command)
+    app.command("power", cls=_OneLineCommand)(power_command)
+    app.command("simulate", cls=_OneLineCommand)(simulate_command)
+    app.command("draw", cls=_OneLineCommand)(draw_command)
+    app.command("verify", cls=_OneLineCommand)(verify_command)

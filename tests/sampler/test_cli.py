@@ -384,3 +384,20 @@ def test_simulate_reports_the_distribution_of_detections(files):
     assert sum(shares.values()) == pytest.approx(1.0)
     mean = sum(int(k) * v for k, v in shares.items())
     assert mean == pytest.approx(data["mean_detections"])
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ("plan", "size", "--confidence", "0.95", "--tolerable", "0.05", "--confidnce", "0.9"),
+            "No such option: --confidnce",
+        ),
+        (("plan", "size", "--confidence"), "--confidence"),
+        (("plan", "sise"), "No such command 'sise'"),
+        (("power", "--frame-csv"), "--frame-csv"),
+    ],
+)
+def test_click_usage_errors_are_one_line_too(args, message):
+    line = one_error_line(invoke(*args))
+    assert message in line
