@@ -16,7 +16,7 @@ populations = st.dictionaries(
 )
 
 
-@settings(derandomize=True, max_examples=150, deadline=None)
+@settings(derandomize=True, max_examples=100, deadline=None)
 @given(
     population=populations,
     data=st.data(),
