@@ -1,0 +1,268 @@
+"""Dashboard speed at scale, as ratios to a blank Streamlit page timed in the same run (not a test).
+
+    .venv/bin/python bench/dashboard.py [--database bench/out/dashboard/national.db] [--scale national]
+
+Seeds the database if the file is missing (``seed_database(url, scale=..., seed=1)``), starts the app
+and a blank page with ``streamlit run`` (same flags, same machine), and drives Debian's Chromium over
+every page of the navigation:
+
+* first render - a new browser session opens the page; the clock runs from navigation until the script
+  has finished and every chart on the page has been drawn. The very first visit after the server
+  starts (empty query cache) is reported apart as "cold"; the figure compared with the target is the
+  median over fresh sessions once the server's query cache is warm (what a second user sees);
+* filter change - a province is picked in the sidebar's province filter (a different province each
+  round, so the queries behind it are not cached yet); the clock runs from the key press until the
+  rerun has finished and the charts are drawn again.
+
+The blank page is a title and one province multiselect, measured the same way. Targets: first render
+<= 2x blank, filter change <= 1.5x blank.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from dashboard.navigation import PAGE_SPECS  # noqa: E402
+from tests.support.browser import launch_chromium  # noqa: E402
+from tests.support.streamlit_server import start_streamlit  # noqa: E402
+
+OUT = REPO / "bench" / "out" / "dashboard"
+BLANK_SCRIPT = '''"""A blank page: the baseline the dashboard's timings are divided by."""
+import streamlit as st
+
+st.set_page_config(page_title="blank", layout="wide")
+st.title("Blank")
+st.sidebar.multiselect("Provinces", ["Beijing", "Tianjin", "Hebei", "Shanxi", "Guangdong", "Zhejiang",
+                                     "Jiangsu", "Shandong", "Sichuan", "Hubei"])
+'''
+STATE = '[data-testid="stApp"]'
+# every chart that takes up space on the page (charts in hidden tabs have no box) has been drawn
+CHARTS_DRAWN = """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
+    .filter(e => e.getBoundingClientRect().height > 0)
+    .every(e => e.querySelector('canvas, svg'))"""
+PROVINCES = ("Guangdong", "Zhejiang", "Jiangsu", "Shandong", "Sichuan", "Hubei")
+FIRST_RENDER_TARGET, FILTER_TARGET = 2.0, 1.5
+VIEWPORT = {"width": 1400, "height": 1000}
+
+
+@dataclass
+class Timings:
+    """Seconds measured for one page."""
+
+    cold: float | None = None
+    warm: list[float] = field(default_factory=list)
+    filter_change: list[float] = field(default_factory=list)
+    filter_cached: list[float] = field(default_factory=list)
+
+    def median(self, name: str) -> float | None:
+        values = getattr(self, name)
+        return statistics.median(values) if values else None
+
+
+def _state(page) -> str | None:
+    return page.evaluate(f"() => document.querySelector('{STATE}')?.getAttribute('data-test-script-state')")
+
+
+def wait_finished(page, *, grace_s: float = 3.0, timeout_s: float = 300.0) -> None:
+    """Wait until the script run has finished (seen running, then not running) and charts are drawn.
+
+    A run too fast to be seen running counts as done once ``grace_s`` has passed.
+    """
+    deadline = time.monotonic() + timeout_s
+    settle_by = time.monotonic() + grace_s
+    saw_running = False
+    while time.monotonic() < deadline:
+        state = _state(page)
+        if state == "running":
+            saw_running = True
+        elif state == "notRunning" and (saw_running or time.monotonic() > settle_by):
+            break
+        page.wait_for_timeout(10)
+    else:
+        raise TimeoutError("script did not finish")
+    page.wait_for_function(CHARTS_DRAWN, timeout=60_000, polling=20)
+
+
+def first_render(browser, url: str) -> float:
+    """Seconds from navigation in a new session until the script finished and charts were drawn."""
+    context = browser.new_context(viewport=VIEWPORT, locale="en-US")
+    page = context.new_page()
+    try:
+        start = time.monotonic()
+        page.goto(url, wait_until="commit")
+        page.wait_for_selector(STATE, timeout=120_000)
+        wait_finished(page, grace_s=30.0)  # a page load always runs the script: wait to see it
+        return time.monotonic() - start
+    finally:
+        context.close()
+
+
+def filter_changes(browser, url: str, rounds: int) -> tuple[list[float], list[float]]:
+    """Seconds per province picked in the sidebar filter: new provinces, then one picked before.
+
+    The first list times provinces not picked before (their queries are not cached); the second
+    picks the first province again (cached). Both are empty if the page has no province filter.
+    """
+    context = browser.new_context(viewport=VIEWPORT, locale="en-US")
+    page = context.new_page()
+    fresh: list[float] = []
+    cached: list[float] = []
+    try:
+        page.goto(url)
+        page.wait_for_selector(STATE, timeout=120_000)
+        wait_finished(page, grace_s=30.0)
+        box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(
+            has_text="Province"
+        )
+        try:
+            box.first.wait_for(timeout=20_000)
+        except Exception:  # the page has no province filter
+            return fresh, cached
+        picks = [*PROVINCES[:rounds], PROVINCES[0]]
+        for index, province in enumerate(picks):
+            field_input = box.first.locator("input")
+            field_input.click()
+            field_input.fill(province)
+            page.wait_for_timeout(300)
+            start = time.monotonic()
+            field_input.press("Enter")
+            wait_finished(page)
+            (fresh if index < rounds else cached).append(time.monotonic() - start)
+            page.keyboard.press("Escape")
+            # clear the selection again so that each round starts from "all provinces"
+            clear = box.first.locator('[aria-label="Clear all"], [title="Clear all"]')
+            if clear.count():
+                clear.first.click()
+                wait_finished(page)
+        return fresh, cached
+    finally:
+        context.close()
+
+
+def measure(browser, url: str, *, warm_rounds: int, filter_rounds: int) -> Timings:
+    """Cold first render, warm first renders and filter changes of one URL."""
+    timings = Timings(cold=first_render(browser, url))
+    timings.warm = [first_render(browser, url) for _ in range(warm_rounds)]
+    timings.filter_change, timings.filter_cached = filter_changes(browser, url, filter_rounds)
+    return timings
+
+
+def ensure_database(path: Path, scale: str, seed: int) -> str:
+    """The database URL, seeding the file first if it is missing."""
+    url = f"sqlite:///{path}"
+    if not path.exists():
+        from seed.build import seed_database
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        print(f"seeding {scale} scale into {path} ...", flush=True)
+        started = time.monotonic()
+        seed_database(url, scale=scale, seed=seed)
+        print(f"seeded in {time.monotonic() - started:.0f} s", flush=True)
+    return url
+
+
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def _ratio(value: float | None, base: float | None) -> str:
+    return "-" if value is None or not base else f"{value / base:.2f}"
+
+
+def report(results: dict[str, Timings], blank: Timings, *, scale: str, database: Path) -> str:
+    """A markdown table of seconds and ratios to the blank page."""
+    base_warm, base_filter = blank.median("warm"), blank.median("filter_change")
+    base_cached = blank.median("filter_cached")
+    lines = [
+        f"{dt.date.today().isoformat()}, {scale} scale ({database.name}), SQLite, 2 cores, "
+        f"Chromium headless; seconds (median) and ratio to the blank page",
+        "",
+        "| page | cold first render | first render | ratio (<= 2) | filter change | ratio (<= 1.5) "
+        "| filter change, cached | ratio |",
+        "|---|---|---|---|---|---|---|---|",
+        f"| blank | {_fmt(blank.cold)} | {_fmt(base_warm)} | 1.00 | {_fmt(base_filter)} | 1.00 "
+        f"| {_fmt(base_cached)} | 1.00 |",
+    ]
+    for name, timings in results.items():
+        warm, change = timings.median("warm"), timings.median("filter_change")
+        cached = timings.median("filter_cached")
+        lines.append(
+            f"| {name} | {_fmt(timings.cold)} | {_fmt(warm)} | {_ratio(warm, base_warm)} | "
+            f"{_fmt(change)} | {_ratio(change, base_filter)} | "
+            f"{_fmt(cached)} | {_ratio(cached, base_cached)} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--database", type=Path, default=OUT / "national.db", help="SQLite file (seeded if missing)"
+    )
+    parser.add_argument("--scale", default="national", choices=["demo", "national"])
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--warm-rounds", type=int, default=3)
+    parser.add_argument("--filter-rounds", type=int, default=3)
+    args = parser.parse_args(argv)
+
+    from playwright.sync_api import sync_playwright
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    url = ensure_database(args.database.resolve(), args.scale, args.seed)
+    blank_script = OUT / "blank_app.py"
+    blank_script.write_text(BLANK_SCRIPT)
+    app = start_streamlit(url, OUT)
+    blank_server = start_streamlit(url, OUT, script=str(blank_script))
+    try:
+        with sync_playwright() as playwright:
+            browser = launch_chromium(playwright)
+            blank_url = blank_server.base_url + "/"
+            blank = measure(
+                browser, blank_url, warm_rounds=args.warm_rounds, filter_rounds=args.filter_rounds
+            )
+            results: dict[str, Timings] = {}
+            for index, (_file, _title, _icon, url_path) in enumerate(PAGE_SPECS):
+                page_url = f"{app.base_url}/" if index == 0 else f"{app.base_url}/{url_path}"
+                print(f"measuring {url_path} ...", flush=True)
+                results[url_path] = measure(
+                    browser, page_url, warm_rounds=args.warm_rounds, filter_rounds=args.filter_rounds
+                )
+            # the blank page again at the end, so that drift in machine load hits both sides
+            again = measure(
+                browser, blank_url, warm_rounds=args.warm_rounds, filter_rounds=args.filter_rounds
+            )
+            blank.warm += again.warm
+            blank.filter_change += again.filter_change
+            blank.filter_cached += again.filter_cached
+            browser.close()
+    finally:
+        app.stop()
+        blank_server.stop()
+    table = report(results, blank, scale=args.scale, database=args.database)
+    print(table)
+    (OUT / "results.md").write_text(table + "\n")
+    failures = []
+    for name, timings in results.items():
+        warm, change = timings.median("warm"), timings.median("filter_change")
+        if warm and blank.median("warm") and warm / blank.median("warm") > FIRST_RENDER_TARGET:
+            failures.append(f"{name} first render")
+        if (
+            change
+            and blank.median("filter_change")
+            and change / blank.median("filter_change") > FILTER_TARGET
+        ):
+            failures.append(f"{name} filter change")
+    print("targets missed: " + (", ".join(failures) if failures else "none"))
+
+
+if __name__ == "__main__":
+    main()
