@@ -213,7 +213,7 @@ def institution_coverage(
     log_none = _log_none_drawn(N_h[position], cells["units"].to_numpy(), n_h[position], base[position])
     codes, names = pd.factorize(cells[institution], sort=True)
     total = np.bincount(codes, weights=log_none, minlength=len(names))
-    return pd.Series(-np.expm1(total), index=pd.Index(names, name=institution), name="coverage")
+    return pd.Series(0.0 - np.expm1(total), index=pd.Index(names, name=institution), name="coverage")
 
 
 def bad_counts(population: pd.Series, *, rates=None, bad=None) -> pd.Series:
@@ -332,7 +332,7 @@ def plan_power(
     table = pd.DataFrame({"N": N, "n": n, "bad": K.to_numpy()}, index=population_series.index)
     _check_counts(N, K.to_numpy(), n)
     log_miss = _log_none_product(N, K.to_numpy(), n)
-    table["p_detect"] = -np.expm1(log_miss)
+    table["p_detect"] = 0.0 - np.expm1(log_miss)  # 0.0 - keeps "no chance" at +0.0, not -0.0
     table["expected_detections"] = n * K.to_numpy() / N
     if tolerable is not None:
         critical, power = rate_test_power(
@@ -340,7 +340,7 @@ def plan_power(
         )
         table["critical"] = critical
         table["test_power"] = power
-    p_any = float(-np.expm1(np.sum(log_miss)))
+    p_any = float(0.0 - np.expm1(np.sum(log_miss)))
     half = None
     if np.all(n >= 1):
         half = estimate_half_width(population=N, n=n, rates=K.to_numpy() / N, confidence=confidence)
