@@ -73,3 +73,31 @@ def test_postgres_sequences_continue_after_seeding(postgres_server):
         assert new_id == top + 1
     finally:
         engine.dispose()
+
+
+def test_same_seed_in_another_process_with_another_hash_seed(demo_sqlite, tmp_path):
+    """No dependence on Python's per-process string hashing or on the clock: a fresh CLI run agrees."""
+    import os
+    import subprocess
+    import sys
+
+    target = tmp_path / "cli.db"
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cli.main",
+            "seed",
+            "--seed",
+            str(DEMO_SEED),
+            "--database-url",
+            f"sqlite:///{target}",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert _hash(f"sqlite:///{target}") == _hash(f"sqlite:///{demo_sqlite}")
