@@ -184,11 +184,9 @@ def generate_certificates(
 
     order = np.lexsort((rng.random(total), issued))
     # Organisation ids follow the first certificate each one received.
-    org_order = np.full(len(orgs), -1, dtype=np.int64)
     first_seen = np.unique(org_of[order], return_index=True)
     org_rank = np.empty(len(orgs), dtype=np.int64)
     org_rank[first_seen[0][np.argsort(first_seen[1])]] = np.arange(len(orgs))
-    del org_order
     _reorder_organisations(orgs, org_rank)
     certificates = Certificates(
         institution=inst.id[institution_index[order]],
