@@ -53,28 +53,6 @@ def test_postgres_load_matches_sqlite_load(postgres_server, demo_sqlite):
         lite.dispose()
 
 
-@pytest.mark.postgres
-def test_postgres_sequences_continue_after_seeding(postgres_server):
-    """COPY with explicit ids must leave the id sequences past the loaded rows."""
-    from sqlalchemy import text
-
-    url = postgres_server.create_database("regdash_seed_sequences")
-    seed_database(url, scale="demo", seed=7)
-    engine = make_engine(url)
-    try:
-        with engine.begin() as connection:
-            top = connection.execute(text("SELECT max(id) FROM campaign")).scalar_one()
-            new_id = connection.execute(
-                text(
-                    "INSERT INTO campaign (year, name, legal_basis, unit_type, status) "
-                    "VALUES (2027, 'x', 'y', 'certificate', 'planned') RETURNING id"
-                )
-            ).scalar_one()
-        assert new_id == top + 1
-    finally:
-        engine.dispose()
-
-
 def test_same_seed_in_another_process_with_another_hash_seed(demo_sqlite, tmp_path):
     """No dependence on Python's per-process string hashing or on the clock: a fresh CLI run agrees."""
     import os
