@@ -31,6 +31,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
+
 from dashboard.navigation import PAGE_SPECS  # noqa: E402
 from tests.support.browser import launch_chromium  # noqa: E402
 from tests.support.streamlit_server import start_streamlit  # noqa: E402
@@ -44,7 +46,6 @@ st.title("Blank")
 st.sidebar.multiselect("Provinces", ["Beijing", "Tianjin", "Hebei", "Shanxi", "Guangdong", "Zhejiang",
                                      "Jiangsu", "Shandong", "Sichuan", "Hubei"])
 '''
-STATE = '[data-testid="stApp"]'
 # every chart that takes up space on the page (charts in hidden tabs have no box) has been drawn
 CHARTS_DRAWN = """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
     .filter(e => e.getBoundingClientRect().height > 0)
@@ -68,39 +69,51 @@ class Timings:
         return statistics.median(values) if values else None
 
 
-def _state(page) -> str | None:
-    return page.evaluate(f"() => document.querySelector('{STATE}')?.getAttribute('data-test-script-state')")
+class RunWatcher:
+    """Times of the server's ``script_finished`` messages on a page's websocket (ForwardMsg protobuf).
 
-
-def wait_finished(page, *, grace_s: float = 3.0, timeout_s: float = 300.0) -> None:
-    """Wait until the script run has finished (seen running, then not running) and charts are drawn.
-
-    A run too fast to be seen running counts as done once ``grace_s`` has passed.
+    Watching the messages, not the DOM, also catches runs too short to ever show as "running".
     """
+
+    def __init__(self, page) -> None:
+        self.finished: list[float] = []
+        page.on("websocket", lambda socket: socket.on("framereceived", self._frame))
+
+    def _frame(self, payload) -> None:
+        if isinstance(payload, str):
+            return
+        try:
+            message = ForwardMsg.FromString(payload)
+        except Exception:  # not a ForwardMsg
+            return
+        if message.WhichOneof("type") == "script_finished":
+            self.finished.append(time.monotonic())
+
+
+def wait_finished(page, watcher: RunWatcher, *, runs_before: int, timeout_s: float = 300.0) -> None:
+    """Wait until a script run after ``runs_before`` has finished and every chart is drawn."""
     deadline = time.monotonic() + timeout_s
-    settle_by = time.monotonic() + grace_s
-    saw_running = False
-    while time.monotonic() < deadline:
-        state = _state(page)
-        if state == "running":
-            saw_running = True
-        elif state == "notRunning" and (saw_running or time.monotonic() > settle_by):
-            break
-        page.wait_for_timeout(10)
-    else:
-        raise TimeoutError("script did not finish")
+    while len(watcher.finished) <= runs_before:
+        if time.monotonic() > deadline:
+            raise TimeoutError("the script did not finish")
+        page.wait_for_timeout(5)  # lets Playwright deliver websocket events
     page.wait_for_function(CHARTS_DRAWN, timeout=60_000, polling=20)
+
+
+def new_page(browser):
+    """A fresh browser session (context) and page, with its run watcher."""
+    context = browser.new_context(viewport=VIEWPORT, locale="en-US")
+    page = context.new_page()
+    return context, page, RunWatcher(page)
 
 
 def first_render(browser, url: str) -> float:
     """Seconds from navigation in a new session until the script finished and charts were drawn."""
-    context = browser.new_context(viewport=VIEWPORT, locale="en-US")
-    page = context.new_page()
+    context, page, watcher = new_page(browser)
     try:
         start = time.monotonic()
         page.goto(url, wait_until="commit")
-        page.wait_for_selector(STATE, timeout=120_000)
-        wait_finished(page, grace_s=30.0)  # a page load always runs the script: wait to see it
+        wait_finished(page, watcher, runs_before=0)
         return time.monotonic() - start
     finally:
         context.close()
@@ -112,14 +125,12 @@ def filter_changes(browser, url: str, rounds: int) -> tuple[list[float], list[fl
     The first list times provinces not picked before (their queries are not cached); the second
     picks the first province again (cached). Both are empty if the page has no province filter.
     """
-    context = browser.new_context(viewport=VIEWPORT, locale="en-US")
-    page = context.new_page()
+    context, page, watcher = new_page(browser)
     fresh: list[float] = []
     cached: list[float] = []
     try:
         page.goto(url)
-        page.wait_for_selector(STATE, timeout=120_000)
-        wait_finished(page, grace_s=30.0)
+        wait_finished(page, watcher, runs_before=0)
         box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(
             has_text="Province"
         )
@@ -133,16 +144,18 @@ def filter_changes(browser, url: str, rounds: int) -> tuple[list[float], list[fl
             field_input.click()
             field_input.fill(province)
             page.wait_for_timeout(300)
+            before = len(watcher.finished)
             start = time.monotonic()
             field_input.press("Enter")
-            wait_finished(page)
+            wait_finished(page, watcher, runs_before=before)
             (fresh if index < rounds else cached).append(time.monotonic() - start)
             page.keyboard.press("Escape")
             # clear the selection again so that each round starts from "all provinces"
             clear = box.first.locator('[aria-label="Clear all"], [title="Clear all"]')
             if clear.count():
+                before = len(watcher.finished)
                 clear.first.click()
-                wait_finished(page)
+                wait_finished(page, watcher, runs_before=before)
         return fresh, cached
     finally:
         context.close()
