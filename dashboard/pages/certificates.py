@@ -127,7 +127,7 @@ else:
         value_title=t("common.count"),
         x_sort=list(SCHEME_CODES),
         y_sort=province_order,
-        height=max(220, 18 * len(province_order)),
+        height=max(220, 22 * len(province_order)),
     )
     charts.show(chart, key="cert_heatmap")
     table = labelled(
