@@ -207,11 +207,22 @@ def _check_sqlite_target(path: Path, force: bool) -> None:
         raise SeedError(f"cannot create directory {path.parent}: {error.strerror or error}") from None
     if path.is_dir():
         raise SeedError(f"{path} is a directory, not a database file")
-    if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+    if not _can_create_beside(path) or (path.exists() and not os.access(path, os.W_OK)):
         raise SeedError(f"cannot write database file {path}: permission denied")
     if path.exists() and not force and _count_rows_sqlite(path):
         raise SeedError(f"{path} already holds data: use --force to replace it")
     _remove_stale_temporaries(path)
+
+
+def _can_create_beside(path: Path) -> bool:
+    """Create and remove a probe file next to ``path``: the only check that also holds for root."""
+    probe = path.with_name(f".{path.name}.probe-{os.getpid()}")
+    try:
+        probe.touch(exist_ok=False)
+    except OSError:
+        return False
+    probe.unlink()
+    return True
 
 
 def _temporary_path(path: Path) -> Path:

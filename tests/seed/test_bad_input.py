@@ -70,17 +70,23 @@ def test_unwritable_path(tmp_path):
     assert blocker.read_text() == "I am a file"
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores directory permissions")
 def test_read_only_directory(tmp_path):
-    locked = tmp_path / "locked"
-    locked.mkdir()
-    locked.chmod(0o500)
+    """A directory nobody may write to; root ignores permission bits, so root gets sysfs, which refuses it."""
+    locked = Path("/sys") if os.geteuid() == 0 else tmp_path / "locked"
+    if locked != Path("/sys"):
+        locked.mkdir()
+        locked.chmod(0o500)
     try:
         result = _run("--database-url", f"sqlite:///{locked / 'regdash.db'}")
         assert result.exit_code == 2
-        assert "permission denied" in _error_line(result)
+        assert (
+            _error_line(result)
+            == f"error: cannot write database file {locked / 'regdash.db'}: permission denied"
+        )
+        assert not (locked / "regdash.db").exists()
     finally:
-        locked.chmod(0o700)
+        if locked != Path("/sys"):
+            locked.chmod(0o700)
 
 
 def test_non_empty_database_without_force(seeded_copy):
