@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 from sqlalchemy import Engine, func, insert, select, update
@@ -19,7 +18,6 @@ from models.campaigns import Assignment, Campaign, Draw, DrawTarget, Finding, In
 from models.vocabulary import FINDING_CATEGORIES, FOLLOW_UPS, INSPECTION_METHODS, OUTCOME_CODES
 from models.workdays import add_working_days
 
-CHINA_TIME = ZoneInfo("Asia/Shanghai")
 TARGET_COLUMNS = ("unit_id", "institution_id", "region", "scheme", "inclusion_probability")
 ASSIGNMENT_COLUMNS = ("unit_id", "inspector_id", "role")
 
@@ -179,40 +177,36 @@ def record_outcome(engine: Engine, outcome: OutcomeRecord) -> int:
     return int(outcome_id)
 
 
-def _china_date(moment: dt.datetime) -> dt.date:
-    """The calendar date in Beijing of a UTC moment (naive values are taken as UTC)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(CHINA_TIME).date()
-
-
 def publish_campaign(
     engine: Engine, campaign_id: int, *, on: dt.date, within_working_days: int = 20
 ) -> dt.date:
-    """Mark a campaign published on ``on``; every target must have an outcome. Returns the deadline."""
-    campaign, target, draw = Campaign.__table__, DrawTarget.__table__, Draw.__table__
-    outcome = InspectionOutcome.__table__
+    """Mark a campaign published on ``on``; every target must have an outcome. Returns the deadline.
+
+    The deadline counts ``within_working_days`` Chinese working days from the day the results were
+    formed, i.e. the last inspection date of the campaign.
+    """
+    target, draw, outcome = DrawTarget.__table__, Draw.__table__, InspectionOutcome.__table__
     with engine.begin() as connection:
-        drawn_at = connection.execute(
-            select(func.min(draw.c.drawn_at)).where(draw.c.campaign_id == campaign_id)
-        ).scalar_one()
-        if drawn_at is None:
-            raise WorkflowError(f"campaign {campaign_id} has no draw to publish")
-        open_targets = connection.execute(
-            select(func.count())
+        targets, open_targets, formed_on = connection.execute(
+            select(
+                func.count(target.c.id),
+                func.count(target.c.id) - func.count(outcome.c.id),
+                func.max(outcome.c.inspected_on),
+            )
             .select_from(target.join(draw, draw.c.id == target.c.draw_id))
             .outerjoin(outcome, outcome.c.target_id == target.c.id)
-            .where(draw.c.campaign_id == campaign_id, outcome.c.id.is_(None))
-        ).scalar_one()
+            .where(draw.c.campaign_id == campaign_id)
+        ).one()
+        if not targets:
+            raise WorkflowError(f"campaign {campaign_id} has no drawn targets to publish")
         if open_targets:
             raise WorkflowError(
                 f"campaign {campaign_id} still has {open_targets} target(s) without an outcome"
             )
-        drawn_on = _china_date(drawn_at)
-        deadline = add_working_days(drawn_on, within_working_days).due_on
+        deadline = add_working_days(pd.Timestamp(formed_on).date(), within_working_days).due_on
         connection.execute(
-            update(campaign)
-            .where(campaign.c.id == campaign_id)
+            update(Campaign.__table__)
+            .where(Campaign.__table__.c.id == campaign_id)
             .values(status="published", published_on=on, publish_deadline=deadline)
         )
     return deadline

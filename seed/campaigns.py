@@ -11,6 +11,7 @@ import numpy as np
 
 from models.reference_data import PROVINCE_CODES, SCHEME_CODES, SCHEMES
 from models.vocabulary import FINDING_CATEGORIES
+from models.workdays import add_working_days
 from seed import calibration as cal
 from seed.certificates import STATUS_INDEX, Certificates
 from seed.dates import day
@@ -248,9 +249,9 @@ class _Builder:
         assigned = not (year == cal.AS_OF.year and scheme == "BANK")
         done = inspected <= self.as_of
         completed = inspected.max() if len(targets) else drawn
-        deadline = np.busday_offset(completed, 20, roll="forward")
+        deadline = _working_days_after(completed, PUBLISH_WITHIN_WORKING_DAYS)
         late = rng.random() < 0.06
-        published = np.busday_offset(completed, int(rng.integers(5, 20)), roll="forward")
+        published = _working_days_after(completed, int(rng.integers(5, 20)))
         if late:
             published = deadline + int(rng.integers(1, 10))
         if not assigned:
@@ -404,3 +405,12 @@ def generate_campaigns(
         if certs.status[index] == STATUS_INDEX["valid"]:
             certs.status[index] = status
     return tables
+
+
+PUBLISH_WITHIN_WORKING_DAYS = 20  # results published within 20 working days of being formed
+
+
+def _working_days_after(day_: np.datetime64, working_days: int) -> np.datetime64:
+    """``day_`` plus Chinese working days (official holidays and make-up working days count)."""
+    start = day_.astype("datetime64[D]").item()
+    return np.datetime64(add_working_days(start, working_days).due_on, "D")

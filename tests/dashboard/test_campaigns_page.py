@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 
-import pandas as pd
 import pytest
 from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
@@ -113,13 +112,13 @@ def test_outcomes_then_publication_with_a_working_day_deadline(small_campaign):
     assert recorded == 3
     at.button(key="camp_publish").click().run()
     assert not at.exception
-    drawn_at = pd.Timestamp(_scalar(url, "SELECT drawn_at FROM draw WHERE campaign_id = :c", c=campaign_id))
-    drawn_on = (
-        drawn_at.tz_localize("UTC").tz_convert("Asia/Shanghai").date()
-        if drawn_at.tzinfo is None
-        else (drawn_at.tz_convert("Asia/Shanghai").date())
+    formed_on = _scalar(
+        url,
+        "SELECT max(o.inspected_on) FROM inspectionoutcome o JOIN drawtarget t ON t.id = o.target_id "
+        "JOIN draw d ON d.id = t.draw_id WHERE d.campaign_id = :c",
+        c=campaign_id,
     )
-    expected = add_working_days(drawn_on, 20).due_on
+    expected = add_working_days(dt.date.fromisoformat(formed_on), 20).due_on
     assert _scalar(url, "SELECT status FROM campaign WHERE id = :c", c=campaign_id) == "published"
     assert (
         _scalar(url, "SELECT publish_deadline FROM campaign WHERE id = :c", c=campaign_id)

@@ -88,7 +88,7 @@ def test_publication_waits_for_every_outcome_then_counts_working_days(store):
         store,
         OutcomeRecord(
             target_id=target_ids[0],
-            inspected_on=dt.date(2026, 10, 9),
+            inspected_on=dt.date(2026, 9, 30),
             method="onsite",
             outcome_code="violation",
             follow_up="rectify",
@@ -101,13 +101,15 @@ def test_publication_waits_for_every_outcome_then_counts_working_days(store):
         store,
         OutcomeRecord(
             target_id=target_ids[1],
-            inspected_on=dt.date(2026, 10, 9),
+            inspected_on=dt.date(2026, 9, 30),
             method="documents",
             outcome_code="no_violation",
         ),
     )
     deadline = publish_campaign(store, campaign_id, on=dt.date(2026, 10, 20), within_working_days=3)
-    assert deadline == dt.date(2026, 10, 10)  # National Day week skipped, make-up Saturday counted
+    assert deadline == dt.date(
+        2026, 10, 10
+    )  # from the last inspection: National Day skipped, make-up Saturday counted
     with store.connect() as connection:
         status = connection.execute(select(Campaign.__table__.c.status)).scalar_one()
     assert status == "published"
@@ -124,7 +126,7 @@ def test_publication_waits_for_every_outcome_then_counts_working_days(store):
 def test_outcome_vocabulary_is_checked_before_writing(store, field, value, message):
     commit_draw(store, _record(), TARGETS, TEAMS)
     outcome = dict(
-        target_id=1, inspected_on=dt.date(2026, 10, 9), method="onsite", outcome_code="no_violation"
+        target_id=1, inspected_on=dt.date(2026, 9, 30), method="onsite", outcome_code="no_violation"
     )
     outcome[field] = value
     with pytest.raises(WorkflowError, match=message):
