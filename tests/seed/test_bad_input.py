@@ -123,10 +123,10 @@ def test_force_replaces(seeded_copy):
 
 
 def _start_and_interrupt(url: str, stage: str, sig: int) -> subprocess.CompletedProcess:
-    """Run a tenth of a national seed in a subprocess; send ``sig`` once ``stage`` shows in its progress."""
+    """Run 3 % of a national seed in a subprocess; send ``sig`` once ``stage`` shows in its progress."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
-        [*REGDASH, "seed", "--scale", "national", "--fraction", "0.1", "--force", "--database-url", url],
+        [*REGDASH, "seed", "--scale", "national", "--fraction", "0.03", "--force", "--database-url", url],
         cwd=REPO,
         env=env,
         stdout=subprocess.PIPE,
