@@ -12,10 +12,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	touch $(STAMP)
 
-## Create the venv, migrate and seed the embedded demo database if it is empty, start the dashboard.
+## Create the venv, migrate and seed the embedded demo database if it is empty, expire certificates past
+## their date (the seeded country is as of 2026-10-31), start the dashboard.
 run: $(STAMP)
 	$(BIN)/regdash db upgrade
 	$(BIN)/regdash seed --scale demo --if-empty
+	$(BIN)/regdash db expire
 	$(BIN)/streamlit run streamlit_app.py --server.headless true --browser.gatherUsageStats false
 
 ## Install what the tests need (Debian packages and Python packages) and run the whole suite.

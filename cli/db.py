@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Annotated
 
@@ -10,6 +11,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from cli.errors import fail
 from models.db import database_url, make_engine, sqlite_path
+from models.maintenance import expire_certificates
 from models.migrate import upgrade
 from models.stats import database_stats
 
@@ -67,3 +69,26 @@ def stats_command(
     typer.echo("valid certificates by province")
     for code, count in stats["certificates_by_province"].items():
         typer.echo(f"  {code:<32}{count:>12,}")
+
+
+@app.command("expire")
+def expire_command(
+    database_url_option: DatabaseUrlOption = None,
+    today: Annotated[
+        str | None, typer.Option("--today", help="ISO date to expire against (default: today).")
+    ] = None,
+) -> None:
+    """Mark valid certificates past their expiry date as expired (the register's daily job)."""
+    url = database_url(database_url_option)
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        fail(f"no database file at {path}; run 'regdash seed' first")
+    try:
+        on = dt.date.fromisoformat(today) if today else dt.date.today()
+    except ValueError:
+        fail(f"--today must be an ISO date such as 2026-11-24, got {today!r}")
+    try:
+        changed = expire_certificates(make_engine(url), today=on)
+    except SQLAlchemyError as error:
+        fail(f"cannot update database {_describe(url)}: {getattr(error, 'orig', error)}")
+    typer.echo(f"{changed:,} certificate(s) expired as of {on.isoformat()}")

@@ -47,3 +47,13 @@ def test_upgrade_on_an_unreachable_server_is_one_clear_line():
         "error: cannot reach database postgresql+psycopg://nobody@"
     )
     assert "Traceback" not in result.stderr
+
+
+def test_expire_rejects_a_bad_date_in_one_line(tmp_path):
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    assert regdash("db", "upgrade", "--database-url", url).returncode == 0
+    result = regdash("db", "expire", "--today", "24/11/2026", "--database-url", url)
+    assert result.returncode == 2
+    assert result.stderr.strip() == "error: --today must be an ISO date such as 2026-11-24, got '24/11/2026'"
+    done = regdash("db", "expire", "--today", "2026-11-24", "--database-url", url)
+    assert done.returncode == 0 and done.stdout.strip() == "0 certificate(s) expired as of 2026-11-24"

@@ -1,0 +1,27 @@
+"""Keeping the register current: the daily job that a live certification register runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Engine, update
+
+from models.certificates import Certificate
+from models.summaries import refresh_summaries
+
+
+def expire_certificates(engine: Engine, *, today: dt.date) -> int:
+    """Mark valid certificates whose validity ended before ``today`` as expired; refresh the summaries.
+
+    One transaction; returns how many certificates changed. Running it twice changes nothing more.
+    """
+    table = Certificate.__table__
+    with engine.begin() as connection:
+        changed = connection.execute(
+            update(table)
+            .where(table.c.status == "valid", table.c.expires_on < today)
+            .values(status="expired")
+        ).rowcount
+        if changed:
+            refresh_summaries(connection)
+    return int(changed)
