@@ -14,8 +14,8 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard.i18n import province_name, scheme_name, t
-from dashboard.lazy_tables import show_lazy_table as show_table
 from dashboard.store import get_engine
+from dashboard.tables import show_table
 from models.imports.inspectors import (
     FIELDS,
     TEMPLATE_COLUMNS,

@@ -12,8 +12,7 @@ from dashboard.cache import query
 from dashboard.filters import url_multiselect
 from dashboard.i18n import format_int, province_name, scheme_name, t
 from dashboard.inspector_entry import render_form, render_import
-from dashboard.lazy_tables import show_lazy_table as show_table
-from dashboard.tables import labelled, province_column
+from dashboard.tables import labelled, province_column, show_table
 from models.queries import inspectors as q
 from models.queries.roles import Role
 from models.reference_data import PROVINCE_CODES, SCHEME_CODES

@@ -10,9 +10,8 @@ from dashboard import charts
 from dashboard.cache import query
 from dashboard.filters import url_multiselect, url_year_range
 from dashboard.i18n import format_int, format_pct, province_name, scheme_name, t
-from dashboard.lazy_tables import show_lazy_table as show_table
 from dashboard.outcome_stats import CONFIDENCE, interval_table, weighted_rate
-from dashboard.tables import labelled
+from dashboard.tables import labelled, show_table
 from models.queries import outcomes as q
 from models.queries.roles import Role
 from models.reference_data import PROVINCE_CODES, SCHEME_CODES

@@ -1,4 +1,4 @@
-"""Every label the inspector and outcome pages ask for exists in Chinese and English."""
+"""Every label the pages and UI helpers ask for exists in Chinese and English."""
 
 from __future__ import annotations
 
@@ -11,12 +11,10 @@ from models.queries.inspectors import VALIDITY_STATES
 from models.vocabulary import FINDING_CATEGORIES, FOLLOW_UPS, INSPECTION_METHODS, OUTCOME_CODES
 
 ROOT = Path(__file__).resolve().parents[2]
-MODULES = [
-    "dashboard/pages/inspectors.py",
-    "dashboard/pages/outcomes.py",
-    "dashboard/inspector_entry.py",
-    "dashboard/lazy_tables.py",
-]
+MODULES = sorted(
+    str(path.relative_to(ROOT))
+    for path in [*ROOT.glob("dashboard/*.py"), *ROOT.glob("dashboard/pages/*.py"), ROOT / "streamlit_app.py"]
+)
 FILE_ERRORS = ("unreadable_xlsx", "unreadable_csv", "unsupported_type", "no_header", "missing_columns")
 FILE_ERRORS += ("too_large", "too_many_rows")
 
@@ -25,6 +23,7 @@ def _literal_keys() -> set[str]:
     keys: set[str] = set()
     for module in MODULES:
         text = (ROOT / module).read_text(encoding="utf-8")
+        text = re.sub(r'prefixed_column\(\s*"[^"]*"\s*\)', "", text)  # prefixes, not keys
         keys |= set(re.findall(r'\bt\(\s*"([a-z_]+\.[a-z0-9_.]+)"', text))
         keys |= set(re.findall(r'"((?:insp|out)\.[a-z0-9_.]+)"', text))
     return keys
