@@ -9,40 +9,9 @@ from sqlalchemy import insert, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 
-from models import Certificate, Institution, Organisation
+from models import Certificate, Institution
 from models.migrate import current_revision
 from models.reference_data import PROVINCES, SCHEMES, insert_reference_rows
-
-
-def _add_institution_and_organisation(connection) -> None:
-    insert_reference_rows(connection)
-    connection.execute(
-        insert(Institution.__table__),
-        [
-            dict(
-                id=1,
-                name="中认测试认证有限公司",
-                credit_code="91110000100000000X",
-                approval_number="CNCA-R-2017-001",
-                region_code="110000",
-                status="approved",
-                approved_on=dt.date(2017, 5, 1),
-                risk_grade="B",
-            )
-        ],
-    )
-    connection.execute(
-        insert(Organisation.__table__),
-        [
-            dict(
-                id=1,
-                name="测试制造有限公司",
-                credit_code="91440300MA5XXXXXX1",
-                region_code="440000",
-                industry="制造业",
-            )
-        ],
-    )
 
 
 def _certificate(number: str, **overrides) -> dict:
@@ -76,27 +45,22 @@ def test_reference_rows_are_31_provinces_and_all_schemes(migrated_engine):
     assert sorted(schemes) == sorted(code for code, *_ in SCHEMES)
 
 
-def test_duplicate_certificate_number_is_rejected(migrated_engine):
-    with migrated_engine.begin() as connection:
-        _add_institution_and_organisation(connection)
+def test_duplicate_certificate_number_is_rejected(store):
+    with store.begin() as connection:
+        connection.execute(insert(Certificate.__table__), [_certificate("CN-QMS-0001", id=4)])
+    with pytest.raises(IntegrityError), store.begin() as connection:
         connection.execute(insert(Certificate.__table__), [_certificate("CN-QMS-0001")])
-    with pytest.raises(IntegrityError), migrated_engine.begin() as connection:
-        connection.execute(insert(Certificate.__table__), [_certificate("CN-QMS-0001")])
-    with migrated_engine.connect() as connection:
-        assert connection.execute(select(Certificate.__table__.c.id)).scalars().all() == [1]
+    with store.connect() as connection:
+        assert connection.execute(select(Certificate.__table__.c.id)).scalars().all() == [1, 2, 3, 4]
 
 
-def test_foreign_key_to_unknown_institution_is_rejected(migrated_engine):
-    with migrated_engine.begin() as connection:
-        _add_institution_and_organisation(connection)
-    with pytest.raises(IntegrityError), migrated_engine.begin() as connection:
+def test_foreign_key_to_unknown_institution_is_rejected(store):
+    with pytest.raises(IntegrityError), store.begin() as connection:
         connection.execute(insert(Certificate.__table__), [_certificate("CN-QMS-0002", institution_id=999)])
 
 
-def test_foreign_key_to_unknown_province_is_rejected(migrated_engine):
-    with migrated_engine.begin() as connection:
-        _add_institution_and_organisation(connection)
-    with pytest.raises(IntegrityError), migrated_engine.begin() as connection:
+def test_foreign_key_to_unknown_province_is_rejected(store):
+    with pytest.raises(IntegrityError), store.begin() as connection:
         connection.execute(insert(Certificate.__table__), [_certificate("CN-QMS-0003", region_code="990000")])
 
 
@@ -104,10 +68,8 @@ def test_foreign_key_to_unknown_province_is_rejected(migrated_engine):
     ("field", "value"),
     [("status", "lost"), ("expires_on", dt.date(2020, 1, 1))],
 )
-def test_certificate_check_constraints(migrated_engine, field, value):
-    with migrated_engine.begin() as connection:
-        _add_institution_and_organisation(connection)
-    with pytest.raises(IntegrityError), migrated_engine.begin() as connection:
+def test_certificate_check_constraints(store, field, value):
+    with pytest.raises(IntegrityError), store.begin() as connection:
         connection.execute(insert(Certificate.__table__), [_certificate("CN-QMS-0004", **{field: value})])
 
 
