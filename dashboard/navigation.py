@@ -19,6 +19,7 @@ PAGE_SPECS: tuple[tuple[str, str, str, str], ...] = (
     ("outcomes.py", "nav.outcomes", ":material/fact_check:", "outcomes"),
     ("planning.py", "nav.planning", ":material/casino:", "planning"),
     ("campaigns.py", "nav.campaigns", ":material/campaign:", "campaigns"),
+    ("public.py", "nav.public", ":material/public:", "public"),
 )
 
 

@@ -80,8 +80,16 @@ def campaign_list(engine: Engine, *, role: Role = Role.STAFF) -> pd.DataFrame:
     return frame
 
 
-def draw_audit_record(engine: Engine, campaign_id: int) -> dict | None:
-    """What was recorded of the campaign's lottery: seed, frame hash, parameters, who and when."""
+def _published(campaign_id: int):
+    campaign = Campaign.__table__
+    return select(campaign.c.id).where(campaign.c.id == campaign_id, campaign.c.status == "published")
+
+
+def draw_audit_record(engine: Engine, campaign_id: int, *, role: Role = Role.STAFF) -> dict | None:
+    """What was recorded of the campaign's lottery: seed, frame hash, parameters, who and when.
+
+    The public sees the record of published campaigns only (None otherwise).
+    """
     draw = Draw.__table__
     query = (
         select(
@@ -97,6 +105,8 @@ def draw_audit_record(engine: Engine, campaign_id: int) -> dict | None:
         .order_by(draw.c.id)
         .limit(1)
     )
+    if role is Role.PUBLIC:
+        query = query.where(draw.c.campaign_id.in_(_published(campaign_id)))
     with engine.connect() as connection:
         row = connection.execute(query).first()
     if row is None:
@@ -117,6 +127,7 @@ def campaign_targets(engine: Engine, campaign_id: int, *, role: Role) -> pd.Data
     """The campaign's targets with certificate, organisation, institution, team and outcome so far.
 
     Team members show as ``name (enforcement ID)`` with the ID masked unless ``role`` may see it.
+    The public sees the targets of published campaigns only (an empty table otherwise).
     """
     target, draw, outcome = DrawTarget.__table__, Draw.__table__, InspectionOutcome.__table__
     cert, org, inst = Certificate.__table__, Organisation.__table__, Institution.__table__
@@ -139,6 +150,8 @@ def campaign_targets(engine: Engine, campaign_id: int, *, role: Role) -> pd.Data
         .where(draw.c.campaign_id == campaign_id)
         .order_by(target.c.region_code, target.c.id)
     )
+    if role is Role.PUBLIC:
+        query = query.where(draw.c.campaign_id.in_(_published(campaign_id)))
     insp, assign = Inspector.__table__, Assignment.__table__
     team_query = (
         select(assign.c.target_id, insp.c.name, insp.c.enforcement_id)

@@ -93,3 +93,29 @@ def test_eligible_inspectors_need_competence_activity_and_a_valid_id(store):
     counts = eligible_inspectors_by_region(store, scheme="QMS", on=dt.date(2027, 1, 1))
     assert counts.to_dict("records") == [{"region_code": "440000", "inspectors": 1}]
     assert eligible_inspectors_by_region(store, scheme="QMS", on=dt.date(2029, 1, 1)).empty
+
+
+def test_the_public_sees_a_campaign_only_once_it_is_published(store):
+    from models.draw_records import publish_campaign
+
+    _commit(store)
+    campaign_id = int(campaign_list(store)["id"].iloc[0])
+    assert campaign_targets(store, campaign_id, role=Role.PUBLIC).empty
+    assert draw_audit_record(store, campaign_id, role=Role.PUBLIC) is None
+    for target_id in (1, 2):
+        record_outcome(
+            store,
+            OutcomeRecord(
+                target_id=target_id,
+                inspected_on=dt.date(2026, 3, 9),
+                method="documents",
+                outcome_code="no_violation",
+            ),
+        )
+    publish_campaign(store, campaign_id, on=dt.date(2026, 3, 20))
+    assert campaign_targets(store, campaign_id, role=Role.PUBLIC)["certificate_number"].tolist() == [
+        "C-1",
+        "C-3",
+    ]
+    assert draw_audit_record(store, campaign_id, role=Role.PUBLIC)["seed"] == 3
+    assert campaign_list(store, role=Role.PUBLIC)["id"].tolist() == [campaign_id]

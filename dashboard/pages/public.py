@@ -1,0 +1,89 @@
+"""Published results (结果公示): what the public may see of campaigns, read with the PUBLIC role."""
+
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+from dashboard.cache import query, require_data
+from dashboard.i18n import format_int, province_name, scheme_name, t
+from dashboard.tables import show_table
+from models.queries.campaigns import campaign_list, campaign_targets, draw_audit_record
+from models.queries.roles import Role
+
+ROLE = Role.PUBLIC
+
+require_data()
+st.title(t("nav.public"))
+st.caption(t("pub.caption"))
+
+campaigns = query(campaign_list, role=ROLE)
+if campaigns.empty:
+    st.info(t("pub.none"))
+    st.stop()
+
+labels = {int(r.id): f"{r.year} · {r.name}" for r in campaigns.itertuples()}
+campaign_id = st.selectbox(t("camp.pick"), list(labels), format_func=labels.get, key="pub_pick")
+chosen = campaigns.loc[campaigns["id"] == campaign_id].iloc[0]
+cols = st.columns(3)
+cols[0].metric(t("pub.targets"), format_int(chosen["targets"]))
+cols[1].metric(t("pub.violations"), format_int(chosen["violations"]))
+cols[2].metric(t("pub.published_on"), str(chosen["published_on"]))
+
+targets = query(campaign_targets, campaign_id, role=ROLE)
+show_table(
+    targets.assign(
+        region_code=targets["region_code"].map(province_name),
+        scheme_code=targets["scheme_code"].map(scheme_name),
+        outcome_code=targets["outcome_code"].map(lambda c: t(f"out.code.{c}") if isinstance(c, str) else "—"),
+    )[
+        [
+            "certificate_number",
+            "organisation",
+            "institution",
+            "region_code",
+            "scheme_code",
+            "outcome_code",
+            "inspected_on",
+            "inspectors",
+        ]
+    ].rename(
+        columns={
+            "certificate_number": t("camp.col.certificate"),
+            "organisation": t("camp.col.organisation"),
+            "institution": t("camp.col.institution"),
+            "region_code": t("camp.col.province"),
+            "scheme_code": t("camp.col.scheme"),
+            "outcome_code": t("camp.col.outcome"),
+            "inspected_on": t("camp.col.date"),
+            "inspectors": t("camp.col.team"),
+        }
+    ),
+    name=f"published-{campaign_id}",
+    height=360,
+)
+
+audit = query(draw_audit_record, campaign_id, role=ROLE)
+if audit is not None:
+    st.subheader(t("pub.audit"))
+    st.write(
+        t(
+            "camp.audit.line",
+            id=audit["draw_id"],
+            seed=audit["seed"],
+            hash=audit["frame_hash"],
+            by=audit["drawn_by"],
+            at=audit["drawn_at"],
+            version=audit["sampler_version"],
+        )
+    )
+    record = {**audit, "drawn_at": str(audit["drawn_at"]), "campaign": labels[campaign_id]}
+    st.download_button(
+        t("pub.audit.download"),
+        json.dumps(record, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8"),
+        file_name=f"draw-record-{audit['draw_id']}.json",
+        mime="application/json",
+        on_click="ignore",
+        key="pub_audit_download",
+    )
