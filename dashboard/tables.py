@@ -93,3 +93,21 @@ def show_table(
     download_buttons(
         frame, name=name, csv_label=t("common.download_csv"), excel_label=t("common.download_excel")
     )
+
+
+# The targets of a campaign, as the campaigns page and the public results page show them.
+TARGET_HEADERS: dict[str, str] = {
+    "certificate_number": "camp.col.certificate",
+    "organisation": "camp.col.organisation",
+    "institution": "camp.col.institution",
+    "region_code": "camp.col.province",
+    "scheme_code": "camp.col.scheme",
+    "outcome_code": "camp.col.outcome",
+    "inspected_on": "camp.col.date",
+    "inspectors": "camp.col.team",
+}
+TARGET_FORMATTERS: dict[str, Callable[[pd.Series], pd.Series]] = {
+    "region_code": province_labels,
+    "scheme_code": scheme_labels,
+    "outcome_code": prefixed_column("out.code"),
+}

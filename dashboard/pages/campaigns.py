@@ -7,9 +7,16 @@ import datetime as dt
 import streamlit as st
 
 from dashboard.cache import query, require_data
-from dashboard.i18n import province_name, scheme_name, t
+from dashboard.i18n import scheme_name, t
 from dashboard.store import get_engine
-from dashboard.tables import show_table
+from dashboard.tables import (
+    TARGET_FORMATTERS,
+    TARGET_HEADERS,
+    labelled,
+    map_unique,
+    prefixed_column,
+    show_table,
+)
 from models.draw_records import OutcomeRecord, WorkflowError, publish_campaign, record_outcome
 from models.queries.campaigns import campaign_list, campaign_targets, draw_audit_record
 from models.queries.roles import Role
@@ -26,35 +33,26 @@ if campaigns.empty:
     st.info(t("camp.none"))
     st.stop()
 
-shown = campaigns.assign(
-    scheme_code=campaigns["scheme_code"].map(lambda c: scheme_name(c) if isinstance(c, str) else "—"),
-    status=campaigns["status"].map(lambda s: t(f"camp.status.{s}")),
-)
 show_table(
-    shown[
-        [
-            "year",
-            "name",
-            "scheme_code",
-            "status",
-            "targets",
-            "outcomes",
-            "violations",
-            "publish_deadline",
-            "published_on",
-        ]
-    ].rename(
-        columns={
-            "year": t("camp.col.year"),
-            "name": t("camp.col.name"),
-            "scheme_code": t("camp.col.scheme"),
-            "status": t("camp.col.status"),
-            "targets": t("camp.col.targets"),
-            "outcomes": t("camp.col.outcomes"),
-            "violations": t("camp.col.violations"),
-            "publish_deadline": t("camp.col.deadline"),
-            "published_on": t("camp.col.published"),
-        }
+    labelled(
+        campaigns,
+        {
+            "year": "camp.col.year",
+            "name": "camp.col.name",
+            "scheme_code": "camp.col.scheme",
+            "status": "camp.col.status",
+            "targets": "camp.col.targets",
+            "outcomes": "camp.col.outcomes",
+            "violations": "camp.col.violations",
+            "publish_deadline": "camp.col.deadline",
+            "published_on": "camp.col.published",
+        },
+        formatters={
+            "scheme_code": lambda codes: map_unique(
+                codes, lambda c: scheme_name(c) if isinstance(c, str) else "—"
+            ),
+            "status": prefixed_column("camp.status"),
+        },
     ),
     name="campaigns",
     height=240,
@@ -82,22 +80,7 @@ if audit is not None:
 
 targets = query(campaign_targets, campaign_id, role=ROLE)
 show_table(
-    targets.assign(
-        region_code=targets["region_code"].map(province_name),
-        outcome_code=targets["outcome_code"].map(lambda c: t(f"out.code.{c}") if isinstance(c, str) else "—"),
-    ).rename(
-        columns={
-            "target_id": t("camp.col.target"),
-            "certificate_number": t("camp.col.certificate"),
-            "organisation": t("camp.col.organisation"),
-            "institution": t("camp.col.institution"),
-            "region_code": t("camp.col.province"),
-            "scheme_code": t("camp.col.scheme"),
-            "inspectors": t("camp.col.team"),
-            "outcome_code": t("camp.col.outcome"),
-            "inspected_on": t("camp.col.date"),
-        }
-    ),
+    labelled(targets, {"target_id": "camp.col.target", **TARGET_HEADERS}, formatters=TARGET_FORMATTERS),
     name=f"campaign-{campaign_id}-targets",
     height=300,
 )

@@ -10,7 +10,7 @@ from dashboard import charts, planner
 from dashboard.cache import query, require_data
 from dashboard.i18n import format_int, format_pct, province_name, scheme_name, t
 from dashboard.store import get_engine
-from dashboard.tables import show_table
+from dashboard.tables import labelled, province_labels, show_table
 from models.draw_records import WorkflowError
 from models.frames import load_certificate_frame, load_inspector_pool
 from models.queries.outcomes import stratum_outcome_counts
@@ -155,16 +155,17 @@ charts.show(
     key="plan_power_chart",
 )
 show_table(
-    strata[["province", "N", "n", "bad", "p_detect", "expected_detections", "test_power"]].rename(
-        columns={
-            "province": t("plan.col.province"),
-            "N": t("plan.col.N"),
-            "n": t("plan.col.n"),
-            "bad": t("plan.col.bad"),
-            "p_detect": t("plan.col.p_detect"),
-            "expected_detections": t("plan.col.expected"),
-            "test_power": t("plan.col.test_power"),
-        }
+    labelled(
+        strata,
+        {
+            "province": "plan.col.province",
+            "N": "plan.col.N",
+            "n": "plan.col.n",
+            "bad": "plan.col.bad",
+            "p_detect": "plan.col.p_detect",
+            "expected_detections": "plan.col.expected",
+            "test_power": "plan.col.test_power",
+        },
     ),
     name=f"plan-power-{scheme}",
     height=260,
@@ -220,16 +221,17 @@ if live is not None:
             stream=live.draw.stream[:16],
         )
     )
-    shown = targets.assign(province=targets["region"].map(province_name))
     show_table(
-        shown[["unit_id", "province", "institution_id", "inclusion_probability", "team"]].rename(
-            columns={
-                "unit_id": t("plan.col.unit"),
-                "province": t("plan.col.province"),
-                "institution_id": t("plan.col.institution"),
-                "inclusion_probability": t("plan.col.probability"),
-                "team": t("plan.col.team"),
-            }
+        labelled(
+            targets,
+            {
+                "unit_id": "plan.col.unit",
+                "region": "plan.col.province",
+                "institution_id": "plan.col.institution",
+                "inclusion_probability": "plan.col.probability",
+                "team": "plan.col.team",
+            },
+            formatters={"region": province_labels},
         ),
         name=f"draw-{scheme}-{year}",
         height=300,

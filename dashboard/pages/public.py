@@ -7,8 +7,8 @@ import json
 import streamlit as st
 
 from dashboard.cache import query, require_data
-from dashboard.i18n import format_int, province_name, scheme_name, t
-from dashboard.tables import show_table
+from dashboard.i18n import format_int, t
+from dashboard.tables import TARGET_FORMATTERS, TARGET_HEADERS, labelled, show_table
 from models.queries.campaigns import campaign_list, campaign_targets, draw_audit_record
 from models.queries.roles import Role
 
@@ -33,33 +33,7 @@ cols[2].metric(t("pub.published_on"), str(chosen["published_on"]))
 
 targets = query(campaign_targets, campaign_id, role=ROLE)
 show_table(
-    targets.assign(
-        region_code=targets["region_code"].map(province_name),
-        scheme_code=targets["scheme_code"].map(scheme_name),
-        outcome_code=targets["outcome_code"].map(lambda c: t(f"out.code.{c}") if isinstance(c, str) else "—"),
-    )[
-        [
-            "certificate_number",
-            "organisation",
-            "institution",
-            "region_code",
-            "scheme_code",
-            "outcome_code",
-            "inspected_on",
-            "inspectors",
-        ]
-    ].rename(
-        columns={
-            "certificate_number": t("camp.col.certificate"),
-            "organisation": t("camp.col.organisation"),
-            "institution": t("camp.col.institution"),
-            "region_code": t("camp.col.province"),
-            "scheme_code": t("camp.col.scheme"),
-            "outcome_code": t("camp.col.outcome"),
-            "inspected_on": t("camp.col.date"),
-            "inspectors": t("camp.col.team"),
-        }
-    ),
+    labelled(targets, TARGET_HEADERS, formatters=TARGET_FORMATTERS),
     name=f"published-{campaign_id}",
     height=360,
 )
