@@ -86,7 +86,7 @@ show_table(
 )
 
 open_targets = targets[targets["outcome_code"].isna()]
-if status != "published":
+if status != "published" and not targets.empty:  # a planned campaign has nothing to record yet
     st.subheader(t("camp.record.header"))
     if open_targets.empty:
         st.caption(t("camp.record.all_done"))

@@ -53,8 +53,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "camp.record.all_done": {"zh": "所有检查对象均已录入结果。", "en": "Every target has an outcome."},
     "camp.publish.header": {"zh": "公示结果", "en": "Publish the results"},
     "camp.publish.days": {
-        "zh": "公示期限（工作日，自抽取日起算）",
-        "en": "Deadline (working days after the draw)",
+        "zh": "公示期限（工作日，自最后一次检查之日起算）",
+        "en": "Deadline (working days after the last inspection)",
     },
     "camp.publish.button": {"zh": "公示", "en": "Publish"},
     "camp.publish.done": {"zh": "已公示；期限为 {deadline}", "en": "Published; the deadline was {deadline}"},

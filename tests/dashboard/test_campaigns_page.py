@@ -124,3 +124,13 @@ def test_outcomes_then_publication_with_a_working_day_deadline(small_campaign):
         _scalar(url, "SELECT publish_deadline FROM campaign WHERE id = :c", c=campaign_id)
         == expected.isoformat()
     )
+
+
+def test_a_campaign_without_a_draw_offers_no_outcome_entry_or_publication(
+    demo_database_url, sql, monkeypatch
+):
+    monkeypatch.setenv("REGDASH_DATABASE_URL", demo_database_url)
+    planned = sql("SELECT min(id) FROM campaign WHERE status = 'planned'")
+    at = _open(planned)
+    assert not [b for b in at.button if b.key == "camp_publish"]
+    assert not at.get("form")
