@@ -30,17 +30,12 @@ def smoothed_past_rates(population: pd.DataFrame, past: pd.DataFrame) -> pd.Seri
     The add-one smoothing keeps provinces with no history at 50 % weight relative to nothing,
     so they are neither ignored nor over-sampled by a zero or one from a handful of inspections.
     """
-    by_region = past.groupby("region_code")[["n_h", "violations_h"]].sum() if not past.empty else None
-    rates = {}
-    for code in population["region_code"]:
-        n = int(by_region.at[code, "n_h"]) if by_region is not None and code in by_region.index else 0
-        v = (
-            int(by_region.at[code, "violations_h"])
-            if by_region is not None and code in by_region.index
-            else 0
-        )
-        rates[code] = (v + 1) / (n + 2)
-    return pd.Series(rates, name="past_rate")
+    codes = population["region_code"].to_numpy()
+    if past.empty:
+        totals = pd.DataFrame(0, index=codes, columns=["n_h", "violations_h"])
+    else:
+        totals = past.groupby("region_code")[["n_h", "violations_h"]].sum().reindex(codes, fill_value=0)
+    return ((totals["violations_h"] + 1) / (totals["n_h"] + 2)).rename("past_rate")
 
 
 def quota_table(
