@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from dashboard.i18n import t
 
@@ -99,3 +100,29 @@ def url_year_range(
     start, end = container.slider(label, first, last, key=key)
     _write(param, None if (start, end) == default else f"{start}-{end}")
     return start, end
+
+
+def url_tabs(sections: Mapping[str, str], *, param: str = "view") -> tuple[str, DeltaGenerator]:
+    """Tabs whose open tab is mirrored in ``?view=name``; returns the open tab's name and container.
+
+    ``sections`` maps names (stable, used in the URL) to labels (in the current language). The tabs are
+    lazy: only the open tab's content should be drawn, into the returned container, so that a filter
+    change redraws one section rather than the whole page. The first tab is the default and is kept out
+    of the URL; switching the language keeps the open tab.
+    """
+    names = list(sections)
+    name_of = {label: name for name, label in sections.items()}
+    key = f"url_filter_{param}"
+    remembered = f"_url_tab_{param}"
+    if _needs_url_value(key):
+        raw = st.query_params.get(param)
+        name = raw if raw in sections else names[0]
+    elif st.session_state.get(key) in name_of:
+        name = name_of[st.session_state[key]]
+    else:  # the labels changed with the language
+        name = st.session_state.get(remembered, names[0])
+    st.session_state[key] = sections[name]
+    st.session_state[remembered] = name
+    containers = st.tabs(list(sections.values()), key=key, on_change="rerun")
+    _write(param, None if name == names[0] else name)
+    return name, containers[names.index(name)]

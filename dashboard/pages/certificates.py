@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard import charts
 from dashboard.cache import query, require_data
-from dashboard.filters import url_multiselect, url_year_range
+from dashboard.filters import url_multiselect, url_tabs, url_year_range
 from dashboard.i18n import current_language, format_int, format_pct, province_name, scheme_name, t, vocab
 from dashboard.tables import (
     labelled,
@@ -74,205 +74,232 @@ columns[4].metric(
     t("certificates.kpi.suspended_withdrawn"), format_pct(struck / everything if everything else 0.0)
 )
 
-# --- map and top provinces ----------------------------------------------------------------------
-left, right = st.columns([3, 2])
-with left:
-    st.subheader(t("certificates.map"))
-    if current_language() == "zh":
-        names = {code: zh for code, _abbr, zh, *_ in PROVINCES}
-    else:
-        names = {code: abbr for code, abbr, *_ in PROVINCES}
-    charts.show(charts.tile_map(ranking, names=names, value_title=t("common.count")), key="cert_map")
-with right:
-    st.subheader(t("certificates.top_provinces"))
-    top_provinces = ranking.head(10).assign(province=lambda f: province_column(f))
-    if top_provinces.empty:
+
+def _provinces() -> None:
+    """The province map and the ten provinces with most certificates."""
+    left, right = st.columns([3, 2])
+    with left:
+        st.subheader(t("certificates.map"))
+        if current_language() == "zh":
+            names = {code: zh for code, _abbr, zh, *_ in PROVINCES}
+        else:
+            names = {code: abbr for code, abbr, *_ in PROVINCES}
+        charts.show(charts.tile_map(ranking, names=names, value_title=t("common.count")), key="cert_map")
+    with right:
+        st.subheader(t("certificates.top_provinces"))
+        top_provinces = ranking.head(10).assign(province=lambda f: province_column(f))
+        if top_provinces.empty:
+            st.caption(t("common.no_data"))
+        else:
+            chart = charts.bar(
+                top_provinces,
+                x="province",
+                y="n",
+                x_title=t("common.province"),
+                y_title=t("common.count"),
+                horizontal=True,
+                sort=top_provinces["province"].tolist(),
+                height=380,
+            )
+            charts.show(chart, key="cert_top_provinces")
+
+
+def _matrix() -> None:
+    """Counts by scheme x province (heatmap) and by scheme x province x status (table)."""
+    st.subheader(t("certificates.by_scheme_province"))
+    counts = query(q.certificate_counts, provinces=provinces, schemes=schemes, statuses=statuses)
+    if counts.empty:
         st.caption(t("common.no_data"))
     else:
-        chart = charts.bar(
-            top_provinces,
-            x="province",
-            y="n",
-            x_title=t("common.province"),
-            y_title=t("common.count"),
-            horizontal=True,
-            sort=top_provinces["province"].tolist(),
-            height=380,
+        cells = query(
+            q.certificate_counts,
+            by=("region_code", "scheme_code"),
+            provinces=provinces,
+            schemes=schemes,
+            statuses=statuses,
         )
-        charts.show(chart, key="cert_top_provinces")
+        cells = cells.assign(province=province_column(cells), scheme=scheme_column(cells))
+        province_order = [province_name(code) for code in ranking["region_code"]]
+        chart = charts.heatmap(
+            cells,
+            x="scheme_code",  # short codes on the axis; the tooltip carries the full name
+            tooltip_x="scheme",
+            y="province",
+            value="n",
+            x_title=t("common.scheme"),
+            y_title=t("common.province"),
+            value_title=t("common.count"),
+            x_sort=list(SCHEME_CODES),
+            y_sort=province_order,
+            height=max(220, 22 * len(province_order)),
+        )
+        charts.show(chart, key="cert_heatmap")
+        table = labelled(
+            counts,
+            {
+                "region_code": "common.province",
+                "scheme_code": "common.scheme",
+                "status": "common.status",
+                "n": "common.count",
+            },
+            formatters={
+                "region_code": province_labels,
+                "scheme_code": scheme_labels,
+                "status": vocab_column("certificate_status"),
+            },
+        )
+        show_table(table, name="certificates_by_scheme_province_status", height=300)
 
-# --- scheme x province x status -----------------------------------------------------------------
-st.subheader(t("certificates.by_scheme_province"))
-counts = query(q.certificate_counts, provinces=provinces, schemes=schemes, statuses=statuses)
-if counts.empty:
-    st.caption(t("common.no_data"))
-else:
-    cells = query(
-        q.certificate_counts,
-        by=("region_code", "scheme_code"),
+
+def _issuance() -> None:
+    """Certificates issued per month and scheme over the chosen years."""
+    st.subheader(t("certificates.issuance"))
+    months = (f"{years[0]}-01", f"{years[1]}-12")
+    issuance = query(q.issuance_by_month, provinces=provinces, schemes=schemes, months=months, by_scheme=True)
+    if issuance.empty:
+        st.caption(t("common.no_data"))
+    else:
+        issuance = issuance.assign(scheme=scheme_column(issuance))
+        chart = charts.trend(
+            issuance,
+            x="month",
+            y="n",
+            x_title=t("common.month"),
+            y_title=t("certificates.issued"),
+            color="scheme",
+            color_title=t("common.scheme"),
+            stacked_area=True,
+        )
+        charts.show(chart, key="cert_issuance")
+
+
+def _concentration() -> None:
+    """The top institutions and provinces and their shares."""
+    st.subheader(t("certificates.concentration"))
+    institutions = query(
+        q.top_institutions, provinces=provinces, schemes=schemes, statuses=statuses, limit=10
+    )
+    st.caption(
+        t(
+            "certificates.top3_caption",
+            share=format_pct(q.top_share(ranking, 3)),
+            inst_share=format_pct(float(institutions["share"].sum()) if not institutions.empty else 0.0),
+        )
+    )
+    left, right = st.columns(2)
+    with left:
+        st.markdown(f"**{t('certificates.top_institutions')}**")
+        show_table(
+            labelled(
+                institutions,
+                {
+                    "rank": "common.rank",
+                    "name": "common.institution",
+                    "region_code": "common.province",
+                    "n": "common.count",
+                    "share": "common.share",
+                },
+                formatters={"region_code": province_labels, "share": lambda s: s.map(format_pct)},
+            ),
+            name="top_institutions",
+        )
+    with right:
+        st.markdown(f"**{t('certificates.top_provinces')}**")
+        show_table(
+            labelled(
+                ranking.head(10),
+                {
+                    "rank": "common.rank",
+                    "region_code": "common.province",
+                    "n": "common.count",
+                    "share": "common.share",
+                },
+                formatters={"region_code": province_labels, "share": lambda s: s.map(format_pct)},
+            ),
+            name="top_provinces",
+        )
+
+
+def _expiring() -> None:
+    """Valid certificates that expire within the next 90 days."""
+    st.subheader(t("certificates.expiring"))
+    soon = query(
+        q.expiring_certificates,
+        today=today,
+        days=EXPIRY_DAYS,
         provinces=provinces,
         schemes=schemes,
-        statuses=statuses,
+        limit=EXPIRING_ROWS,
     )
-    cells = cells.assign(province=province_column(cells), scheme=scheme_column(cells))
-    province_order = [province_name(code) for code in ranking["region_code"]]
-    chart = charts.heatmap(
-        cells,
-        x="scheme_code",  # short codes on the axis; the tooltip carries the full name
-        tooltip_x="scheme",
-        y="province",
-        value="n",
-        x_title=t("common.scheme"),
-        y_title=t("common.province"),
-        value_title=t("common.count"),
-        x_sort=list(SCHEME_CODES),
-        y_sort=province_order,
-        height=max(220, 22 * len(province_order)),
-    )
-    charts.show(chart, key="cert_heatmap")
-    table = labelled(
-        counts,
-        {
-            "region_code": "common.province",
-            "scheme_code": "common.scheme",
-            "status": "common.status",
-            "n": "common.count",
-        },
-        formatters={
-            "region_code": province_labels,
-            "scheme_code": scheme_labels,
-            "status": vocab_column("certificate_status"),
-        },
-    )
-    show_table(table, name="certificates_by_scheme_province_status", height=300)
-
-# --- issuance trend -----------------------------------------------------------------------------
-st.subheader(t("certificates.issuance"))
-months = (f"{years[0]}-01", f"{years[1]}-12")
-issuance = query(q.issuance_by_month, provinces=provinces, schemes=schemes, months=months, by_scheme=True)
-if issuance.empty:
-    st.caption(t("common.no_data"))
-else:
-    issuance = issuance.assign(scheme=scheme_column(issuance))
-    chart = charts.trend(
-        issuance,
-        x="month",
-        y="n",
-        x_title=t("common.month"),
-        y_title=t("certificates.issued"),
-        color="scheme",
-        color_title=t("common.scheme"),
-        stacked_area=True,
-    )
-    charts.show(chart, key="cert_issuance")
-
-# --- concentration ------------------------------------------------------------------------------
-st.subheader(t("certificates.concentration"))
-institutions = query(q.top_institutions, provinces=provinces, schemes=schemes, statuses=statuses, limit=10)
-st.caption(
-    t(
-        "certificates.top3_caption",
-        share=format_pct(q.top_share(ranking, 3)),
-        inst_share=format_pct(float(institutions["share"].sum()) if not institutions.empty else 0.0),
-    )
-)
-left, right = st.columns(2)
-with left:
-    st.markdown(f"**{t('certificates.top_institutions')}**")
     show_table(
         labelled(
-            institutions,
+            soon,
             {
-                "rank": "common.rank",
+                "number": "certificates.number",
+                "organisation": "common.organisation",
+                "institution": "common.institution",
+                "scheme_code": "common.scheme",
+                "region_code": "common.province",
+                "issued_on": "certificates.issued_on",
+                "expires_on": "certificates.expires_on",
+            },
+            formatters={
+                "region_code": province_labels,
+                "scheme_code": scheme_labels,
+            },
+        ),
+        name="certificates_expiring_90_days",
+        height=300,
+        total_rows=expiring,
+    )
+
+
+def _status_share() -> None:
+    """Suspended and withdrawn certificates as a share of each institution's certificates."""
+    st.subheader(t("certificates.status_share"))
+    shares = query(q.status_share_by_institution, provinces=provinces, schemes=schemes)
+    large = shares[shares["total"] >= SHARE_MIN_CERTIFICATES].head(SHARE_TOP)
+    st.caption(t("certificates.status_share_caption", top=SHARE_TOP, min=SHARE_MIN_CERTIFICATES))
+    if not large.empty:
+        chart = charts.bar(
+            large,
+            x="name",
+            y="share",
+            x_title=t("common.institution"),
+            y_title=t("certificates.share_suspended_withdrawn"),
+            horizontal=True,
+            sort=large["name"].tolist(),
+            value_format=".1%",
+            height=max(200, 24 * len(large)),
+        )
+        charts.show(chart, key="cert_status_share")
+    show_table(
+        labelled(
+            shares,
+            {
                 "name": "common.institution",
                 "region_code": "common.province",
-                "n": "common.count",
-                "share": "common.share",
+                "risk_grade": "common.risk_grade",
+                "total": "common.total",
+                "suspended": "certificates.suspended",
+                "withdrawn": "certificates.withdrawn",
+                "share": "certificates.share_suspended_withdrawn",
             },
             formatters={"region_code": province_labels, "share": lambda s: s.map(format_pct)},
         ),
-        name="top_institutions",
-    )
-with right:
-    st.markdown(f"**{t('certificates.top_provinces')}**")
-    show_table(
-        labelled(
-            ranking.head(10),
-            {
-                "rank": "common.rank",
-                "region_code": "common.province",
-                "n": "common.count",
-                "share": "common.share",
-            },
-            formatters={"region_code": province_labels, "share": lambda s: s.map(format_pct)},
-        ),
-        name="top_provinces",
+        name="suspended_withdrawn_by_institution",
+        height=300,
     )
 
-# --- expiring soon ------------------------------------------------------------------------------
-st.subheader(t("certificates.expiring"))
-soon = query(
-    q.expiring_certificates,
-    today=today,
-    days=EXPIRY_DAYS,
-    provinces=provinces,
-    schemes=schemes,
-    limit=EXPIRING_ROWS,
-)
-show_table(
-    labelled(
-        soon,
-        {
-            "number": "certificates.number",
-            "organisation": "common.organisation",
-            "institution": "common.institution",
-            "scheme_code": "common.scheme",
-            "region_code": "common.province",
-            "issued_on": "certificates.issued_on",
-            "expires_on": "certificates.expires_on",
-        },
-        formatters={
-            "region_code": province_labels,
-            "scheme_code": scheme_labels,
-        },
-    ),
-    name="certificates_expiring_90_days",
-    height=300,
-    total_rows=expiring,
-)
 
-# --- suspended / withdrawn share by institution ---------------------------------------------------
-st.subheader(t("certificates.status_share"))
-shares = query(q.status_share_by_institution, provinces=provinces, schemes=schemes)
-large = shares[shares["total"] >= SHARE_MIN_CERTIFICATES].head(SHARE_TOP)
-st.caption(t("certificates.status_share_caption", top=SHARE_TOP, min=SHARE_MIN_CERTIFICATES))
-if not large.empty:
-    chart = charts.bar(
-        large,
-        x="name",
-        y="share",
-        x_title=t("common.institution"),
-        y_title=t("certificates.share_suspended_withdrawn"),
-        horizontal=True,
-        sort=large["name"].tolist(),
-        value_format=".1%",
-        height=max(200, 24 * len(large)),
-    )
-    charts.show(chart, key="cert_status_share")
-show_table(
-    labelled(
-        shares,
-        {
-            "name": "common.institution",
-            "region_code": "common.province",
-            "risk_grade": "common.risk_grade",
-            "total": "common.total",
-            "suspended": "certificates.suspended",
-            "withdrawn": "certificates.withdrawn",
-            "share": "certificates.share_suspended_withdrawn",
-        },
-        formatters={"region_code": province_labels, "share": lambda s: s.map(format_pct)},
-    ),
-    name="suspended_withdrawn_by_institution",
-    height=300,
-)
+SECTIONS = {  # name in the URL: (tab label, what to draw)
+    "provinces": (t("certificates.section.provinces"), _provinces),
+    "matrix": (t("certificates.section.matrix"), _matrix),
+    "issuance": (t("certificates.section.issuance"), _issuance),
+    "concentration": (t("certificates.section.concentration"), _concentration),
+    "expiring": (t("certificates.section.expiring"), _expiring),
+    "status_share": (t("certificates.section.status_share"), _status_share),
+}
+section, container = url_tabs({name: label for name, (label, _draw) in SECTIONS.items()})
+with container:
+    SECTIONS[section][1]()

@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard import charts
 from dashboard.cache import query
-from dashboard.filters import url_multiselect
+from dashboard.filters import url_multiselect, url_tabs
 from dashboard.i18n import format_int, province_name, scheme_name, t
 from dashboard.inspector_entry import render_form, render_import
 from dashboard.tables import labelled, province_column, show_table
@@ -150,21 +150,22 @@ def render_registry(filters: q.InspectorFilters) -> None:
 
 
 def main() -> None:
-    """Draw the page."""
+    """Draw the page: the registry's headline counts, then one tab at a time."""
     st.title(t("insp.title"))
     st.caption(t("insp.caption"))
     today = dt.date.today()
     filters = sidebar_filters(today)
-    browse, by_form, by_import = st.tabs([t("insp.tab.registry"), t("insp.tab.form"), t("insp.tab.import")])
-    with browse:
-        render_kpis(filters)
-        render_charts(filters)
-        render_expiring(filters)
-        render_registry(filters)
-    with by_form:
-        render_form(today)
-    with by_import:
-        render_import(today)
+    render_kpis(filters)
+    sections = {  # name in the URL: (tab label, what to draw)
+        "registry": (t("insp.tab.registry"), lambda: render_registry(filters)),
+        "counts": (t("insp.tab.counts"), lambda: render_charts(filters)),
+        "expiring": (t("insp.tab.expiring"), lambda: render_expiring(filters)),
+        "form": (t("insp.tab.form"), lambda: render_form(today)),
+        "import": (t("insp.tab.import"), lambda: render_import(today)),
+    }
+    section, container = url_tabs({name: label for name, (label, _draw) in sections.items()})
+    with container:
+        sections[section][1]()
 
 
 main()

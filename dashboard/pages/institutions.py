@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard import charts
 from dashboard.cache import query, require_data
-from dashboard.filters import url_multiselect, url_year_range
+from dashboard.filters import url_multiselect, url_tabs, url_year_range
 from dashboard.i18n import format_int, province_name, scheme_name, t, vocab
 from dashboard.tables import (
     labelled,
@@ -52,7 +52,7 @@ statuses = tuple(
 st.caption(t("institutions.scope"))
 application_filters = dict(years=years, provinces=provinces, types=types)
 
-# --- pipeline -----------------------------------------------------------------------------------
+# --- pipeline figures (above the tabs) --------------------------------------------------------
 st.subheader(t("institutions.pipeline"))
 pipeline = query(q.approval_pipeline, **application_filters)
 days = query(q.processing_days, **application_filters)
@@ -63,233 +63,260 @@ columns[1].metric(t("institutions.kpi.pending"), format_int(pipeline["current"].
 columns[2].metric(t("institutions.kpi.approved"), format_int(decided["approved"]))
 columns[3].metric(t("institutions.kpi.rejected"), format_int(decided["rejected"]))
 columns[4].metric(t("institutions.kpi.median_days"), "—" if days.empty else f"{q.median_days(days):.0f}")
-st.caption(t("institutions.pipeline_caption"))
-stages = pipeline.assign(label=pipeline["stage"].map(lambda s: t(f"institutions.stage.{s}")))
-charts.show(
-    charts.funnel(
-        stages,
-        stage="label",
-        value="reached",
-        stage_title=t("institutions.stage"),
-        value_title=t("institutions.reached"),
-        order=stages["label"].tolist(),
-    ),
-    key="inst_funnel",
-)
 
-# --- processing days ----------------------------------------------------------------------------
-st.subheader(t("institutions.processing"))
-st.caption(t("institutions.processing_caption"))
-if days.empty:
-    st.caption(t("common.no_data"))
-else:
-    left, right = st.columns(2)
-    with left:
-        histogram = q.processing_histogram(days, width=5)
-        histogram = histogram.assign(
-            bin=histogram["bin_start"].astype(str) + "–" + histogram["bin_end"].astype(str)
-        )
-        charts.show(
-            charts.bar(
-                histogram,
-                x="bin",
-                y="n",
-                x_title=t("institutions.days"),
-                y_title=t("institutions.applications"),
-                sort=histogram["bin"].tolist(),
-            ),
-            key="inst_days_histogram",
-        )
-    with right:
-        by_type = q.processing_median(days, by=["type"])
-        by_type = by_type.assign(label=by_type["type"].map(lambda c: vocab("application_type", c)))
-        charts.show(
-            charts.bar(
-                by_type,
-                x="label",
-                y="median_days",
-                x_title=t("institutions.type"),
-                y_title=t("institutions.median_days"),
-                value_format=",.0f",
-            ),
-            key="inst_median_type",
-        )
-    monthly = q.processing_median(days, by=["month"])
-    st.markdown(f"**{t('institutions.median_by_month')}**")
+
+def _funnel() -> None:
+    """The approval pipeline as a funnel of the stages applications reached."""
+    st.caption(t("institutions.pipeline_caption"))
+    stages = pipeline.assign(label=pipeline["stage"].map(lambda s: t(f"institutions.stage.{s}")))
     charts.show(
-        charts.trend(
-            monthly,
-            x="month",
-            y="median_days",
-            x_title=t("common.month"),
-            y_title=t("institutions.median_days"),
-            height=240,
+        charts.funnel(
+            stages,
+            stage="label",
+            value="reached",
+            stage_title=t("institutions.stage"),
+            value_title=t("institutions.reached"),
+            order=stages["label"].tolist(),
         ),
-        key="inst_median_month",
-    )
-    by_month = q.processing_median(days, by=["month", "type"])
-    show_table(
-        labelled(
-            by_month,
-            {
-                "month": "common.month",
-                "type": "institutions.type",
-                "median_days": "institutions.median_days",
-                "n": "institutions.applications",
-            },
-            formatters={"type": vocab_column("application_type")},
-        ),
-        name="processing_days_by_month_and_type",
-        height=250,
+        key="inst_funnel",
     )
 
-# --- applications by type and province ----------------------------------------------------------
-st.subheader(t("institutions.by_type_province"))
-by_place = query(q.applications_by_type_province, **application_filters)
-if by_place.empty:
-    st.caption(t("common.no_data"))
-else:
-    by_place = by_place.assign(
-        province=province_labels(by_place["region_code"]),
-        label=by_place["type"].map(lambda c: vocab("application_type", c)),
-    )
-    charts.show(
-        charts.bar(
-            by_place,
-            x="province",
-            y="n",
-            x_title=t("common.province"),
-            y_title=t("institutions.applications"),
-            color="label",
-            color_title=t("institutions.type"),
-            sort="-y",
-        ),
-        key="inst_by_type_province",
-    )
-    show_table(
-        labelled(
-            by_place,
-            {"type": "institutions.type", "region_code": "common.province", "n": "institutions.applications"},
-            formatters={
-                "type": vocab_column("application_type"),
-                "region_code": province_labels,
-            },
-        ),
-        name="applications_by_type_and_province",
-        height=250,
-    )
 
-# --- institution register -----------------------------------------------------------------------
-st.subheader(t("institutions.table"))
-search = st.text_input(t("institutions.search"), key="institution_search")
-register = query(q.institution_table, search=search, provinces=provinces, schemes=schemes, statuses=statuses)
-show_table(
-    labelled(
-        register,
-        {
-            "name": "institutions.name",
-            "credit_code": "institutions.credit_code",
-            "approval_number": "institutions.approval_number",
-            "region_code": "common.province",
-            "status": "common.status",
-            "schemes": "institutions.schemes",
-            "certificates": "institutions.certificates",
-            "valid_certificates": "institutions.valid_certificates",
-            "risk_grade": "common.risk_grade",
-            "approved_on": "institutions.approved_on",
-        },
-        formatters={
-            "region_code": province_labels,
-            "status": vocab_column("institution_status"),
-            "schemes": lambda s: s.str.replace(";", ", "),
-        },
-    ),
-    name="institutions",
-    height=360,
-)
-
-# --- one institution ----------------------------------------------------------------------------
-st.subheader(t("institutions.detail"))
-if register.empty:
-    st.caption(t("common.no_data"))
-    st.stop()
-names = dict(zip(register["id"], register["name"] + " · " + register["approval_number"], strict=True))
-ids = list(names)
-wanted = st.query_params.get("institution")
-default = ids.index(int(wanted)) if wanted and wanted.isdigit() and int(wanted) in names else 0
-chosen = st.selectbox(
-    t("institutions.pick"), ids, index=default, format_func=names.get, key="institution_pick"
-)
-if chosen is not None:
-    st.query_params["institution"] = str(chosen)
-    row = register.set_index("id").loc[chosen]
-    history = query(q.institution_inspections, int(chosen))
-    held = query(q.institution_certificates, int(chosen))
-    columns = st.columns(4)
-    columns[0].metric(t("institutions.certificates"), format_int(row["certificates"]))
-    columns[1].metric(t("institutions.valid_certificates"), format_int(row["valid_certificates"]))
-    columns[2].metric(t("institutions.inspections_count"), format_int(len(history)))
-    columns[3].metric(
-        t("institutions.violations_count"), format_int(int((history["outcome_code"] == "violation").sum()))
-    )
-    left, right = st.columns([2, 3])
-    with left:
-        st.markdown(f"**{t('institutions.detail_certificates')}**")
-        if not held.empty:
-            held = held.assign(
-                scheme=scheme_labels(held["scheme_code"]),
-                status_label=held["status"].map(lambda c: vocab("certificate_status", c)),
+def _processing() -> None:
+    """Processing days: their distribution, the median by type and by month."""
+    st.subheader(t("institutions.processing"))
+    st.caption(t("institutions.processing_caption"))
+    if days.empty:
+        st.caption(t("common.no_data"))
+    else:
+        left, right = st.columns(2)
+        with left:
+            histogram = q.processing_histogram(days, width=5)
+            histogram = histogram.assign(
+                bin=histogram["bin_start"].astype(str) + "–" + histogram["bin_end"].astype(str)
             )
             charts.show(
                 charts.bar(
-                    held,
-                    x="scheme",
+                    histogram,
+                    x="bin",
                     y="n",
-                    x_title=t("common.scheme"),
-                    y_title=t("common.count"),
-                    color="status_label",
-                    color_title=t("common.status"),
-                    horizontal=True,
-                    height=max(120, 36 * held["scheme"].nunique()),
+                    x_title=t("institutions.days"),
+                    y_title=t("institutions.applications"),
+                    sort=histogram["bin"].tolist(),
                 ),
-                key="inst_detail_certificates",
+                key="inst_days_histogram",
             )
-        show_table(
-            labelled(
-                held,
-                {"scheme_code": "common.scheme", "status": "common.status", "n": "common.count"},
-                formatters={
-                    "scheme_code": scheme_labels,
-                    "status": vocab_column("certificate_status"),
-                },
+        with right:
+            by_type = q.processing_median(days, by=["type"])
+            by_type = by_type.assign(label=by_type["type"].map(lambda c: vocab("application_type", c)))
+            charts.show(
+                charts.bar(
+                    by_type,
+                    x="label",
+                    y="median_days",
+                    x_title=t("institutions.type"),
+                    y_title=t("institutions.median_days"),
+                    value_format=",.0f",
+                ),
+                key="inst_median_type",
+            )
+        monthly = q.processing_median(days, by=["month"])
+        st.markdown(f"**{t('institutions.median_by_month')}**")
+        charts.show(
+            charts.trend(
+                monthly,
+                x="month",
+                y="median_days",
+                x_title=t("common.month"),
+                y_title=t("institutions.median_days"),
+                height=240,
             ),
-            name=f"institution_{chosen}_certificates",
+            key="inst_median_month",
         )
-    with right:
-        st.markdown(f"**{t('institutions.detail_inspections')}**")
+        by_month = q.processing_median(days, by=["month", "type"])
         show_table(
             labelled(
-                history,
+                by_month,
                 {
-                    "year": "common.year",
-                    "campaign": "institutions.campaign",
+                    "month": "common.month",
+                    "type": "institutions.type",
+                    "median_days": "institutions.median_days",
+                    "n": "institutions.applications",
+                },
+                formatters={"type": vocab_column("application_type")},
+            ),
+            name="processing_days_by_month_and_type",
+            height=250,
+        )
+
+
+def _applications() -> None:
+    """Applications by type and province."""
+    st.subheader(t("institutions.by_type_province"))
+    by_place = query(q.applications_by_type_province, **application_filters)
+    if by_place.empty:
+        st.caption(t("common.no_data"))
+    else:
+        by_place = by_place.assign(
+            province=province_labels(by_place["region_code"]),
+            label=by_place["type"].map(lambda c: vocab("application_type", c)),
+        )
+        charts.show(
+            charts.bar(
+                by_place,
+                x="province",
+                y="n",
+                x_title=t("common.province"),
+                y_title=t("institutions.applications"),
+                color="label",
+                color_title=t("institutions.type"),
+                sort="-y",
+            ),
+            key="inst_by_type_province",
+        )
+        show_table(
+            labelled(
+                by_place,
+                {
+                    "type": "institutions.type",
                     "region_code": "common.province",
-                    "scheme_code": "common.scheme",
-                    "inspected_on": "institutions.inspected_on",
-                    "method": "institutions.method",
-                    "outcome_code": "institutions.outcome",
-                    "follow_up": "institutions.follow_up",
-                    "findings": "institutions.findings",
+                    "n": "institutions.applications",
                 },
                 formatters={
+                    "type": vocab_column("application_type"),
                     "region_code": province_labels,
-                    "scheme_code": scheme_labels,
-                    # labels of the outcome vocabularies live with the Inspection outcomes page
-                    "method": prefixed_column("out.method"),
-                    "outcome_code": prefixed_column("out.code"),
-                    "follow_up": prefixed_column("out.follow"),
                 },
             ),
-            name=f"institution_{chosen}_inspections",
-            height=300,
+            name="applications_by_type_and_province",
+            height=250,
         )
+
+
+def _register() -> None:
+    """The searchable institution register and one institution's certificates and inspections."""
+    st.subheader(t("institutions.table"))
+    search = st.text_input(t("institutions.search"), key="institution_search")
+    register = query(
+        q.institution_table, search=search, provinces=provinces, schemes=schemes, statuses=statuses
+    )
+    show_table(
+        labelled(
+            register,
+            {
+                "name": "institutions.name",
+                "credit_code": "institutions.credit_code",
+                "approval_number": "institutions.approval_number",
+                "region_code": "common.province",
+                "status": "common.status",
+                "schemes": "institutions.schemes",
+                "certificates": "institutions.certificates",
+                "valid_certificates": "institutions.valid_certificates",
+                "risk_grade": "common.risk_grade",
+                "approved_on": "institutions.approved_on",
+            },
+            formatters={
+                "region_code": province_labels,
+                "status": vocab_column("institution_status"),
+                "schemes": lambda s: s.str.replace(";", ", "),
+            },
+        ),
+        name="institutions",
+        height=360,
+    )
+
+    st.subheader(t("institutions.detail"))
+    if register.empty:
+        st.caption(t("common.no_data"))
+        return
+    names = dict(zip(register["id"], register["name"] + " · " + register["approval_number"], strict=True))
+    ids = list(names)
+    wanted = st.query_params.get("institution")
+    default = ids.index(int(wanted)) if wanted and wanted.isdigit() and int(wanted) in names else 0
+    chosen = st.selectbox(
+        t("institutions.pick"), ids, index=default, format_func=names.get, key="institution_pick"
+    )
+    if chosen is not None:
+        st.query_params["institution"] = str(chosen)
+        row = register.set_index("id").loc[chosen]
+        history = query(q.institution_inspections, int(chosen))
+        held = query(q.institution_certificates, int(chosen))
+        columns = st.columns(4)
+        columns[0].metric(t("institutions.certificates"), format_int(row["certificates"]))
+        columns[1].metric(t("institutions.valid_certificates"), format_int(row["valid_certificates"]))
+        columns[2].metric(t("institutions.inspections_count"), format_int(len(history)))
+        columns[3].metric(
+            t("institutions.violations_count"),
+            format_int(int((history["outcome_code"] == "violation").sum())),
+        )
+        left, right = st.columns([2, 3])
+        with left:
+            st.markdown(f"**{t('institutions.detail_certificates')}**")
+            if not held.empty:
+                held = held.assign(
+                    scheme=scheme_labels(held["scheme_code"]),
+                    status_label=held["status"].map(lambda c: vocab("certificate_status", c)),
+                )
+                charts.show(
+                    charts.bar(
+                        held,
+                        x="scheme",
+                        y="n",
+                        x_title=t("common.scheme"),
+                        y_title=t("common.count"),
+                        color="status_label",
+                        color_title=t("common.status"),
+                        horizontal=True,
+                        height=max(120, 36 * held["scheme"].nunique()),
+                    ),
+                    key="inst_detail_certificates",
+                )
+            show_table(
+                labelled(
+                    held,
+                    {"scheme_code": "common.scheme", "status": "common.status", "n": "common.count"},
+                    formatters={
+                        "scheme_code": scheme_labels,
+                        "status": vocab_column("certificate_status"),
+                    },
+                ),
+                name=f"institution_{chosen}_certificates",
+            )
+        with right:
+            st.markdown(f"**{t('institutions.detail_inspections')}**")
+            show_table(
+                labelled(
+                    history,
+                    {
+                        "year": "common.year",
+                        "campaign": "institutions.campaign",
+                        "region_code": "common.province",
+                        "scheme_code": "common.scheme",
+                        "inspected_on": "institutions.inspected_on",
+                        "method": "institutions.method",
+                        "outcome_code": "institutions.outcome",
+                        "follow_up": "institutions.follow_up",
+                        "findings": "institutions.findings",
+                    },
+                    formatters={
+                        "region_code": province_labels,
+                        "scheme_code": scheme_labels,
+                        # labels of the outcome vocabularies live with the Inspection outcomes page
+                        "method": prefixed_column("out.method"),
+                        "outcome_code": prefixed_column("out.code"),
+                        "follow_up": prefixed_column("out.follow"),
+                    },
+                ),
+                name=f"institution_{chosen}_inspections",
+                height=300,
+            )
+
+
+SECTIONS = {  # name in the URL: (tab label, what to draw)
+    "pipeline": (t("institutions.section.pipeline"), _funnel),
+    "processing": (t("institutions.section.processing"), _processing),
+    "applications": (t("institutions.section.applications"), _applications),
+    "register": (t("institutions.section.register"), _register),
+}
+section, container = url_tabs({name: label for name, (label, _draw) in SECTIONS.items()})
+with container:
+    SECTIONS[section][1]()

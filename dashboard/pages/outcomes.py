@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import charts
 from dashboard.cache import query
-from dashboard.filters import url_multiselect, url_year_range
+from dashboard.filters import url_multiselect, url_tabs, url_year_range
 from dashboard.i18n import format_int, format_pct, province_name, scheme_name, t
 from dashboard.outcome_stats import CONFIDENCE, interval_table, weighted_rate
 from dashboard.tables import labelled, show_table
@@ -188,26 +188,26 @@ def _rate_table(table: pd.DataFrame, label: str, label_key: str, name: str) -> N
     show_table(shown, name=name, height=min(420, 38 + 35 * len(shown)), column_config=percent)
 
 
-def render_rates(filters: q.OutcomeFilters) -> None:
-    """Violation rates with Wilson and Clopper-Pearson intervals by province, scheme and institution."""
+RATE_DIMENSIONS = {  # dimension: (column label key, how to name a value; None: the institution column)
+    "region_code": ("out.col.province", province_name),
+    "scheme_code": ("out.col.scheme", scheme_name),
+    "institution_id": ("out.col.institution", None),
+}
+
+
+def render_rates(filters: q.OutcomeFilters, dimension: str) -> None:
+    """Violation rates with Wilson and Clopper-Pearson intervals by province, scheme or institution."""
     st.subheader(t("out.rates.title"))
     st.caption(t("out.rates.note"))
-    tabs = st.tabs([t("out.rates.province"), t("out.rates.scheme"), t("out.rates.institution")])
-    specs = (
-        ("region_code", "out.col.province", province_name),
-        ("scheme_code", "out.col.scheme", scheme_name),
-        ("institution_id", "out.col.institution", None),
-    )
-    for tab, (dimension, label_key, namer) in zip(tabs, specs, strict=True):
-        with tab:
-            table = interval_table(query(q.rates_by, dimension, filters), dimension)
-            if table.empty:
-                st.caption(t("common.no_data"))
-                continue
-            table["label"] = table["institution"] if namer is None else table[dimension].map(namer)
-            if namer is not None:
-                charts.show(_rate_chart(table, "label", t(label_key)), key=f"out_rates_{dimension}")
-            _rate_table(table, "label", label_key, f"violation_rates_{dimension}")
+    label_key, namer = RATE_DIMENSIONS[dimension]
+    table = interval_table(query(q.rates_by, dimension, filters), dimension)
+    if table.empty:
+        st.caption(t("common.no_data"))
+        return
+    table["label"] = table["institution"] if namer is None else table[dimension].map(namer)
+    if namer is not None:
+        charts.show(_rate_chart(table, "label", t(label_key)), key=f"out_rates_{dimension}")
+    _rate_table(table, "label", label_key, f"violation_rates_{dimension}")
 
 
 CASE_COLUMNS = {
@@ -251,7 +251,7 @@ def render_cases(filters: q.OutcomeFilters) -> None:
 
 
 def main() -> None:
-    """Draw the page."""
+    """Draw the page: the headline figures, then one tab at a time."""
     st.title(t("out.title"))
     st.caption(t("out.caption"))
     filters = sidebar_filters()
@@ -259,9 +259,16 @@ def main() -> None:
         st.info(t("out.none"))
         return
     render_kpis(filters)
-    render_charts(filters)
-    render_rates(filters)
-    render_cases(filters)
+    sections = {  # name in the URL: (tab label, what to draw)
+        "findings": (t("out.tab.findings"), lambda: render_charts(filters)),
+        "provinces": (t("out.rates.province"), lambda: render_rates(filters, "region_code")),
+        "schemes": (t("out.rates.scheme"), lambda: render_rates(filters, "scheme_code")),
+        "institutions": (t("out.rates.institution"), lambda: render_rates(filters, "institution_id")),
+        "cases": (t("out.cases.title"), lambda: render_cases(filters)),
+    }
+    section, container = url_tabs({name: label for name, (label, _draw) in sections.items()})
+    with container:
+        sections[section][1]()
 
 
 main()

@@ -19,6 +19,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Valid certificates whose expiry date falls within 90 days of today ({today})",
     },
     "certificates.kpi.suspended_withdrawn": {"zh": "暂停/撤销占比", "en": "Suspended or withdrawn"},
+    "certificates.section.provinces": {"zh": "省份分布", "en": "By province"},
+    "certificates.section.matrix": {"zh": "领域 × 省份", "en": "Scheme × province"},
+    "certificates.section.issuance": {"zh": "签发趋势", "en": "Issuance"},
+    "certificates.section.concentration": {"zh": "集中度", "en": "Concentration"},
+    "certificates.section.expiring": {"zh": "即将到期", "en": "Expiring soon"},
+    "certificates.section.status_share": {"zh": "暂停/撤销", "en": "Suspended / withdrawn"},
     "certificates.map": {"zh": "各省证书分布", "en": "Certificates by province"},
     "certificates.top_provinces": {"zh": "证书数前十省份", "en": "Top 10 provinces"},
     "certificates.by_scheme_province": {

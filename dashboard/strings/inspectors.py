@@ -7,6 +7,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Phone numbers and enforcement-ID numbers are masked according to the viewer's role",
     },
     "insp.tab.registry": {"zh": "名录浏览", "en": "Browse"},
+    "insp.tab.counts": {"zh": "分省与领域统计", "en": "Counts"},
+    "insp.tab.expiring": {"zh": "证件即将到期", "en": "IDs expiring"},
     "insp.tab.form": {"zh": "逐条录入", "en": "Add by form"},
     "insp.tab.import": {"zh": "模板导入", "en": "Import from template"},
     # filters

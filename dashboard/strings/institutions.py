@@ -1,6 +1,10 @@
 """Labels of the Institutions & approvals page."""
 
 STRINGS: dict[str, dict[str, str]] = {
+    "institutions.section.pipeline": {"zh": "审批流程", "en": "Pipeline"},
+    "institutions.section.processing": {"zh": "办理时长", "en": "Processing days"},
+    "institutions.section.applications": {"zh": "申请类型与省份", "en": "Applications"},
+    "institutions.section.register": {"zh": "机构名录", "en": "Institution register"},
     "institutions.scope": {
         "zh": "审批数据按申请提交年份筛选；机构表按机构所在省份、获批领域与机构状态筛选。",
         "en": "Approvals are filtered by the year the application was submitted; the institution table by "

@@ -52,9 +52,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "out.chart.no_findings": {"zh": "所选范围内没有记录问题", "en": "No findings recorded in this selection"},
     # rates
     "out.rates.title": {"zh": "违规率及置信区间", "en": "Violation rates with intervals"},
-    "out.rates.province": {"zh": "按省份", "en": "By province"},
-    "out.rates.scheme": {"zh": "按领域", "en": "By scheme"},
-    "out.rates.institution": {"zh": "按认证机构", "en": "By institution"},
+    "out.rates.province": {"zh": "分省违规率", "en": "Rates by province"},
+    "out.rates.scheme": {"zh": "分领域违规率", "en": "Rates by scheme"},
+    "out.rates.institution": {"zh": "分机构违规率", "en": "Rates by institution"},
+    "out.tab.findings": {"zh": "检查结论与问题", "en": "Outcomes & findings"},
     "out.rates.note": {
         "zh": "Wilson 与 Clopper–Pearson（精确）区间，置信水平 95%；样本量小时区间很宽",
         "en": "Wilson and Clopper–Pearson (exact) intervals at 95%; small samples give wide intervals",

@@ -9,6 +9,15 @@ from streamlit.testing.v1 import AppTest
 
 from tests.dashboard.conftest import APP, as_int, metric_values
 
+# (tab name in the URL, tables, charts it draws on the demo database)
+SECTIONS = [
+    ("provinces", 0, 2),
+    ("matrix", 1, 1),
+    ("issuance", 0, 1),
+    ("concentration", 2, 0),
+    ("expiring", 1, 0),
+    ("status_share", 1, 1),
+]
 EXPIRING = """
     SELECT count(*) FROM certificate
     WHERE status = 'valid' AND expires_on >= :a AND expires_on <= :b {extra}
@@ -29,8 +38,52 @@ def test_certificates_runs_and_counts_equal_sql(open_page, sql, lang, selection,
     today = dt.date.today()
     soon = sql(EXPIRING.format(extra=""), a=today.isoformat(), b=(today + dt.timedelta(days=90)).isoformat())
     assert as_int(shown[expiring]) == soon
-    assert len(at.dataframe) >= 5
-    assert at.get("download_button")
+    assert len(at.tabs) == len(SECTIONS)
+    assert len(at.get("vega_lite_chart")) == 2  # the default tab: the map and the top provinces
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize(("view", "tables", "charts"), SECTIONS)
+def test_every_tab_runs_alone(open_page, lang, view, tables, charts):
+    at = open_page("certificates", lang=lang, view=view)
+    assert len(at.dataframe) == tables
+    assert len(at.get("vega_lite_chart")) == charts
+    if tables:
+        assert at.get("download_button")
+
+
+def test_picking_a_tab_runs_it_and_puts_it_in_the_url(open_page, sql):
+    at = open_page("certificates", lang="en", provinces="330000")
+    assert not at.dataframe
+    at.session_state["url_filter_view"] = "Expiring soon"
+    at.run()
+    assert not at.exception
+    assert at.query_params["view"] == "expiring"
+    today = dt.date.today()
+    soon = sql(
+        EXPIRING.format(extra="AND region_code = '330000'"),
+        a=today.isoformat(),
+        b=(today + dt.timedelta(days=90)).isoformat(),
+    )
+    assert len(at.dataframe) == 1 and len(at.dataframe[0].value) == soon
+    at.session_state["url_filter_view"] = "By province"  # the default tab leaves the URL
+    at.run()
+    assert "view" not in at.query_params
+
+
+def test_the_open_tab_survives_a_language_switch(open_page):
+    at = open_page("certificates", lang="en", view="matrix")
+    at.segmented_control(key="language_switch").set_value("zh").run()
+    assert not at.exception
+    assert at.tabs[1].label == "领域 × 省份"
+    assert at.query_params["view"] == "matrix"
+    assert at.subheader[0].value == "认证领域 × 省份 × 状态"
+
+
+def test_matrix_table_adds_up_to_the_certificate_count(open_page, sql):
+    at = open_page("certificates", lang="en", view="matrix", schemes="QMS")
+    table = at.dataframe[0].value
+    assert int(table.iloc[:, -1].sum()) == sql("SELECT count(*) FROM certificate WHERE scheme_code = 'QMS'")
 
 
 def test_url_and_widget_filters_drive_the_counts(open_page, sql):

@@ -60,9 +60,11 @@ def database_url(tmp_path_factory) -> str:
 def app(database_url, monkeypatch):
     monkeypatch.setenv("REGDASH_DATABASE_URL", database_url)
 
-    def start(lang: str = "zh") -> AppTest:
+    def start(lang: str = "zh", **params: str) -> AppTest:
         at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
         at.query_params["lang"] = lang
+        for key, value in params.items():
+            at.query_params[key] = value
         at.run()
         assert not at.exception, at.exception
         return at
@@ -107,8 +109,22 @@ def test_province_filter_changes_the_numbers(app, database_url):
     assert metrics(at)[0] == "0"
 
 
+def test_counts_and_expiring_tabs_equal_sql(app, database_url):
+    at = app("en", view="counts", provinces="440000")
+    assert not at.dataframe and len(at.get("vega_lite_chart")) == 2  # by province, by scheme
+    at = app("en", view="expiring")
+    today = dt.date.today()
+    soon = sql(
+        database_url,
+        "SELECT count(*) FROM inspector WHERE active AND id_valid_until >= "
+        f"'{today.isoformat()}' AND id_valid_until <= '{(today + dt.timedelta(days=90)).isoformat()}'",
+    )
+    assert soon > 0 and len(at.dataframe) == 1 and len(at.dataframe[0].value) == soon
+    assert not at.get("vega_lite_chart")
+
+
 def test_form_adds_one_and_shows_errors(app, database_url):
-    at = app("en")
+    at = app("en", view="form")
     before = sql(database_url, "SELECT count(*) FROM inspector")
     at.text_input(key="form_eid").set_value("bad id!")
     at.form_submit_button[0].click().run()
@@ -140,7 +156,7 @@ def _count(url: str) -> int:
 
 
 def test_import_bad_file_lists_rows_and_good_file_imports_on_confirm(app, database_url):
-    at = app("zh")
+    at = app("zh", view="import")
     before = _count(database_url)
     at.file_uploader[0].set_value(("bad.xlsx", xlsx_file(BAD_ROWS), "application/octet-stream")).run()
     assert not at.exception

@@ -23,8 +23,24 @@ def test_institutions_runs_and_pipeline_equals_sql(open_page, sql, lang, receive
     assert as_int(shown[approved]) == sql(
         "SELECT count(*) FROM approvalapplication WHERE status = 'approved'"
     )
-    assert len(at.dataframe) >= 4
+    assert len(at.tabs) == 4 and not at.dataframe  # the default tab holds the funnel only
+    assert len(at.get("vega_lite_chart")) == 1
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize(("view", "tables", "charts"), [("processing", 1, 3), ("applications", 1, 1)])
+def test_every_tab_runs_alone(open_page, lang, view, tables, charts):
+    at = open_page("institutions", lang=lang, view=view)
+    assert len(at.dataframe) == tables and len(at.get("vega_lite_chart")) == charts
     assert at.get("download_button")
+
+
+def test_applications_table_adds_up_to_the_applications(open_page, sql):
+    at = open_page("institutions", lang="en", view="applications", provinces="440000")
+    table = at.dataframe[0].value
+    assert int(table["Applications"].sum()) == sql(
+        "SELECT count(*) FROM approvalapplication WHERE region_code = '440000'"
+    )
 
 
 def test_filters_drive_the_pipeline(open_page, sql):
@@ -44,7 +60,7 @@ def test_filters_drive_the_pipeline(open_page, sql):
 
 
 def test_search_and_detail_equal_sql(open_page, sql):
-    at = open_page("institutions", lang="en")
+    at = open_page("institutions", lang="en", view="register")
     register = register_of(at)
     assert len(register) == sql("SELECT count(*) FROM institution")
     chosen = sql("SELECT id FROM institution ORDER BY id LIMIT 1 OFFSET 5")
@@ -73,6 +89,6 @@ def test_search_and_detail_equal_sql(open_page, sql):
 
 
 def test_status_filter_narrows_the_register(open_page, sql):
-    at = open_page("institutions", lang="en", statuses="cancelled")
+    at = open_page("institutions", lang="en", statuses="cancelled", view="register")
     register = register_of(at)
     assert len(register) == sql("SELECT count(*) FROM institution WHERE status = 'cancelled'")

@@ -58,7 +58,7 @@ def sql(url: str, statement: str) -> int:
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_page_runs_and_figures_equal_sql(app, database_url, lang):
-    at = app(lang)
+    at = app(lang, view="cases")
     drawn = sql(database_url, f"SELECT count(*) {COMMITTED}")
     inspected = sql(database_url, f"SELECT count(o.id) {COMMITTED}")
     violations = sql(database_url, f"SELECT count(*) {COMMITTED} AND o.outcome_code = 'violation'")
@@ -74,12 +74,30 @@ def test_page_runs_and_figures_equal_sql(app, database_url, lang):
 
 
 def test_filters_change_the_numbers(app, database_url):
-    at = app("en")
+    at = app("en", view="cases")
     at.multiselect(key="url_filter_schemes").set_value(["EMS"]).run()
     assert not at.exception
     ems = sql(database_url, f"SELECT count(o.id) {COMMITTED} AND t.scheme_code = 'EMS'")
     assert at.metric[1].value == str(ems) == "2"
     assert len(at.dataframe[-1].value) == ems
+
+
+@pytest.mark.parametrize(
+    ("view", "dimension", "tables", "charts"),
+    [
+        ("findings", None, 0, 2),
+        ("provinces", "region_code", 1, 1),
+        ("schemes", "scheme_code", 1, 1),
+        ("institutions", "institution_id", 1, 0),
+    ],
+)
+def test_every_tab_runs_alone(app, database_url, view, dimension, tables, charts):
+    at = app("en", view=view)
+    assert len(at.tabs) == 5
+    assert len(at.dataframe) == tables and len(at.get("vega_lite_chart")) == charts
+    if dimension:  # one row per province / scheme / institution with an inspection
+        rows = sql(database_url, f"SELECT count(DISTINCT t.{dimension}) {COMMITTED} AND o.id IS NOT NULL")
+        assert len(at.dataframe[0].value) == rows
 
 
 def test_filters_from_the_url(app, database_url):

@@ -60,7 +60,7 @@ def test_overview_url_filter_and_years(streamlit_server, e2e_database_url, brows
 
 def test_expiring_table_downloads_as_csv_and_excel(streamlit_server, e2e_database_url, browser_page):
     page = browser_page
-    page.goto(f"{streamlit_server.base_url}/certificates?provinces=330000")
+    page.goto(f"{streamlit_server.base_url}/certificates?provinces=330000&view=expiring")
     settle(page)
     today = dt.date.today()
     expected = scalar(
@@ -70,10 +70,10 @@ def test_expiring_table_downloads_as_csv_and_excel(streamlit_server, e2e_databas
         a=today.isoformat(),
         b=(today + dt.timedelta(days=90)).isoformat(),
     )
-    # the expiring-soon table is the fourth table on the page, each with a CSV and an Excel button
+    # the expiring-soon tab holds one table, with a CSV and an Excel button
     csv_buttons = page.locator('[data-testid="stDownloadButton"]').filter(has_text="下载 CSV")
     excel_buttons = page.locator('[data-testid="stDownloadButton"]').filter(has_text="下载 Excel")
-    index = 3
+    index = 0
     with page.expect_download() as download_info:
         csv_buttons.nth(index).click()
     download = download_info.value
@@ -87,3 +87,19 @@ def test_expiring_table_downloads_as_csv_and_excel(streamlit_server, e2e_databas
     sheet = load_workbook(io.BytesIO(download_info.value.path().read_bytes())).worksheets[0]
     assert sheet.cell(row=1, column=1).value == "证书编号"
     assert sheet.max_row - 1 == min(expected, 1000)
+
+
+def test_clicking_a_tab_draws_it_and_puts_it_in_the_url(streamlit_server, e2e_database_url, browser_page):
+    page = browser_page
+    page.goto(f"{streamlit_server.base_url}/certificates")
+    settle(page)
+    assert page.locator('[data-testid="stDataFrame"]').count() == 0  # the map tab has no table
+    page.get_by_role("tab", name="领域 × 省份").click()
+    page.wait_for_url("**view=matrix**", timeout=30_000)
+    settle(page)
+    assert page.locator('[data-testid="stDataFrame"]').count() == 1
+    assert page.locator('[data-testid="stVegaLiteChart"]').count() == 1  # the heatmap alone
+    page.reload()  # the link opens the same tab
+    settle(page)
+    assert page.get_by_role("tab", name="领域 × 省份", selected=True).count() == 1
+    assert page.locator('[data-testid="stException"]').count() == 0

@@ -141,14 +141,15 @@ def test_pages_in_english_with_url_filters(streamlit_server, e2e_database_url, b
 
 def test_outcomes_page_in_chinese_and_case_download(streamlit_server, browser_page, artifacts_dir):
     page = browser_page
-    page.goto(f"{streamlit_server.base_url}/outcomes")
+    page.goto(f"{streamlit_server.base_url}/outcomes?view=cases")
     wait_for_app(page)
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.get_by_text("全国违规率估计（加权）").count() == 1
     screenshot(page, artifacts_dir / "outcomes_zh.png")
     buttons = page.locator('[data-testid="stDownloadButton"]').filter(has_text="下载 Excel")
+    assert buttons.count() == 1  # the case list is the only table on its tab
     with page.expect_download() as download_info:
-        buttons.last.click()
+        buttons.first.click()
     data = download_info.value.path().read_bytes()
     sheet = load_workbook(io.BytesIO(data)).worksheets[0]
     assert sheet.cell(row=1, column=1).value == "对象编号" and sheet.max_row > 1

@@ -31,6 +31,27 @@ CASES = [
 ]
 
 
+# the tabs behind the first one, opened from the URL (screenshots: <page>-<tab>-zh.png)
+TABS = [
+    ("institutions", "processing"),
+    ("institutions", "applications"),
+    ("institutions", "register"),
+    ("certificates", "matrix"),
+    ("certificates", "issuance"),
+    ("certificates", "concentration"),
+    ("certificates", "expiring"),
+    ("certificates", "status_share"),
+    ("inspectors", "counts"),
+    ("inspectors", "expiring"),
+    ("inspectors", "form"),
+    ("inspectors", "import"),
+    ("outcomes", "provinces"),
+    ("outcomes", "schemes"),
+    ("outcomes", "institutions"),
+    ("outcomes", "cases"),
+]
+
+
 def settle(page, *, timeout_s: float = 90.0) -> None:
     """Wait until the script has finished and stays finished, with nothing left as a skeleton.
 
@@ -83,3 +104,15 @@ def test_page_loads_without_exception(streamlit_server, browser_page, artifacts_
         assert page.locator("h1").filter(has_text=heading).count() >= 1, heading
     full_screenshot(page, artifacts_dir / f"{url_path}-{lang}.png")
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+@pytest.mark.locale("zh-CN")
+@pytest.mark.parametrize(("url_path", "view"), TABS, ids=[f"{page}-{view}" for page, view in TABS])
+def test_every_tab_loads_from_its_link(streamlit_server, browser_page, artifacts_dir, url_path, view):
+    page = browser_page
+    page.goto(f"{page_url(streamlit_server.base_url, url_path)}?view={view}")
+    settle(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.locator('[data-testid="stAlertContentError"]').count() == 0
+    assert page.locator('[role="tab"][aria-selected="true"]').count() == 1
+    full_screenshot(page, artifacts_dir / f"{url_path}-{view}-zh.png")
