@@ -55,7 +55,10 @@ def sidebar_filters() -> q.OutcomeFilters | None:
     if not years_available:
         return None
     first, last = years_available[0], years_available[-1]
-    years = url_year_range(t("filter.years"), first, last) if last > first else (first, last)
+    # the latest year by default: each year's draw estimates that year's rate, so pooling years is a choice
+    years = (
+        url_year_range(t("filter.years"), first, last, default=(last, last)) if last > first else (last, last)
+    )
     campaign_id = _campaign_filter(years)
     provinces = url_multiselect(
         t("filter.provinces"), PROVINCE_CODES, param="provinces", format_func=province_name

@@ -58,7 +58,7 @@ def sql(url: str, statement: str) -> int:
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_page_runs_and_figures_equal_sql(app, database_url, lang):
-    at = app(lang, view="cases")
+    at = app(lang, view="cases", years="2024-2025")
     drawn = sql(database_url, f"SELECT count(*) {COMMITTED}")
     inspected = sql(database_url, f"SELECT count(o.id) {COMMITTED}")
     violations = sql(database_url, f"SELECT count(*) {COMMITTED} AND o.outcome_code = 'violation'")
@@ -74,7 +74,7 @@ def test_page_runs_and_figures_equal_sql(app, database_url, lang):
 
 
 def test_filters_change_the_numbers(app, database_url):
-    at = app("en", view="cases")
+    at = app("en", view="cases", years="2024-2025")
     at.multiselect(key="url_filter_schemes").set_value(["EMS"]).run()
     assert not at.exception
     ems = sql(database_url, f"SELECT count(o.id) {COMMITTED} AND t.scheme_code = 'EMS'")
@@ -92,12 +92,24 @@ def test_filters_change_the_numbers(app, database_url):
     ],
 )
 def test_every_tab_runs_alone(app, database_url, view, dimension, tables, charts):
-    at = app("en", view=view)
+    at = app("en", view=view, years="2024-2025")
     assert len(at.tabs) == 5
     assert len(at.dataframe) == tables and len(at.get("vega_lite_chart")) == charts
     if dimension:  # one row per province / scheme / institution with an inspection
         rows = sql(database_url, f"SELECT count(DISTINCT t.{dimension}) {COMMITTED} AND o.id IS NOT NULL")
         assert len(at.dataframe[0].value) == rows
+
+
+def test_the_latest_year_is_the_default(app, database_url):
+    at = app("en")
+    assert at.slider(key="url_filter_years").value == (2025, 2025)
+    assert "years" not in at.query_params  # the default stays out of the link
+    drawn = sql(database_url, f"SELECT count(*) {COMMITTED} AND c.year = 2025")
+    assert drawn < sql(database_url, f"SELECT count(*) {COMMITTED}")
+    assert at.metric[0].value == str(drawn)
+    at.slider(key="url_filter_years").set_value((2024, 2025)).run()
+    assert at.metric[0].value == str(sql(database_url, f"SELECT count(*) {COMMITTED}"))
+    assert at.query_params["years"] == "2024-2025"
 
 
 def test_filters_from_the_url(app, database_url):
