@@ -12,7 +12,9 @@ every page of the navigation:
   median over fresh sessions once the server's query cache is warm (what a second user sees);
 * filter change - a province is picked in the sidebar's province filter (a different province each
   round, so the queries behind it are not cached yet); the clock runs from the key press until the
-  rerun has finished and the charts are drawn again.
+  rerun has finished and the charts are drawn again. Pages split into tabs run only the open tab, so
+  the filter change is timed on every tab in turn, and the slowest tab is the page's figure;
+* tab switch - a click on each tab after the first, until its rerun has finished and charts are drawn.
 
 The blank page is a title and one province multiselect, measured the same way. Targets: first render
 <= 2x blank, filter change <= 1.5x blank.
@@ -63,6 +65,9 @@ class Timings:
     warm: list[float] = field(default_factory=list)
     filter_change: list[float] = field(default_factory=list)
     filter_cached: list[float] = field(default_factory=list)
+    tab_switch: list[float] = field(default_factory=list)
+    # per tab (label): medians of its filter changes, fresh and cached
+    by_tab: dict[str, tuple[float | None, float | None]] = field(default_factory=dict)
 
     def median(self, name: str) -> float | None:
         values = getattr(self, name)
@@ -119,11 +124,37 @@ def first_render(browser, url: str) -> float:
         context.close()
 
 
-def filter_changes(browser, url: str, rounds: int) -> tuple[list[float], list[float]]:
+TABS = '[data-testid="stMain"] [role="tab"]'
+
+
+def tab_labels(browser, url: str) -> list[str]:
+    """The labels of the page's tabs (empty if it has none)."""
+    context, page, watcher = new_page(browser)
+    try:
+        page.goto(url)
+        wait_finished(page, watcher, runs_before=0)
+        return [label.strip() for label in page.locator(TABS).all_inner_texts()]
+    finally:
+        context.close()
+
+
+def open_tab(page, watcher: RunWatcher, label: str) -> float:
+    """Click the tab called ``label``; seconds until its rerun has finished and charts are drawn."""
+    before = len(watcher.finished)
+    start = time.monotonic()
+    page.locator(TABS).filter(has_text=label).first.click()
+    wait_finished(page, watcher, runs_before=before)
+    return time.monotonic() - start
+
+
+def filter_changes(
+    browser, url: str, rounds: int, *, tab: str | None = None, switches: list[float] | None = None
+) -> tuple[list[float], list[float]]:
     """Seconds per province picked in the sidebar filter: new provinces, then one picked before.
 
     The first list times provinces not picked before (their queries are not cached); the second
     picks the first province again (cached). Both are empty if the page has no province filter.
+    With ``tab``, that tab is opened first (the time it took is appended to ``switches``).
     """
     context, page, watcher = new_page(browser)
     fresh: list[float] = []
@@ -131,6 +162,10 @@ def filter_changes(browser, url: str, rounds: int) -> tuple[list[float], list[fl
     try:
         page.goto(url)
         wait_finished(page, watcher, runs_before=0)
+        if tab is not None:
+            took = open_tab(page, watcher, tab)
+            if switches is not None:
+                switches.append(took)
         box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(
             has_text="Province"
         )
@@ -162,10 +197,22 @@ def filter_changes(browser, url: str, rounds: int) -> tuple[list[float], list[fl
 
 
 def measure(browser, url: str, *, warm_rounds: int, filter_rounds: int) -> Timings:
-    """Cold first render, warm first renders and filter changes of one URL."""
+    """Cold first render, warm first renders, and filter changes on every tab of one URL.
+
+    The page's filter-change figures are those of its slowest tab (by median).
+    """
     timings = Timings(cold=first_render(browser, url))
     timings.warm = [first_render(browser, url) for _ in range(warm_rounds)]
-    timings.filter_change, timings.filter_cached = filter_changes(browser, url, filter_rounds)
+    labels = tab_labels(browser, url)
+    for index, label in enumerate(labels or [None]):
+        fresh, cached = filter_changes(
+            browser, url, filter_rounds, tab=label if index else None, switches=timings.tab_switch
+        )
+        median = statistics.median(fresh) if fresh else None
+        timings.by_tab[label or ""] = (median, statistics.median(cached) if cached else None)
+        worst = timings.median("filter_change")
+        if median is not None and (worst is None or median > worst):
+            timings.filter_change, timings.filter_cached = fresh, cached
     return timings
 
 
@@ -199,20 +246,29 @@ def report(results: dict[str, Timings], blank: Timings, *, scale: str, database:
         f"{dt.date.today().isoformat()}, {scale} scale ({database.name}), SQLite, 2 cores, "
         f"Chromium headless; seconds (median) and ratio to the blank page",
         "",
-        "| page | cold first render | first render | ratio (<= 2) | filter change | ratio (<= 1.5) "
-        "| filter change, cached | ratio |",
-        "|---|---|---|---|---|---|---|---|",
+        "| page | cold first render | first render | ratio (<= 2) | filter change (slowest tab) "
+        "| ratio (<= 1.5) | filter change, cached | ratio | tab switch | ratio |",
+        "|---|---|---|---|---|---|---|---|---|---|",
         f"| blank | {_fmt(blank.cold)} | {_fmt(base_warm)} | 1.00 | {_fmt(base_filter)} | 1.00 "
-        f"| {_fmt(base_cached)} | 1.00 |",
+        f"| {_fmt(base_cached)} | 1.00 | - | - |",
     ]
     for name, timings in results.items():
         warm, change = timings.median("warm"), timings.median("filter_change")
-        cached = timings.median("filter_cached")
+        cached, switch = timings.median("filter_cached"), timings.median("tab_switch")
         lines.append(
             f"| {name} | {_fmt(timings.cold)} | {_fmt(warm)} | {_ratio(warm, base_warm)} | "
             f"{_fmt(change)} | {_ratio(change, base_filter)} | "
-            f"{_fmt(cached)} | {_ratio(cached, base_cached)} |"
+            f"{_fmt(cached)} | {_ratio(cached, base_cached)} | "
+            f"{_fmt(switch)} | {_ratio(switch, base_filter)} |"
         )
+    lines += ["", "Filter change by tab (seconds, fresh / cached; ratio of fresh to the blank page):", ""]
+    for name, timings in results.items():
+        if len(timings.by_tab) > 1:
+            cells = [
+                f"{label} {_fmt(fresh)} / {_fmt(cached)} ({_ratio(fresh, base_filter)})"
+                for label, (fresh, cached) in timings.by_tab.items()
+            ]
+            lines.append(f"- {name}: " + "; ".join(cells))
     return "\n".join(lines)
 
 
@@ -225,6 +281,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--warm-rounds", type=int, default=3)
     parser.add_argument("--filter-rounds", type=int, default=3)
+    parser.add_argument("--pages", nargs="*", help="url paths to measure (default: every page)")
     args = parser.parse_args(argv)
 
     from playwright.sync_api import sync_playwright
@@ -244,6 +301,8 @@ def main(argv: list[str] | None = None) -> None:
             )
             results: dict[str, Timings] = {}
             for index, (_file, _title, _icon, url_path) in enumerate(PAGE_SPECS):
+                if args.pages and url_path not in args.pages:
+                    continue
                 page_url = f"{app.base_url}/" if index == 0 else f"{app.base_url}/{url_path}"
                 print(f"measuring {url_path} ...", flush=True)
                 results[url_path] = measure(
