@@ -26,7 +26,7 @@ from models.imports.inspectors import (
     commit_import,
     preview_import,
 )
-from models.imports.tabular import ImportFileError
+from models.imports.tabular import MAX_BYTES, ImportFileError
 from models.imports.template import template_bytes
 from models.reference_data import PROVINCE_CODES, SCHEME_CODES
 
@@ -181,7 +181,12 @@ def render_import(today: dt.date) -> None:
         icon=":material/download:",
     )
     st.markdown(f"**{t('insp.import.step2')}**")
-    upload = st.file_uploader(t("insp.import.upload"), type=["xlsx", "csv"], key="insp_upload")
+    upload = st.file_uploader(
+        t("insp.import.upload"),
+        type=["xlsx", "csv"],
+        key="insp_upload",
+        max_upload_size=MAX_BYTES // (1024 * 1024),  # the browser refuses bigger files up front
+    )
     if upload is None:
         return
     data = upload.getvalue()
