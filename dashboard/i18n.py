@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cache
 
 import streamlit as st
@@ -56,6 +57,17 @@ def scheme_name(code: str) -> str:
 def format_int(value: float | int) -> str:
     """A count with thousands separators."""
     return f"{round(value):,}"
+
+
+_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September")
+_MONTHS_EN += ("October", "November", "December")
+
+
+def format_month(day: dt.date) -> str:
+    """The month of ``day`` in the current language: ``2025年6月`` or ``June 2025``."""
+    if current_language() == "zh":
+        return f"{day.year}年{day.month}月"
+    return f"{_MONTHS_EN[day.month - 1]} {day.year}"
 
 
 def format_pct(value: float, digits: int = 1) -> str:

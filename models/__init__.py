@@ -5,7 +5,13 @@ from models.certificates import Certificate, Organisation
 from models.inspectors import Inspector, InspectorAffiliation, InspectorScheme
 from models.institutions import ApprovalApplication, Institution, InstitutionScheme
 from models.reference import Region, Scheme
-from models.summaries import CertificateCountByInstitution, CertificateCountByRegion, CertificateIssuance
+from models.summaries import (
+    CertificateCountByInstitution,
+    CertificateCountByRegion,
+    CertificateIssuance,
+    MonthEndHolding,
+    MonthEndStock,
+)
 
 __all__ = [
     "ApprovalApplication",
@@ -24,6 +30,8 @@ __all__ = [
     "InspectorScheme",
     "Institution",
     "InstitutionScheme",
+    "MonthEndHolding",
+    "MonthEndStock",
     "Organisation",
     "Region",
     "Scheme",

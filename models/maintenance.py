@@ -13,7 +13,8 @@ from models.summaries import refresh_summaries
 def expire_certificates(engine: Engine, *, today: dt.date) -> int:
     """Mark valid certificates whose validity ended before ``today`` as expired; refresh the summaries.
 
-    One transaction; returns how many certificates changed. Running it twice changes nothing more.
+    One transaction; returns how many certificates changed. Running it twice changes nothing more. The
+    month-end stocks need no refresh: they count valid and expired certificates alike.
     """
     table = Certificate.__table__
     with engine.begin() as connection:
@@ -23,5 +24,6 @@ def expire_certificates(engine: Engine, *, today: dt.date) -> int:
             .values(status="expired")
         ).rowcount
         if changed:
-            refresh_summaries(connection)
+            # Valid to expired does not change whether a certificate stood at a past month end.
+            refresh_summaries(connection, stocks=False)
     return int(changed)

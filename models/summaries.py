@@ -2,14 +2,34 @@
 
 They are derived data: ``refresh_summaries`` rebuilds them from ``certificate`` inside the caller's
 transaction, and the seeder and every certificate import call it.
+
+Month-end stocks (``MonthEndStock``, ``MonthEndHolding``) reconstruct the past from current statuses,
+because the store keeps no status history: a certificate *stands* at a date ``d`` when
+``issued_on <= d <= expires_on`` and its status is now valid or expired (one suspended or withdrawn since
+is taken to have lapsed already). They are computed in numpy rather than by joining millions of
+certificates to every month end in SQL: each certificate covers a contiguous range of month ends, so
+certificate counts are difference arrays, and distinct organisations are counted from the union of
+each organisation's ranges.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, delete, func, insert, select
+import datetime as dt
+from collections.abc import Sequence
+
+import numpy as np
+from sqlalchemy import BigInteger, Connection, Table, case, cast, delete, func, insert, select
 from sqlmodel import Field, SQLModel
 
 from models.certificates import Certificate
+from models.reference import Region, Scheme
+from models.vocabulary import CERTIFICATE_STATUSES
+
+# Statuses a certificate can have now and still have stood at an earlier date.
+STILL_STANDING = ("valid", "expired")
+SCHEME_SEPARATOR = ","
+_INSERT_BATCH = 20_000
+_FETCH_BATCH = 200_000
 
 
 class CertificateCountByRegion(SQLModel, table=True):
@@ -39,14 +59,51 @@ class CertificateIssuance(SQLModel, table=True):
     n: int
 
 
+class MonthEndStock(SQLModel, table=True):
+    """Standing certificates, and organisations holding at least one, per month end, province and scheme.
+
+    Only non-zero rows are kept; a month end without a row has no standing certificate there.
+    """
+
+    month_end: dt.date = Field(primary_key=True)
+    region_code: str = Field(foreign_key="region.code", primary_key=True, max_length=6)
+    scheme_code: str = Field(foreign_key="scheme.code", primary_key=True, max_length=8)
+    certificates: int
+    organisations: int
+
+
+class MonthEndHolding(SQLModel, table=True):
+    """Organisations per month end, province and the exact set of schemes they hold standing certificates in.
+
+    ``schemes`` lists scheme codes in code order, separated by commas (``EMS,QMS``). Distinct
+    organisations holding any scheme of a selection are the sum over the sets that meet it, which per-scheme
+    counts cannot give (an organisation holding two schemes would count twice).
+    """
+
+    month_end: dt.date = Field(primary_key=True)
+    region_code: str = Field(foreign_key="region.code", primary_key=True, max_length=6)
+    schemes: str = Field(primary_key=True, max_length=255)
+    organisations: int
+
+
 def _month_of(column, dialect_name: str):
     if dialect_name == "sqlite":
         return func.strftime("%Y-%m", column)
     return func.to_char(column, "YYYY-MM")
 
 
-def refresh_summaries(connection: Connection) -> None:
-    """Rebuild every certificate summary table from ``certificate`` on ``connection``."""
+def _yyyymmdd(column, dialect_name: str):
+    """A date column as the integer ``YYYYMMDD`` (cheaper to fetch than a date or its text)."""
+    sqlite = dialect_name == "sqlite"
+    return cast(func.replace(column, "-", "") if sqlite else func.to_char(column, "YYYYMMDD"), BigInteger)
+
+
+def refresh_summaries(connection: Connection, *, stocks: bool = True) -> None:
+    """Rebuild every certificate summary table from ``certificate`` on ``connection``.
+
+    ``stocks=False`` leaves the month-end stocks alone: right only when no certificate changed except
+    from valid to expired (the daily expiry job), which does not change whether a certificate stood.
+    """
     cert = Certificate.__table__
     by_region = CertificateCountByRegion.__table__
     by_institution = CertificateCountByInstitution.__table__
@@ -77,3 +134,195 @@ def refresh_summaries(connection: Connection) -> None:
             ),
         )
     )
+    if stocks:
+        refresh_month_end_stocks(connection)
+
+
+def refresh_month_end_stocks(
+    connection: Connection, stock_table: Table | None = None, holding_table: Table | None = None
+) -> None:
+    """Rebuild the month-end stock tables (or the given tables of the same shape, as a migration has)."""
+    stock_table = MonthEndStock.__table__ if stock_table is None else stock_table
+    holding_table = MonthEndHolding.__table__ if holding_table is None else holding_table
+    stocks, holdings = month_end_stock_rows(connection)
+    for table, rows in ((stock_table, stocks), (holding_table, holdings)):
+        connection.execute(delete(table))
+        for start in range(0, len(rows), _INSERT_BATCH):
+            connection.execute(insert(table), rows[start : start + _INSERT_BATCH])
+
+
+def _codes(connection: Connection, table) -> list[str]:
+    return list(connection.execute(select(table.c.code).order_by(table.c.code)).scalars())
+
+
+def _standing_certificates(
+    connection: Connection, regions: Sequence[str], schemes: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(key, dates) of every standing certificate: key packs organisation, province and scheme indices,
+    dates packs ``issued_on`` and ``expires_on`` as ``YYYYMMDD * 10**8 + YYYYMMDD``.
+
+    Two integers a row keep the fetch of millions of rows cheap; the statuses are excluded with NOT IN
+    so that SQLite scans the table instead of walking the status index for nearly every row.
+    """
+    cert = Certificate.__table__
+    dialect = connection.dialect.name
+    region_index = case({code: i for i, code in enumerate(regions)}, value=cert.c.region_code)
+    scheme_index = case({code: i for i, code in enumerate(schemes)}, value=cert.c.scheme_code)
+    key = (cast(cert.c.organisation_id, BigInteger) * 64 + region_index) * 64 + scheme_index
+    dates = _yyyymmdd(cert.c.issued_on, dialect) * 100_000_000 + _yyyymmdd(cert.c.expires_on, dialect)
+    lapsed = [status for status in CERTIFICATE_STATUSES if status not in STILL_STANDING]
+    query = select(key, dates).where(cert.c.status.not_in(lapsed))
+    sql = str(query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    # The driver's own cursor, in the caller's transaction: building SQLAlchemy rows for millions of pairs
+    # would cost more than all the rest. On PostgreSQL a named (server-side) cursor fetches in batches.
+    raw = connection.connection
+    if connection.dialect.name == "postgresql":
+        cursor = raw.driver_connection.cursor(name="month_end_stocks")
+    else:
+        cursor = raw.cursor()
+    parts = []
+    try:
+        cursor.execute(sql)
+        while rows := cursor.fetchmany(_FETCH_BATCH):
+            parts.append(np.array(rows, dtype=np.int64).reshape(-1, 2))
+    finally:
+        cursor.close()
+    if not parts:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    packed = np.concatenate(parts)
+    return packed[:, 0], packed[:, 1]
+
+
+def _month_index(yyyymmdd: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Months since January 1970 of ``YYYYMMDD`` integers, and the dates themselves as datetime64[D]."""
+    months = (yyyymmdd // 10_000 - 1970) * 12 + (yyyymmdd // 100 % 100 - 1)
+    days = months.astype("datetime64[M]").astype("datetime64[D]") + (yyyymmdd % 100 - 1)
+    return months, days
+
+
+def _counts(group: np.ndarray, first: np.ndarray, last: np.ndarray, groups: int, months: int) -> np.ndarray:
+    """How many of the ranges [first, last] of each group cover each month: a (groups, months) array."""
+    width = months + 1
+    change = np.bincount(group * width + first, minlength=groups * width) - np.bincount(
+        group * width + last + 1, minlength=groups * width
+    )
+    return np.cumsum(change.reshape(groups, width), axis=1)[:, :months]
+
+
+def _merged_ranges(
+    owner: np.ndarray, first: np.ndarray, last: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The union of each owner's ranges [first, last] as disjoint, non-adjacent (owner, first, last)."""
+    if owner.size == 0:
+        return owner, first, last
+    span = int(last.max()) + 2
+    order = np.argsort(owner * span + first)
+    owner, first, last = owner[order], first[order], last[order]
+    new_owner = np.ones(owner.size, dtype=bool)
+    new_owner[1:] = owner[1:] != owner[:-1]
+    # Running maximum of ``last`` within each owner: offset every owner above all earlier ones.
+    rank = np.cumsum(new_owner) - 1
+    reach = np.maximum.accumulate(rank * span + last) - rank * span
+    starts = new_owner.copy()
+    starts[1:] |= first[1:] > reach[:-1] + 1
+    positions = np.flatnonzero(starts)
+    return owner[positions], first[positions], np.maximum.reduceat(last, positions)
+
+
+def month_end_stock_rows(connection: Connection) -> tuple[list[dict], list[dict]]:
+    """Rows of ``MonthEndStock`` and ``MonthEndHolding`` computed from ``certificate``.
+
+    Month ends run from the first on or after the earliest issue to the last on or before the latest
+    expiry; outside that range nothing stands. Organisations are counted per province of their
+    certificates (``certificate.region_code`` repeats the organisation's province).
+    """
+    regions, schemes = _codes(connection, Region.__table__), _codes(connection, Scheme.__table__)
+    if not regions or not schemes:  # a new store: no reference rows, so no certificates either
+        return [], []
+    if len(regions) > 64 or len(schemes) > 30:
+        raise ValueError("month-end stocks pack up to 64 provinces and 30 schemes")
+    key, dates = _standing_certificates(connection, regions, schemes)
+    first, _ = _month_index(dates // 100_000_000)
+    _, expiry = _month_index(dates % 100_000_000)
+    # The last month end on or before the expiry date is the month before the day after it.
+    last = (expiry + 1).astype("datetime64[M]").astype(np.int64) - 1
+    standing = first <= last
+    key, first, last = key[standing], first[standing], last[standing]
+    if key.size == 0:
+        return [], []
+    base = int(first.min())
+    first, last = first - base, last - base
+    months = int(last.max()) + 1
+    month_ends = [
+        (np.datetime64(base + t + 1, "M").astype("datetime64[D]") - 1).item() for t in range(months)
+    ]
+    n_regions, n_schemes = len(regions), len(schemes)
+    scheme = key % 64
+    holder = key // 64  # organisation and province
+    region = holder % 64
+
+    certificates = _counts(region * n_schemes + scheme, first, last, n_regions * n_schemes, months)
+    # Organisations per scheme: each organisation's standing periods in a scheme, merged.
+    owner, held_from, held_to = _merged_ranges(holder * n_schemes + scheme, first, last)
+    owner_region, owner_scheme = owner // n_schemes % 64, owner % n_schemes
+    organisations = _counts(
+        owner_region * n_schemes + owner_scheme, held_from, held_to, n_regions * n_schemes, months
+    )
+    stocks = [
+        dict(
+            month_end=month_ends[t],
+            region_code=regions[g // n_schemes],
+            scheme_code=schemes[g % n_schemes],
+            certificates=int(certificates[g, t]),
+            organisations=int(organisations[g, t]),
+        )
+        for g, t in zip(*np.nonzero(certificates), strict=True)
+    ]
+    holder = owner // n_schemes
+    return stocks, _holding_rows(holder, owner_scheme, held_from, held_to, regions, schemes, month_ends)
+
+
+def _holding_rows(
+    holder: np.ndarray,
+    scheme: np.ndarray,
+    first: np.ndarray,
+    last: np.ndarray,
+    regions: Sequence[str],
+    schemes: Sequence[str],
+    month_ends: Sequence[dt.date],
+) -> list[dict]:
+    """Organisations per month end, province and set of schemes held, from disjoint (holder, scheme) ranges.
+
+    Each range adds its scheme's bit to the holder's set at ``first`` and removes it after ``last``; the
+    running sum of these changes within a holder is the set held from one change to the next.
+    """
+    months = len(month_ends)
+    bit = np.left_shift(1, scheme).astype(np.int64)
+    event_holder = np.concatenate([holder, holder])
+    event_month = np.concatenate([first, last + 1])
+    event_change = np.concatenate([bit, -bit])
+    event = event_holder * (months + 1) + event_month
+    order = np.argsort(event, kind="stable")
+    event, event_change = event[order], event_change[order]
+    positions = np.flatnonzero(np.r_[True, event[1:] != event[:-1]])
+    event, change = event[positions], np.add.reduceat(event_change, positions)
+    # Every holder's changes sum to nothing, so a running sum over all holders restarts at each one.
+    held = np.cumsum(change)
+    at = event % (months + 1)
+    open_ = np.flatnonzero(held != 0)  # never a holder's last change, so the next one is the same holder's
+    region = event[open_] // (months + 1) % 64
+    combination, group = np.unique(region * (1 << len(schemes)) + held[open_], return_inverse=True)
+    counts = _counts(group, at[open_], at[open_ + 1] - 1, combination.size, months)
+    labels = [
+        SCHEME_SEPARATOR.join(code for i, code in enumerate(schemes) if int(c) >> i & 1)
+        for c in combination % (1 << len(schemes))
+    ]
+    return [
+        dict(
+            month_end=month_ends[t],
+            region_code=regions[int(combination[g]) >> len(schemes)],
+            schemes=labels[g],
+            organisations=int(counts[g, t]),
+        )
+        for g, t in zip(*np.nonzero(counts), strict=True)
+    ]

@@ -9,7 +9,15 @@ import streamlit as st
 from dashboard import charts
 from dashboard.cache import query, require_data
 from dashboard.filters import url_multiselect, url_year_range
-from dashboard.i18n import format_delta, format_int, format_pct, province_name, scheme_name, t
+from dashboard.i18n import (
+    format_delta,
+    format_int,
+    format_month,
+    format_pct,
+    province_name,
+    scheme_name,
+    t,
+)
 from dashboard.outcome_stats import weighted_rate
 from dashboard.tables import labelled, scheme_labels, show_table
 from models.queries.certificates import issuance_by_month
@@ -35,12 +43,15 @@ year = years[1]
 
 kpis = query(overview_kpis, year=year, today=today, provinces=provinces, schemes=schemes)
 end, previous_end = kpis["current_end"].iloc[0], kpis["previous_end"].iloc[0]
+stock_month = format_month(kpis["stock_end"].iloc[0])
 st.caption(
     t(
         "overview.period",
         start=dt.date(year, 1, 1).isoformat(),
         end=end.isoformat(),
         previous_end=previous_end.isoformat(),
+        stock_month=stock_month,
+        previous_stock_month=format_month(kpis["previous_stock_end"].iloc[0]),
     )
 )
 
@@ -51,7 +62,7 @@ for column, name in zip(columns, KPI_NAMES, strict=False):
         t(f"overview.kpi.{name}"),
         format_int(current),
         delta=format_delta(current, previous),
-        help=t(f"overview.kpi.{name}_help"),
+        help=t(f"overview.kpi.{name}_help", month=stock_month),
         border=True,
     )
 

@@ -2,8 +2,10 @@
 
 STRINGS: dict[str, dict[str, str]] = {
     "overview.period": {
-        "zh": "{start} 至 {end}，与上年同期（截至 {previous_end}）比较",
-        "en": "{start} to {end}, compared with the same period a year earlier (to {previous_end})",
+        "zh": "{start} 至 {end}，与上年同期（截至 {previous_end}）比较；有效证书与获证组织为截至 {stock_month}末的存量，对比截至 {previous_stock_month}末",
+        "en": "{start} to {end}, compared with the same period a year earlier (to {previous_end}); "
+        "valid certificates and certified organisations as at end of {stock_month}, "
+        "against end of {previous_stock_month}",
     },
     "overview.kpi.active_institutions": {"zh": "在册认证机构", "en": "Active institutions"},
     "overview.kpi.active_institutions_help": {
@@ -17,14 +19,15 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "overview.kpi.valid_certificates": {"zh": "有效证书", "en": "Valid certificates"},
     "overview.kpi.valid_certificates_help": {
-        "zh": "期末处于有效期内、且此后未被暂停或撤销的证书",
-        "en": "Certificates within their validity at the end of the period "
+        "zh": "截至 {month}末（期内最后一个月末）处于有效期内、且此后未被暂停或撤销的证书",
+        "en": "Certificates within their validity as at end of {month} (the last month end of the period) "
         "and not suspended or withdrawn since",
     },
     "overview.kpi.certified_organisations": {"zh": "获证组织", "en": "Certified organisations"},
     "overview.kpi.certified_organisations_help": {
-        "zh": "期末至少持有一张有效证书的组织",
-        "en": "Organisations holding at least one valid certificate at the end of the period",
+        "zh": "截至 {month}末（期内最后一个月末）至少持有一张有效证书的组织",
+        "en": "Organisations holding at least one valid certificate as at end of {month} "
+        "(the last month end of the period)",
     },
     "overview.kpi.inspections": {"zh": "已完成检查", "en": "Inspections done"},
     "overview.kpi.inspections_help": {

@@ -4,6 +4,10 @@ The store keeps current statuses, not their history, so "active institutions" an
 certificates" at a past date are reconstructed: an institution counts as active at a date if it was
 approved by then and is approved now; a certificate counts as valid at a date if it had been issued by
 then, expires on or after it, and has not been suspended or withdrawn since.
+
+Certificate stocks come from the month-end summaries (``models.summaries.MonthEndStock`` and
+``MonthEndHolding``), so they are taken at the last month end on or before a period's end and at the
+same month end a year earlier; scanning millions of certificates per view took seconds.
 """
 
 from __future__ import annotations
@@ -13,13 +17,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Engine, and_, case, func, select
+from sqlalchemy import Engine, func, literal, or_, select
 
 from models.campaigns import DrawTarget, InspectionOutcome
-from models.certificates import Certificate
 from models.institutions import ApprovalApplication, Institution, InstitutionScheme
 from models.queries.sqlhelpers import where_in
-from models.summaries import CertificateIssuance
+from models.summaries import SCHEME_SEPARATOR, CertificateIssuance, MonthEndHolding, MonthEndStock
 
 KPI_NAMES = (
     "active_institutions",
@@ -28,8 +31,6 @@ KPI_NAMES = (
     "certified_organisations",
     "inspections",
 )
-# Statuses a certificate can have now and still have been valid at an earlier date.
-STILL_STANDING = ("valid", "expired")
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,27 @@ def periods(year: int, today: dt.date) -> tuple[Period, Period]:
         end.replace(year=year - 1) if not (end.month == 2 and end.day == 29) else dt.date(year - 1, 2, 28)
     )
     return current, Period(dt.date(year - 1, 1, 1), previous_end)
+
+
+def month_end(year: int, month: int) -> dt.date:
+    """The last day of ``month`` of ``year``."""
+    return dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+
+
+def month_end_on_or_before(day: dt.date) -> dt.date:
+    """``day`` if it ends its month, else the last day of the month before."""
+    return day if day == month_end(day.year, day.month) else day.replace(day=1) - dt.timedelta(days=1)
+
+
+def stock_dates(year: int, today: dt.date) -> tuple[dt.date, dt.date]:
+    """The month ends at which the KPIs of ``year`` take stocks, and the same month end a year earlier.
+
+    31 December for a finished year; for the running year the last month end on or before ``today``
+    (which is in the year before during January).
+    """
+    current, _ = periods(year, today)
+    end = month_end_on_or_before(current.end)
+    return end, month_end(end.year - 1, end.month)
 
 
 def _active_institutions(connection, at: dt.date, provinces, schemes) -> int:
@@ -76,31 +98,30 @@ def _approvals(connection, period: Period, provinces) -> int:
 
 
 def _certificates_at(connection, dates: Sequence[dt.date], provinces, schemes) -> list[tuple[int, int]]:
-    """(valid certificates, certified organisations) at each date, in one pass over ``certificate``.
+    """(valid certificates, certified organisations) at each month end of ``dates``, from the summaries.
 
-    Certificates are first summed per organisation and then counted: on SQLite this is twice as fast
-    as ``count(DISTINCT ...)`` per date (5 s instead of 11 s over 4 million certificates).
+    Certificates add up over schemes. Organisations come from the sets of schemes each holds, so one
+    holding several selected schemes counts once: a set counts when it meets the selection.
     """
-    cert = Certificate.__table__
-    per_organisation = []
-    for index, at in enumerate(dates):
-        standing = and_(cert.c.issued_on <= at, cert.c.expires_on >= at)
-        per_organisation.append(func.sum(case((standing, 1), else_=0)).label(f"n{index}"))
-    earliest = min(dates)
-    inner = (
-        select(cert.c.organisation_id, *per_organisation)
-        .where(cert.c.status.in_(STILL_STANDING), cert.c.expires_on >= earliest)
-        .group_by(cert.c.organisation_id)
+    stock, holding = MonthEndStock.__table__, MonthEndHolding.__table__
+    certificates = select(stock.c.month_end, func.sum(stock.c.certificates)).where(
+        stock.c.month_end.in_(list(dates))
     )
-    inner = where_in(inner, cert.c.region_code, provinces)
-    inner = where_in(inner, cert.c.scheme_code, schemes).subquery()
-    columns = []
-    for index in range(len(dates)):
-        held = inner.c[f"n{index}"]
-        columns.append(func.coalesce(func.sum(held), 0))
-        columns.append(func.coalesce(func.sum(case((held > 0, 1), else_=0)), 0))
-    row = connection.execute(select(*columns)).one()
-    return [(int(row[2 * i]), int(row[2 * i + 1])) for i in range(len(dates))]
+    certificates = where_in(certificates, stock.c.region_code, provinces)
+    certificates = where_in(certificates, stock.c.scheme_code, schemes).group_by(stock.c.month_end)
+    organisations = select(holding.c.month_end, func.sum(holding.c.organisations)).where(
+        holding.c.month_end.in_(list(dates))
+    )
+    organisations = where_in(organisations, holding.c.region_code, provinces)
+    if schemes:
+        wrapped = literal(SCHEME_SEPARATOR) + holding.c.schemes + literal(SCHEME_SEPARATOR)
+        organisations = organisations.where(
+            or_(*(wrapped.contains(f"{SCHEME_SEPARATOR}{code}{SCHEME_SEPARATOR}") for code in schemes))
+        )
+    organisations = organisations.group_by(holding.c.month_end)
+    held = dict(connection.execute(certificates).all())
+    holders = dict(connection.execute(organisations).all())
+    return [(int(held.get(at) or 0), int(holders.get(at) or 0)) for at in dates]
 
 
 def _inspections(connection, period: Period, provinces, schemes) -> int:
@@ -126,13 +147,16 @@ def overview_kpis(
 ) -> pd.DataFrame:
     """The headline figures for ``year`` (to ``today``) and for the same span of the year before.
 
-    Index: ``KPI_NAMES``; columns current, previous, current_end, previous_end. Stocks (institutions,
-    certificates, organisations) are taken at each period's end, flows (approvals decided,
-    inspections done) over each period. ``schemes`` does not apply to approvals (they have no scheme).
+    Index: ``KPI_NAMES``; columns current, previous, current_end, previous_end, stock_end,
+    previous_stock_end. Flows (approvals decided, inspections done) are counted over each period and
+    active institutions at each period's end; certificates and organisations are stocks at the month ends
+    of ``stock_dates`` (the last month end on or before the period's end, and a year earlier).
+    ``schemes`` does not apply to approvals (they have no scheme).
     """
     current, previous = periods(year, today)
+    stock_end, previous_stock_end = stock_dates(year, today)
     with engine.connect() as connection:
-        certificates = _certificates_at(connection, [current.end, previous.end], provinces, schemes)
+        certificates = _certificates_at(connection, [stock_end, previous_stock_end], provinces, schemes)
         values = {
             "active_institutions": [
                 _active_institutions(connection, period.end, provinces, schemes)
@@ -150,6 +174,8 @@ def overview_kpis(
     ]
     frame["current_end"] = current.end
     frame["previous_end"] = previous.end
+    frame["stock_end"] = stock_end
+    frame["previous_stock_end"] = previous_stock_end
     return frame
 
 

@@ -89,6 +89,31 @@ def test_foreign_keys_and_summaries(demo_engine):
     assert summed == 40_000
 
 
+@pytest.mark.parametrize("at", ["2017-12-31", "2021-06-30", "2024-12-31", "2026-10-31", "2027-02-28"])
+def test_month_end_stocks_equal_the_certificates(demo_engine, at):
+    standing = f"status IN ('valid', 'expired') AND issued_on <= '{at}' AND expires_on >= '{at}'"
+    independent = _frame(
+        demo_engine,
+        f"""SELECT region_code, scheme_code, count(*) AS certificates,
+                   count(DISTINCT organisation_id) AS organisations
+            FROM certificate WHERE {standing} GROUP BY 1, 2 ORDER BY 1, 2""",
+    )
+    summary = _frame(
+        demo_engine,
+        f"""SELECT region_code, scheme_code, certificates, organisations FROM monthendstock
+            WHERE month_end = '{at}' ORDER BY 1, 2""",
+    )
+    assert len(summary) > 0
+    pd.testing.assert_frame_equal(summary, independent, check_dtype=False)
+    holders = _frame(
+        demo_engine, f"SELECT count(DISTINCT organisation_id) AS n FROM certificate WHERE {standing}"
+    ).n[0]
+    held = _frame(
+        demo_engine, f"SELECT sum(organisations) AS n FROM monthendholding WHERE month_end = '{at}'"
+    )
+    assert held.n[0] == holders
+
+
 def test_institution_growth_national_history():
     """391 in business at end-2017 (82 new that year), 481/596/724 after, ~1,261 in 2023, ~1,230 in 2024."""
     inst = generate_institutions(np.random.default_rng(1), 1.0)
