@@ -18,7 +18,19 @@ import datetime as dt
 from collections.abc import Sequence
 
 import numpy as np
-from sqlalchemy import BigInteger, Connection, Table, case, cast, delete, func, insert, select
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Date,
+    Table,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal_column,
+    select,
+)
 from sqlmodel import Field, SQLModel
 
 from models.certificates import Certificate
@@ -92,10 +104,16 @@ def _month_of(column, dialect_name: str):
     return func.to_char(column, "YYYY-MM")
 
 
-def _yyyymmdd(column, dialect_name: str):
-    """A date column as the integer ``YYYYMMDD`` (cheaper to fetch than a date or its text)."""
-    sqlite = dialect_name == "sqlite"
-    return cast(func.replace(column, "-", "") if sqlite else func.to_char(column, "YYYYMMDD"), BigInteger)
+_EPOCH = dt.date(1900, 1, 1)
+_JULIAN_EPOCH = 2415020.5  # julianday('1900-01-01') in SQLite
+_DAY_BITS = 20  # days since 1900 fit in 20 bits until the year 4770
+
+
+def _epoch_days(column, dialect_name: str):
+    """Whole days from 1900-01-01 to a date column (julianday on SQLite: cheaper than parsing its text)."""
+    if dialect_name == "sqlite":
+        return func.julianday(column) - _JULIAN_EPOCH
+    return cast(column - literal_column(f"DATE '{_EPOCH.isoformat()}'", Date), BigInteger)
 
 
 def refresh_summaries(connection: Connection, *, stocks: bool = True) -> None:
@@ -159,7 +177,7 @@ def _standing_certificates(
     connection: Connection, regions: Sequence[str], schemes: Sequence[str]
 ) -> tuple[np.ndarray, np.ndarray]:
     """(key, dates) of every standing certificate: key packs organisation, province and scheme indices,
-    dates packs ``issued_on`` and ``expires_on`` as ``YYYYMMDD * 10**8 + YYYYMMDD``.
+    dates packs ``issued_on`` and ``expires_on`` in days since 1900 as ``issued << 20 | expires``.
 
     Two integers a row keep the fetch of millions of rows cheap; the statuses are excluded with NOT IN
     so that SQLite scans the table instead of walking the status index for nearly every row.
@@ -169,7 +187,10 @@ def _standing_certificates(
     region_index = case({code: i for i, code in enumerate(regions)}, value=cert.c.region_code)
     scheme_index = case({code: i for i, code in enumerate(schemes)}, value=cert.c.scheme_code)
     key = (cast(cert.c.organisation_id, BigInteger) * 64 + region_index) * 64 + scheme_index
-    dates = _yyyymmdd(cert.c.issued_on, dialect) * 100_000_000 + _yyyymmdd(cert.c.expires_on, dialect)
+    dates = cast(
+        _epoch_days(cert.c.issued_on, dialect) * (1 << _DAY_BITS) + _epoch_days(cert.c.expires_on, dialect),
+        BigInteger,
+    )
     lapsed = [status for status in CERTIFICATE_STATUSES if status not in STILL_STANDING]
     query = select(key, dates).where(cert.c.status.not_in(lapsed))
     sql = str(query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
@@ -191,13 +212,6 @@ def _standing_certificates(
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
     packed = np.concatenate(parts)
     return packed[:, 0], packed[:, 1]
-
-
-def _month_index(yyyymmdd: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Months since January 1970 of ``YYYYMMDD`` integers, and the dates themselves as datetime64[D]."""
-    months = (yyyymmdd // 10_000 - 1970) * 12 + (yyyymmdd // 100 % 100 - 1)
-    days = months.astype("datetime64[M]").astype("datetime64[D]") + (yyyymmdd % 100 - 1)
-    return months, days
 
 
 def _counts(group: np.ndarray, first: np.ndarray, last: np.ndarray, groups: int, months: int) -> np.ndarray:
@@ -229,6 +243,25 @@ def _merged_ranges(
     return owner[positions], first[positions], np.maximum.reduceat(last, positions)
 
 
+def _standing_ranges(
+    connection: Connection, regions: Sequence[str], schemes: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(holder, scheme, first, last) of every certificate standing at one month end or more.
+
+    ``holder`` packs organisation and province index (``organisation * 64 + province``), ``scheme`` is
+    an index into ``schemes``, and [first, last] the month ends it stands at, in months since 1970.
+    """
+    key, dates = _standing_certificates(connection, regions, schemes)
+    epoch = np.datetime64(_EPOCH, "D")
+    first = (epoch + (dates >> _DAY_BITS)).astype("datetime64[M]").astype(np.int64)
+    # The last month end on or before the expiry date is the month before the day after it.
+    expiry = epoch + (dates & ((1 << _DAY_BITS) - 1))
+    last = (expiry + 1).astype("datetime64[M]").astype(np.int64) - 1
+    standing = first <= last
+    key = key[standing]
+    return key // 64, key % 64, first[standing].astype(np.int32), last[standing].astype(np.int32)
+
+
 def month_end_stock_rows(connection: Connection) -> tuple[list[dict], list[dict]]:
     """Rows of ``MonthEndStock`` and ``MonthEndHolding`` computed from ``certificate``.
 
@@ -241,33 +274,26 @@ def month_end_stock_rows(connection: Connection) -> tuple[list[dict], list[dict]
         return [], []
     if len(regions) > 64 or len(schemes) > 30:
         raise ValueError("month-end stocks pack up to 64 provinces and 30 schemes")
-    key, dates = _standing_certificates(connection, regions, schemes)
-    first, _ = _month_index(dates // 100_000_000)
-    _, expiry = _month_index(dates % 100_000_000)
-    # The last month end on or before the expiry date is the month before the day after it.
-    last = (expiry + 1).astype("datetime64[M]").astype(np.int64) - 1
-    standing = first <= last
-    key, first, last = key[standing], first[standing], last[standing]
-    if key.size == 0:
+    holder, scheme, first, last = _standing_ranges(connection, regions, schemes)
+    if holder.size == 0:
         return [], []
     base = int(first.min())
-    first, last = first - base, last - base
+    first -= base
+    last -= base
     months = int(last.max()) + 1
     month_ends = [
         (np.datetime64(base + t + 1, "M").astype("datetime64[D]") - 1).item() for t in range(months)
     ]
     n_regions, n_schemes = len(regions), len(schemes)
-    scheme = key % 64
-    holder = key // 64  # organisation and province
-    region = holder % 64
-
-    certificates = _counts(region * n_schemes + scheme, first, last, n_regions * n_schemes, months)
+    groups = n_regions * n_schemes
+    certificates = _counts((holder % 64) * n_schemes + scheme, first, last, groups, months)
     # Organisations per scheme: each organisation's standing periods in a scheme, merged.
-    owner, held_from, held_to = _merged_ranges(holder * n_schemes + scheme, first, last)
-    owner_region, owner_scheme = owner // n_schemes % 64, owner % n_schemes
-    organisations = _counts(
-        owner_region * n_schemes + owner_scheme, held_from, held_to, n_regions * n_schemes, months
-    )
+    owner, first, last = _merged_ranges(holder * n_schemes + scheme, first, last)
+    del holder, scheme
+    holder, scheme = owner // n_schemes, owner % n_schemes
+    del owner
+    organisations = _counts((holder % 64) * n_schemes + scheme, first, last, groups, months)
+    # Rows go in month-end order, so that one month end's rows sit together in the table.
     stocks = [
         dict(
             month_end=month_ends[t],
@@ -276,10 +302,9 @@ def month_end_stock_rows(connection: Connection) -> tuple[list[dict], list[dict]
             certificates=int(certificates[g, t]),
             organisations=int(organisations[g, t]),
         )
-        for g, t in zip(*np.nonzero(certificates), strict=True)
+        for t, g in zip(*np.nonzero(certificates.T), strict=True)
     ]
-    holder = owner // n_schemes
-    return stocks, _holding_rows(holder, owner_scheme, held_from, held_to, regions, schemes, month_ends)
+    return stocks, _holding_rows(holder, scheme, first, last, regions, schemes, month_ends)
 
 
 def _holding_rows(
@@ -298,14 +323,15 @@ def _holding_rows(
     """
     months = len(month_ends)
     bit = np.left_shift(1, scheme).astype(np.int64)
-    event_holder = np.concatenate([holder, holder])
-    event_month = np.concatenate([first, last + 1])
-    event_change = np.concatenate([bit, -bit])
-    event = event_holder * (months + 1) + event_month
-    order = np.argsort(event, kind="stable")
-    event, event_change = event[order], event_change[order]
+    base = holder * (months + 1)
+    event = np.concatenate([base + first, base + last + 1])
+    del base
+    order = np.argsort(event)
+    event = event[order]
+    change = np.concatenate([bit, -bit])[order]
+    del order, bit
     positions = np.flatnonzero(np.r_[True, event[1:] != event[:-1]])
-    event, change = event[positions], np.add.reduceat(event_change, positions)
+    event, change = event[positions], np.add.reduceat(change, positions)
     # Every holder's changes sum to nothing, so a running sum over all holders restarts at each one.
     held = np.cumsum(change)
     at = event % (months + 1)
@@ -324,5 +350,5 @@ def _holding_rows(
             schemes=labels[g],
             organisations=int(counts[g, t]),
         )
-        for g, t in zip(*np.nonzero(counts), strict=True)
+        for t, g in zip(*np.nonzero(counts.T), strict=True)
     ]
