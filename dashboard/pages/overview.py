@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import charts
 from dashboard.cache import query, require_data
-from dashboard.filters import url_multiselect, url_year_range
+from dashboard.filters import url_multiselect, url_tabs, url_year_range
 from dashboard.i18n import (
     format_delta,
     format_int,
@@ -110,22 +110,26 @@ trend = query(issuance_by_month, provinces=provinces, schemes=schemes, months=mo
 if trend.empty:
     st.caption(t("common.no_data"))
 else:
-    trend = trend.assign(scheme=scheme_labels(trend["scheme_code"]))
-    chart = charts.trend(
-        trend,
-        x="month",
-        y="n",
-        x_title=t("common.month"),
-        y_title=t("overview.issued"),
-        color="scheme",
-        color_title=t("common.scheme"),
-        stacked_area=True,
-        height=360,
-    )
-    charts.show(chart, key="overview_trend")
-    monthly = query(issuance_by_month, provinces=provinces, schemes=schemes, months=months)
-    show_table(
-        labelled(monthly, {"month": "common.month", "n": "overview.issued"}),
-        name="certificates_issued_per_month",
-        height=250,
-    )
+    view, container = url_tabs({"chart": t("overview.tab.chart"), "table": t("overview.tab.table")})
+    with container:
+        if view == "chart":
+            trend = trend.assign(scheme=scheme_labels(trend["scheme_code"]))
+            chart = charts.trend(
+                trend,
+                x="month",
+                y="n",
+                x_title=t("common.month"),
+                y_title=t("overview.issued"),
+                color="scheme",
+                color_title=t("common.scheme"),
+                stacked_area=True,
+                height=360,
+            )
+            charts.show(chart, key="overview_trend")
+        else:
+            monthly = query(issuance_by_month, provinces=provinces, schemes=schemes, months=months)
+            show_table(
+                labelled(monthly, {"month": "common.month", "n": "overview.issued"}),
+                name="certificates_issued_per_month",
+                height=420,
+            )

@@ -53,6 +53,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "{first}–{last} 年，按认证领域堆叠",
         "en": "{first}–{last}, stacked by scheme",
     },
+    "overview.tab.chart": {"zh": "按领域趋势图", "en": "Chart by scheme"},
+    "overview.tab.table": {"zh": "按月明细", "en": "Monthly table"},
     "overview.issued": {"zh": "签发数", "en": "Issued"},
     "overview.note": {
         "zh": "名录只保存当前状态，往期的机构与证书数按“当时已批准/已发证且至今未被撤销”推算。",

@@ -34,7 +34,9 @@ def open_page(demo_database_url, monkeypatch) -> Callable[..., AppTest]:
         at.query_params["lang"] = lang
         for key, value in params.items():
             at.query_params[key] = value
-        at.run()
+        at.run()  # the default page, which may drop parameters it does not know (another page's tab)
+        for key, value in params.items():
+            at.query_params[key] = value
         at.switch_page(f"dashboard/pages/{page}.py").run()
         assert not at.exception, [e.value for e in at.exception]
         return at
