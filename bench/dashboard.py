@@ -17,7 +17,9 @@ every page of the navigation:
 * tab switch - a click on each tab after the first, until its rerun has finished and charts are drawn.
 
 The blank page is a title and one province multiselect, measured the same way. Targets: first render
-<= 2x blank, filter change <= 1.5x blank.
+<= 2x blank, filter change <= 1.5x blank. A "skeleton" page (sidebar filters, five metrics and two
+tabs, but no queries, charts or tables) is measured like a dashboard page: the floor for any page
+built of the same parts.
 """
 
 from __future__ import annotations
@@ -47,6 +49,25 @@ st.set_page_config(page_title="blank", layout="wide")
 st.title("Blank")
 st.sidebar.multiselect("Provinces", ["Beijing", "Tianjin", "Hebei", "Shanxi", "Guangdong", "Zhejiang",
                                      "Jiangsu", "Shandong", "Sichuan", "Hubei"])
+'''
+SKELETON_SCRIPT = '''"""A dashboard page's furniture without its data: the floor of what a page with
+filters, a row of headline figures and tabs costs to draw, whatever it shows."""
+import streamlit as st
+
+st.set_page_config(page_title="skeleton", layout="wide")
+st.title("Skeleton")
+st.caption("Headline figures above tabs, as on the dashboard pages; no queries, no charts, no tables.")
+provinces = st.sidebar.multiselect("Provinces", ["Beijing", "Tianjin", "Hebei", "Shanxi", "Guangdong",
+                                                 "Zhejiang", "Jiangsu", "Shandong", "Sichuan", "Hubei"])
+st.sidebar.multiselect("Schemes", ["QMS", "EMS", "OHSMS"])
+st.sidebar.multiselect("Statuses", ["valid", "suspended", "withdrawn", "expired"])
+st.sidebar.slider("Years", 2017, 2026, (2022, 2026))
+for column, label in zip(st.columns(5), ["A", "B", "C", "D", "E"]):
+    column.metric(label, f"{1000 * len(provinces) + len(label):,}")
+first, second = st.tabs(["First", "Second"], key="view", on_change="rerun")
+with first if first.open else second:
+    st.subheader("Section")
+    st.caption(f"{len(provinces)} provinces picked")
 '''
 # every chart that takes up space on the page (charts in hidden tabs have no box) has been drawn
 CHARTS_DRAWN = """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
@@ -292,6 +313,9 @@ def main(argv: list[str] | None = None) -> None:
     blank_script.write_text(BLANK_SCRIPT)
     app = start_streamlit(url, OUT)
     blank_server = start_streamlit(url, OUT, script=str(blank_script))
+    skeleton_script = OUT / "skeleton_app.py"
+    skeleton_script.write_text(SKELETON_SCRIPT)
+    skeleton_server = start_streamlit(url, OUT, script=str(skeleton_script))
     try:
         with sync_playwright() as playwright:
             browser = launch_chromium(playwright)
@@ -299,7 +323,14 @@ def main(argv: list[str] | None = None) -> None:
             blank = measure(
                 browser, blank_url, warm_rounds=args.warm_rounds, filter_rounds=args.filter_rounds
             )
-            results: dict[str, Timings] = {}
+            results: dict[str, Timings] = {
+                "skeleton (no data)": measure(
+                    browser,
+                    skeleton_server.base_url + "/",
+                    warm_rounds=args.warm_rounds,
+                    filter_rounds=args.filter_rounds,
+                )
+            }
             for index, (_file, _title, _icon, url_path) in enumerate(PAGE_SPECS):
                 if args.pages and url_path not in args.pages:
                     continue
@@ -319,11 +350,14 @@ def main(argv: list[str] | None = None) -> None:
     finally:
         app.stop()
         blank_server.stop()
+        skeleton_server.stop()
     table = report(results, blank, scale=args.scale, database=args.database)
     print(table)
     (OUT / "results.md").write_text(table + "\n")
     failures = []
     for name, timings in results.items():
+        if name.startswith("skeleton"):
+            continue
         warm, change = timings.median("warm"), timings.median("filter_change")
         if warm and blank.median("warm") and warm / blank.median("warm") > FIRST_RENDER_TARGET:
             failures.append(f"{name} first render")
