@@ -193,7 +193,7 @@ def _applications() -> None:
 
 
 def _register() -> None:
-    """The searchable institution register and one institution's certificates and inspections."""
+    """The searchable institution register."""
     st.subheader(t("institutions.table"))
     search = st.text_input(t("institutions.search"), key="institution_search")
     register = query(
@@ -224,7 +224,11 @@ def _register() -> None:
         height=360,
     )
 
+
+def _detail() -> None:
+    """One institution (picked among those the filters select): its certificates and inspections."""
     st.subheader(t("institutions.detail"))
+    register = query(q.institution_table, search="", provinces=provinces, schemes=schemes, statuses=statuses)
     if register.empty:
         st.caption(t("common.no_data"))
         return
@@ -316,6 +320,7 @@ SECTIONS = {  # name in the URL: (tab label, what to draw)
     "processing": (t("institutions.section.processing"), _processing),
     "applications": (t("institutions.section.applications"), _applications),
     "register": (t("institutions.section.register"), _register),
+    "detail": (t("institutions.detail"), _detail),
 }
 section, container = url_tabs({name: label for name, (label, _draw) in SECTIONS.items()})
 with container:

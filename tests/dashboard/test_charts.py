@@ -21,7 +21,7 @@ SCHEMA = load_schema()
 # every tab of every page with charts (name in the URL -> charts it draws on the demo database)
 PAGE_TABS = {
     "overview": [None],
-    "institutions": ["pipeline", "processing", "applications", "register"],
+    "institutions": ["pipeline", "processing", "applications", "detail"],
     "certificates": ["provinces", "matrix", "issuance", "concentration", "expiring", "status_share"],
     "inspectors": ["counts"],
     "outcomes": ["findings", "provinces", "schemes", "institutions"],

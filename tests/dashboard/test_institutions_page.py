@@ -23,7 +23,7 @@ def test_institutions_runs_and_pipeline_equals_sql(open_page, sql, lang, receive
     assert as_int(shown[approved]) == sql(
         "SELECT count(*) FROM approvalapplication WHERE status = 'approved'"
     )
-    assert len(at.tabs) == 4 and not at.dataframe  # the default tab holds the funnel only
+    assert len(at.tabs) == 5 and not at.dataframe  # the default tab holds the funnel only
     assert len(at.get("vega_lite_chart")) == 1
 
 
@@ -71,7 +71,9 @@ def test_search_and_detail_equal_sql(open_page, sql):
     )
     at.text_input(key="institution_search").set_value(register["Name"].iloc[0]).run()
     assert register_of(at)["Name"].tolist() == [register["Name"].iloc[0]]
-    at.text_input(key="institution_search").set_value("").run()
+
+    at = open_page("institutions", lang="en", view="detail")
+    assert not [frame for frame in at.dataframe if "Approval number" in frame.value.columns]  # no register
     pick = at.selectbox(key="institution_pick")
     pick.set_value(chosen).run()
     assert not at.exception
@@ -86,6 +88,9 @@ def test_search_and_detail_equal_sql(open_page, sql):
         "SELECT count(*) FROM drawtarget WHERE institution_id = :i", i=chosen
     )
     assert at.query_params["institution"] in (str(chosen), [str(chosen)])
+    shared = open_page("institutions", lang="en", view="detail", institution=str(chosen))  # the link
+    assert shared.selectbox(key="institution_pick").value == chosen
+    assert metric_values(shared)["Certificates issued"] == shown["Certificates issued"]
 
 
 def test_status_filter_narrows_the_register(open_page, sql):

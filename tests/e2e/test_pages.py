@@ -36,6 +36,7 @@ TABS = [
     ("institutions", "processing"),
     ("institutions", "applications"),
     ("institutions", "register"),
+    ("institutions", "detail"),
     ("certificates", "matrix"),
     ("certificates", "issuance"),
     ("certificates", "concentration"),
