@@ -235,7 +235,10 @@ def _detail() -> None:
     names = dict(zip(register["id"], register["name"] + " · " + register["approval_number"], strict=True))
     ids = list(names)
     wanted = st.query_params.get("institution")
-    default = ids.index(int(wanted)) if wanted and wanted.isdigit() and int(wanted) in names else 0
+    if wanted and wanted.isdigit() and int(wanted) in names:
+        default = ids.index(int(wanted))
+    else:  # without a link, the institution with most valid certificates rather than the first by number
+        default = int(register["valid_certificates"].to_numpy().argmax())
     chosen = st.selectbox(
         t("institutions.pick"), ids, index=default, format_func=names.get, key="institution_pick"
     )

@@ -74,6 +74,11 @@ def test_search_and_detail_equal_sql(open_page, sql):
 
     at = open_page("institutions", lang="en", view="detail")
     assert not [frame for frame in at.dataframe if "Approval number" in frame.value.columns]  # no register
+    biggest = sql(
+        "SELECT institution_id FROM certificate WHERE status = 'valid' GROUP BY institution_id "
+        "ORDER BY count(*) DESC, institution_id LIMIT 1"
+    )
+    assert at.selectbox(key="institution_pick").value == biggest
     pick = at.selectbox(key="institution_pick")
     pick.set_value(chosen).run()
     assert not at.exception
