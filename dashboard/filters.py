@@ -120,7 +120,8 @@ def url_tabs(sections: Mapping[str, str], *, param: str = "view") -> tuple[str, 
     elif st.session_state.get(key) in name_of:
         name = name_of[st.session_state[key]]
     else:  # the labels changed with the language
-        name = st.session_state.get(remembered, names[0])
+        name = st.session_state.get(remembered)
+        name = name if name in sections else names[0]
     st.session_state[key] = sections[name]
     st.session_state[remembered] = name
     containers = st.tabs(list(sections.values()), key=key, on_change="rerun")
