@@ -52,12 +52,15 @@ st.caption(t("certificates.scope"))
 today = dt.date.today()
 
 # --- headline figures -------------------------------------------------------------------------
-selection = query(q.certificate_total, provinces=provinces, schemes=schemes, statuses=statuses)
-valid = query(q.certificate_total, provinces=provinces, schemes=schemes, statuses=("valid",))
+# one count per status serves the selection, the valid, the suspended/withdrawn and the overall figures
+by_status = query(q.certificate_counts, by=("status",), provinces=provinces, schemes=schemes)
+by_status = dict(zip(by_status["status"], by_status["n"], strict=True))
+selection = sum(by_status.get(status, 0) for status in statuses or CERTIFICATE_STATUSES)
+valid = by_status.get("valid", 0)
+everything = sum(by_status.values())
+struck = by_status.get("suspended", 0) + by_status.get("withdrawn", 0)
 ranking = query(q.province_ranking, provinces=provinces, schemes=schemes, statuses=statuses)
 expiring = query(q.expiring_count, today=today, days=EXPIRY_DAYS, provinces=provinces, schemes=schemes)
-everything = query(q.certificate_total, provinces=provinces, schemes=schemes)
-struck = query(q.certificate_total, provinces=provinces, schemes=schemes, statuses=("suspended", "withdrawn"))
 
 columns = st.columns(5)
 columns[0].metric(t("certificates.kpi.selection"), format_int(selection))
