@@ -127,7 +127,7 @@ else:
             )
             charts.show(chart, key="overview_trend")
         else:
-            monthly = query(issuance_by_month, provinces=provinces, schemes=schemes, months=months)
+            monthly = trend.groupby("month", as_index=False, sort=True)["n"].sum()
             show_table(
                 labelled(monthly, {"month": "common.month", "n": "overview.issued"}),
                 name="certificates_issued_per_month",
