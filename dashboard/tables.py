@@ -111,3 +111,8 @@ TARGET_FORMATTERS: dict[str, Callable[[pd.Series], pd.Series]] = {
     "scheme_code": scheme_labels,
     "outcome_code": prefixed_column("out.code"),
 }
+
+
+def campaign_labels(campaigns: pd.DataFrame) -> dict[int, str]:
+    """Campaign id -> ``"2025 · name"``, for pickers over a frame with ``id``, ``year`` and ``name``."""
+    return {int(row.id): f"{row.year} · {row.name}" for row in campaigns.itertuples()}

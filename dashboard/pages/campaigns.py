@@ -12,6 +12,7 @@ from dashboard.store import get_engine
 from dashboard.tables import (
     TARGET_FORMATTERS,
     TARGET_HEADERS,
+    campaign_labels,
     labelled,
     map_unique,
     prefixed_column,
@@ -58,7 +59,7 @@ show_table(
     height=240,
 )
 
-labels = {int(r.id): f"{r.year} · {r.name}" for r in campaigns.itertuples()}
+labels = campaign_labels(campaigns)
 campaign_id = st.selectbox(t("camp.pick"), list(labels), format_func=labels.get, key="camp_pick")
 status = campaigns.loc[campaigns["id"] == campaign_id, "status"].iloc[0]
 

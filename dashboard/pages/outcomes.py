@@ -11,7 +11,7 @@ from dashboard.cache import query
 from dashboard.filters import url_multiselect, url_tabs, url_year_range
 from dashboard.i18n import format_int, format_pct, province_name, scheme_name, t
 from dashboard.outcome_stats import CONFIDENCE, interval_table, weighted_rate
-from dashboard.tables import labelled, show_table
+from dashboard.tables import campaign_labels, labelled, show_table
 from models.queries import outcomes as q
 from models.queries.roles import Role
 from models.reference_data import PROVINCE_CODES, SCHEME_CODES
@@ -27,7 +27,7 @@ def _campaign_filter(years: tuple[int, int] | None) -> int | None:
     """A campaign picker mirrored in ``?campaign=<id>``; ``ALL`` (0) means every campaign."""
     campaigns = query(q.campaign_options, years=years)
     ids = [int(i) for i in campaigns["id"]]
-    names = {int(r.id): f"{r.year} · {r.name}" for r in campaigns.itertuples()}
+    names = campaign_labels(campaigns)
     key = "url_filter_campaign"
     if key not in st.session_state:
         raw = st.query_params.get(CAMPAIGN_PARAM, "")

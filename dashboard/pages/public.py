@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard.cache import query, require_data
 from dashboard.i18n import format_int, t
-from dashboard.tables import TARGET_FORMATTERS, TARGET_HEADERS, labelled, show_table
+from dashboard.tables import TARGET_FORMATTERS, TARGET_HEADERS, campaign_labels, labelled, show_table
 from models.queries.campaigns import campaign_list, campaign_targets, draw_audit_record
 from models.queries.roles import Role
 
@@ -23,7 +23,7 @@ if campaigns.empty:
     st.info(t("pub.none"))
     st.stop()
 
-labels = {int(r.id): f"{r.year} · {r.name}" for r in campaigns.itertuples()}
+labels = campaign_labels(campaigns)
 campaign_id = st.selectbox(t("camp.pick"), list(labels), format_func=labels.get, key="pub_pick")
 chosen = campaigns.loc[campaigns["id"] == campaign_id].iloc[0]
 cols = st.columns(3)
