@@ -7,30 +7,15 @@ import datetime as dt
 import pytest
 from sqlalchemy import insert
 
-from models import Certificate, Inspector, Institution, Organisation
-from models.reference_data import insert_reference_rows
+from models import Certificate, Inspector, Organisation
+from tests.support.rows import insert_one_institution
 
 
 @pytest.fixture
 def store(migrated_engine):
     """One institution, one organisation, three valid QMS certificates in Guangdong, two inspectors."""
     with migrated_engine.begin() as connection:
-        insert_reference_rows(connection)
-        connection.execute(
-            insert(Institution.__table__),
-            [
-                dict(
-                    id=1,
-                    name="甲认证",
-                    credit_code="91110000100000000X",
-                    approval_number="CNCA-R-2017-001",
-                    region_code="110000",
-                    status="approved",
-                    approved_on=dt.date(2017, 5, 1),
-                    risk_grade="B",
-                )
-            ],
-        )
+        insert_one_institution(connection)
         connection.execute(
             insert(Organisation.__table__),
             [

@@ -10,13 +10,14 @@ import random
 import pytest
 from sqlalchemy import insert, select, text, update
 
-from models import Certificate, Institution, MonthEndHolding, MonthEndStock, Organisation
+from models import Certificate, MonthEndHolding, MonthEndStock, Organisation
 from models.db import make_engine
 from models.maintenance import expire_certificates
 from models.migrate import current_revision, upgrade
 from models.queries.overview import month_end
 from models.reference_data import insert_reference_rows
 from models.summaries import SCHEME_SEPARATOR, month_end_stock_rows, refresh_summaries
+from tests.support.rows import insert_one_institution
 
 BJ, GD, ZJ = "110000", "440000", "330000"
 D = dt.date
@@ -47,22 +48,7 @@ STANDING = "status IN ('valid', 'expired') AND issued_on <= :at AND expires_on >
 
 
 def _insert(connection, certificates) -> None:
-    insert_reference_rows(connection)
-    connection.execute(
-        insert(Institution.__table__),
-        [
-            dict(
-                id=1,
-                name="甲认证",
-                credit_code="91110000100000000X",
-                approval_number="CNCA-R-2017-001",
-                region_code=BJ,
-                status="approved",
-                approved_on=D(2017, 5, 1),
-                risk_grade="B",
-            )
-        ],
-    )
+    insert_one_institution(connection)
     regions = {org: region for org, region, *_ in certificates}
     connection.execute(
         insert(Organisation.__table__),
