@@ -120,3 +120,10 @@ def test_empty_database_shows_a_message_not_a_traceback(tmp_path, monkeypatch):
         at.switch_page(f"dashboard/pages/{page}.py").run()
         assert not at.exception
         assert any("database is empty" in info.value for info in at.info), page
+
+
+def test_an_unknown_tab_in_the_link_opens_the_first_and_leaves_the_url(open_page):
+    at = open_page("certificates", lang="en", view="no-such-tab")
+    assert not at.exception
+    assert at.subheader[0].value == "Certificates by province"  # the first tab's content
+    assert "view" not in at.query_params
