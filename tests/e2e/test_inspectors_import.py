@@ -135,6 +135,8 @@ def test_pages_in_english_with_url_filters(streamlit_server, e2e_database_url, b
     page.goto(f"{streamlit_server.base_url}/outcomes?schemes=QMS")
     wait_for_app(page)
     assert page.locator('[data-testid="stException"]').count() == 0
+    # wait_for_app can return while the run is still drawing
+    page.get_by_text("National violation rate (weighted estimate)").first.wait_for(timeout=30_000)
     assert page.get_by_text("National violation rate (weighted estimate)").count() == 1
     screenshot(page, artifacts_dir / "outcomes_en.png")
 
@@ -144,6 +146,8 @@ def test_outcomes_page_in_chinese_and_case_download(streamlit_server, browser_pa
     page.goto(f"{streamlit_server.base_url}/outcomes?view=cases")
     wait_for_app(page)
     assert page.locator('[data-testid="stException"]').count() == 0
+    # wait_for_app can return while the run is still drawing
+    page.get_by_text("全国违规率估计（加权）").first.wait_for(timeout=30_000)
     assert page.get_by_text("全国违规率估计（加权）").count() == 1
     screenshot(page, artifacts_dir / "outcomes_zh.png")
     buttons = page.locator('[data-testid="stDownloadButton"]').filter(has_text="下载 Excel")
