@@ -7,9 +7,11 @@ import io
 
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 from sqlalchemy import text
 
 from models.db import make_engine
+from tests.e2e.test_pages import settle
 from tests.models.test_inspector_import import BAD_ROWS, GOOD_ROWS, csv_file, xlsx_file
 from tests.support.browser import wait_for_app
 
@@ -114,7 +116,7 @@ def test_template_bad_file_then_good_file(streamlit_server, e2e_database_url, br
 def test_pages_in_english_with_url_filters(streamlit_server, e2e_database_url, browser_page, artifacts_dir):
     page = browser_page
     page.goto(f"{streamlit_server.base_url}/inspectors?provinces=440000&validity=expiring")
-    wait_for_app(page)
+    settle(page)
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.get_by_text("Inspector registry").count() >= 1
     today = dt.date.today()
@@ -125,7 +127,7 @@ def test_pages_in_english_with_url_filters(streamlit_server, e2e_database_url, b
         a=today,
         b=today + dt.timedelta(days=90),
     )
-    assert page.locator('[data-testid="stMetricValue"]').first.inner_text() == f"{expected:,}"
+    expect(page.locator('[data-testid="stMetricValue"]').first).to_have_text(f"{expected:,}", timeout=30_000)
     page.get_by_role("tab", name="Add by form").click()
     page.get_by_role("button", name="Save").click()
     page.get_by_text("Not saved. Please correct:").wait_for(timeout=30_000)
@@ -133,9 +135,9 @@ def test_pages_in_english_with_url_filters(streamlit_server, e2e_database_url, b
     screenshot(page, artifacts_dir / "inspectors_form_errors_en.png")
     screenshot(page, artifacts_dir / "inspectors_registry_en.png")
     page.goto(f"{streamlit_server.base_url}/outcomes?schemes=QMS")
-    wait_for_app(page)
+    settle(page)
     assert page.locator('[data-testid="stException"]').count() == 0
-    # wait_for_app can return while the run is still drawing
+    # the page can report idle before its last elements are drawn
     page.get_by_text("National violation rate (weighted estimate)").first.wait_for(timeout=30_000)
     assert page.get_by_text("National violation rate (weighted estimate)").count() == 1
     screenshot(page, artifacts_dir / "outcomes_en.png")
@@ -146,7 +148,7 @@ def test_outcomes_page_in_chinese_and_case_download(streamlit_server, browser_pa
     page.goto(f"{streamlit_server.base_url}/outcomes?view=cases")
     wait_for_app(page)
     assert page.locator('[data-testid="stException"]').count() == 0
-    # wait_for_app can return while the run is still drawing
+    # the page can report idle before its last elements are drawn
     page.get_by_text("全国违规率估计（加权）").first.wait_for(timeout=30_000)
     assert page.get_by_text("全国违规率估计（加权）").count() == 1
     screenshot(page, artifacts_dir / "outcomes_zh.png")
