@@ -13,9 +13,11 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
+from dashboard.auth import denied_text
 from dashboard.i18n import province_name, scheme_name, t
 from dashboard.store import get_engine
 from dashboard.tables import show_table
+from models.access import AccessDenied, Actor
 from models.imports.inspectors import (
     FIELDS,
     TEMPLATE_COLUMNS,
@@ -80,7 +82,7 @@ def _forget_cached_reads() -> None:
     st.cache_data.clear()
 
 
-def render_form(today: dt.date) -> None:
+def render_form(today: dt.date, actor: Actor) -> None:
     """A form for one inspector: validated like an import row, inserted with its competences."""
     st.subheader(t("insp.form.title"))
     with st.form("inspector_form"):
@@ -131,7 +133,10 @@ def render_form(today: dt.date) -> None:
         "affiliations": affiliations,
     }
     try:
-        problems = add_inspector(get_engine(), values, today=today)
+        problems = add_inspector(get_engine(), values, actor=actor, today=today)
+    except AccessDenied as error:
+        st.error(denied_text(error))
+        return
     except SQLAlchemyError as error:
         LOG.warning("inspector form insert failed: %s", error)
         st.error(t("insp.import.failed", reason=type(error).__name__))
@@ -151,10 +156,13 @@ def _file_error_text(error: ImportFileError) -> str:
     return t(f"insp.file.{error.kind}", **detail)
 
 
-def _commit(preview: ImportPreview, digest: str, today: dt.date) -> bool:
+def _commit(preview: ImportPreview, digest: str, today: dt.date, actor: Actor) -> bool:
     """Write the preview; True on success (the result is kept in the session for the next run)."""
     try:
-        result = commit_import(get_engine(), preview, today=today)
+        result = commit_import(get_engine(), preview, actor=actor, today=today)
+    except AccessDenied as error:
+        st.error(denied_text(error))
+        return False
     except ImportRejected as rejected:
         st.error(t("insp.import.failed", reason=t("insp.import.problems")))
         show_table(problems_frame(rejected.problems), name="inspector_import_rejected")
@@ -168,7 +176,7 @@ def _commit(preview: ImportPreview, digest: str, today: dt.date) -> bool:
     return True
 
 
-def render_import(today: dt.date) -> None:
+def render_import(today: dt.date, actor: Actor) -> None:
     """Template download, upload, row-level preview and a confirm button (all or nothing)."""
     st.markdown(f"**{t('insp.import.step1')}**")
     st.download_button(
@@ -228,7 +236,7 @@ def render_import(today: dt.date) -> None:
             t(label, rows=len(preview.records)),
             type="secondary" if imported else "primary",
             key=f"insp_confirm_{digest[:16]}",
-        ) and _commit(preview, digest, today):
+        ) and _commit(preview, digest, today, actor):
             st.rerun()
     if preview.raw_rows:
         st.markdown(f"##### {t('insp.import.preview')}")

@@ -12,6 +12,7 @@ from importlib.metadata import version
 import pandas as pd
 from sqlalchemy import Engine
 
+from models.access import Actor
 from models.draw_records import DrawRecord, commit_draw
 from sampler.allocate import allocate
 from sampler.assign import Assignment, assign_inspectors
@@ -133,9 +134,9 @@ def live_draw(
 
 
 def commit_live_draw(
-    engine: Engine, live: LiveDraw, *, campaign_name: str, year: int, scheme: str, drawn_by: str
+    engine: Engine, live: LiveDraw, *, campaign_name: str, year: int, scheme: str, actor: Actor
 ) -> int:
-    """Record the draw, its targets and teams in one transaction; returns the draw id."""
+    """Record the draw, its targets and teams in one transaction as ``actor``; returns the draw id."""
     params = {
         "draw": live.draw.params,
         "assignment": live.assignment.rules,
@@ -150,7 +151,6 @@ def commit_live_draw(
         seed=live.draw.seed,
         frame_hash=live.draw.frame_hash,
         params=params,
-        drawn_by=drawn_by,
         sampler_version=version("regdash"),
         scheme_code=scheme,
     )
@@ -172,4 +172,4 @@ def commit_live_draw(
             "role": ["lead" if slot == 1 else "member" for slot in teams["slot"]],
         }
     )
-    return commit_draw(engine, record, targets, assignments)
+    return commit_draw(engine, record, targets, assignments, actor=actor)

@@ -1,5 +1,6 @@
 """The regdash store: SQLModel tables, the engine factory, migrations and read-side queries."""
 
+from models.audit import AuditEntry
 from models.campaigns import Assignment, Campaign, Draw, DrawTarget, Finding, InspectionOutcome
 from models.certificates import Certificate, Organisation
 from models.inspectors import Inspector, InspectorAffiliation, InspectorScheme
@@ -12,10 +13,13 @@ from models.summaries import (
     MonthEndHolding,
     MonthEndStock,
 )
+from models.users import AppUser
 
 __all__ = [
+    "AppUser",
     "ApprovalApplication",
     "Assignment",
+    "AuditEntry",
     "Campaign",
     "Certificate",
     "CertificateCountByInstitution",

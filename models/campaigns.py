@@ -37,6 +37,8 @@ class Campaign(SQLModel, table=True):
     status: str = Field(max_length=10)
     publish_deadline: dt.date | None = None
     published_on: dt.date | None = None
+    published_by: str | None = Field(default=None, max_length=255)  # the publishing actor's subject
+    published_by_name: str | None = Field(default=None, max_length=128)
 
 
 class Draw(SQLModel, table=True):
@@ -48,7 +50,9 @@ class Draw(SQLModel, table=True):
     frame_hash: str = Field(max_length=64)
     params_json: str
     drawn_at: dt.datetime
-    drawn_by: str = Field(max_length=32)
+    drawn_by: str = Field(max_length=255)  # the acting user's identity-provider subject
+    drawn_by_name: str = Field(default="", max_length=128)
+    drawn_by_role: str = Field(default="", max_length=16)
     sampler_version: str = Field(max_length=16)
 
 
@@ -98,6 +102,10 @@ class InspectionOutcome(SQLModel, table=True):
     outcome_code: str = Field(max_length=16)
     follow_up: str = Field(max_length=24)
     note: str = Field(default="", max_length=256)
+    recorded_by: str | None = Field(default=None, max_length=255)  # subject of who entered it
+    recorded_by_name: str | None = Field(default=None, max_length=128)
+    recorded_by_role: str | None = Field(default=None, max_length=16)
+    recorded_at: dt.datetime | None = None
 
 
 class Finding(SQLModel, table=True):

@@ -1,7 +1,9 @@
 """The live workflow's writes: commit a draw with its teams, record outcomes, publish a campaign.
 
-Each function is one transaction: it writes everything or nothing, and bad input raises
-``WorkflowError`` with a message that names what is wrong.
+Each function takes the acting user (``actor``), refuses a role that may not do it
+(``models.access.AccessDenied``), and is one transaction: it writes everything or nothing,
+including its entry in the audit log, and bad input raises ``WorkflowError`` with a message that
+names what is wrong.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import pandas as pd
 from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from models.access import Actor, Permission, require
+from models.audit import append_audit
 from models.campaigns import Assignment, Campaign, Draw, DrawTarget, Finding, InspectionOutcome
 from models.vocabulary import FINDING_CATEGORIES, FOLLOW_UPS, INSPECTION_METHODS, OUTCOME_CODES
 from models.workdays import add_working_days
@@ -35,7 +39,6 @@ class DrawRecord:
     seed: int
     frame_hash: str
     params: dict
-    drawn_by: str
     sampler_version: str
     legal_basis: str = "《认证认可条例》; 国办发〔2015〕58号"
     unit_type: str = "certificate"
@@ -49,8 +52,14 @@ def _require_columns(frame: pd.DataFrame, columns: tuple[str, ...], what: str) -
         raise WorkflowError(f"{what} lack column(s) {', '.join(missing)}")
 
 
-def commit_draw(engine: Engine, record: DrawRecord, targets: pd.DataFrame, assignments: pd.DataFrame) -> int:
-    """Write a campaign, its draw, the drawn targets and their inspector teams; return the draw id."""
+def commit_draw(
+    engine: Engine, record: DrawRecord, targets: pd.DataFrame, assignments: pd.DataFrame, *, actor: Actor
+) -> int:
+    """Write a campaign, its draw, the drawn targets and their inspector teams; return the draw id.
+
+    ``actor`` must be allowed to draw (planner); it is stored as the draw's author and in the audit log.
+    """
+    require(actor, Permission.DRAW)
     _require_columns(targets, TARGET_COLUMNS, "targets")
     _require_columns(assignments, ASSIGNMENT_COLUMNS, "assignments")
     if targets.empty:
@@ -89,7 +98,9 @@ def commit_draw(engine: Engine, record: DrawRecord, targets: pd.DataFrame, assig
                     frame_hash=record.frame_hash,
                     params_json=json.dumps(record.params, sort_keys=True, ensure_ascii=False),
                     drawn_at=record.drawn_at,
-                    drawn_by=record.drawn_by,
+                    drawn_by=actor.subject,
+                    drawn_by_name=actor.name[:128],
+                    drawn_by_role=str(actor.role),
                     sampler_version=record.sampler_version,
                 )
             ).inserted_primary_key[0]
@@ -104,6 +115,22 @@ def commit_draw(engine: Engine, record: DrawRecord, targets: pd.DataFrame, assig
             ]
             if team_rows:
                 connection.execute(insert(Assignment.__table__), team_rows)
+            append_audit(
+                connection,
+                actor,
+                "draw.commit",
+                "campaign",
+                campaign_id,
+                {
+                    "draw_id": int(draw_id),
+                    "campaign_name": record.campaign_name,
+                    "year": record.year,
+                    "seed": record.seed,
+                    "frame_hash": record.frame_hash,
+                    "targets": len(target_ids),
+                    "assignments": len(team_rows),
+                },
+            )
     except IntegrityError as error:
         raise WorkflowError(f"draw rejected by the store: {error.orig}") from error
     return int(draw_id)
@@ -146,8 +173,13 @@ def _check_vocabulary(value: str, allowed: tuple[str, ...], name: str) -> None:
         raise WorkflowError(f"{name} '{value}' is not one of: {', '.join(allowed)}")
 
 
-def record_outcome(engine: Engine, outcome: OutcomeRecord) -> int:
-    """Store one inspection outcome with its findings; return the outcome id."""
+def record_outcome(engine: Engine, outcome: OutcomeRecord, *, actor: Actor) -> int:
+    """Store one inspection outcome with its findings; return the outcome id.
+
+    ``actor`` must be allowed to record outcomes; a local bureau only for targets of its province.
+    The outcome stores who entered it and when; the audit log gets the values written.
+    """
+    require(actor, Permission.RECORD_OUTCOME)
     _check_vocabulary(outcome.method, INSPECTION_METHODS, "method")
     _check_vocabulary(outcome.outcome_code, OUTCOME_CODES, "outcome_code")
     _check_vocabulary(outcome.follow_up, FOLLOW_UPS, "follow_up")
@@ -155,8 +187,18 @@ def record_outcome(engine: Engine, outcome: OutcomeRecord) -> int:
         _check_vocabulary(category, FINDING_CATEGORIES, "finding category")
     if outcome.outcome_code == "violation" and not outcome.findings:
         raise WorkflowError("a violation needs at least one finding category")
+    target, draw = DrawTarget.__table__, Draw.__table__
     try:
         with engine.begin() as connection:
+            found = connection.execute(
+                select(target.c.region_code, draw.c.campaign_id)
+                .join(draw, draw.c.id == target.c.draw_id)
+                .where(target.c.id == outcome.target_id)
+            ).first()
+            if found is None:
+                raise WorkflowError(f"target {outcome.target_id} does not exist")
+            region_code, campaign_id = found
+            require(actor, Permission.RECORD_OUTCOME, province=region_code)
             outcome_id = connection.execute(
                 insert(InspectionOutcome.__table__).values(
                     target_id=outcome.target_id,
@@ -165,6 +207,10 @@ def record_outcome(engine: Engine, outcome: OutcomeRecord) -> int:
                     outcome_code=outcome.outcome_code,
                     follow_up=outcome.follow_up,
                     note=outcome.note,
+                    recorded_by=actor.subject,
+                    recorded_by_name=actor.name[:128],
+                    recorded_by_role=str(actor.role),
+                    recorded_at=dt.datetime.now(dt.UTC),
                 )
             ).inserted_primary_key[0]
             if outcome.findings:
@@ -172,19 +218,39 @@ def record_outcome(engine: Engine, outcome: OutcomeRecord) -> int:
                     insert(Finding.__table__),
                     [dict(outcome_id=outcome_id, category=category) for category in outcome.findings],
                 )
+            append_audit(
+                connection,
+                actor,
+                "outcome.record",
+                "campaign",
+                campaign_id,
+                {
+                    "outcome_id": int(outcome_id),
+                    "target_id": outcome.target_id,
+                    "region": region_code,
+                    "inspected_on": outcome.inspected_on.isoformat(),
+                    "method": outcome.method,
+                    "outcome_code": outcome.outcome_code,
+                    "follow_up": outcome.follow_up,
+                    "findings": list(outcome.findings),
+                    "note": outcome.note,
+                },
+            )
     except IntegrityError as error:
         raise WorkflowError(f"outcome for target {outcome.target_id} rejected: {error.orig}") from error
     return int(outcome_id)
 
 
 def publish_campaign(
-    engine: Engine, campaign_id: int, *, on: dt.date, within_working_days: int = 20
+    engine: Engine, campaign_id: int, *, on: dt.date, actor: Actor, within_working_days: int = 20
 ) -> dt.date:
     """Mark a campaign published on ``on``; every target must have an outcome. Returns the deadline.
 
     The deadline counts ``within_working_days`` Chinese working days from the day the results were
-    formed, i.e. the last inspection date of the campaign.
+    formed, i.e. the last inspection date of the campaign. ``actor`` must be allowed to publish
+    (supervisor) and is stored as the publisher and in the audit log.
     """
+    require(actor, Permission.PUBLISH)
     target, draw, outcome = DrawTarget.__table__, Draw.__table__, InspectionOutcome.__table__
     with engine.begin() as connection:
         targets, open_targets, formed_on = connection.execute(
@@ -207,6 +273,20 @@ def publish_campaign(
         connection.execute(
             update(Campaign.__table__)
             .where(Campaign.__table__.c.id == campaign_id)
-            .values(status="published", published_on=on, publish_deadline=deadline)
+            .values(
+                status="published",
+                published_on=on,
+                publish_deadline=deadline,
+                published_by=actor.subject,
+                published_by_name=actor.name[:128],
+            )
+        )
+        append_audit(
+            connection,
+            actor,
+            "campaign.publish",
+            "campaign",
+            campaign_id,
+            {"published_on": on.isoformat(), "deadline": deadline.isoformat(), "targets": int(targets)},
         )
     return deadline

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from models.reference_data import PROVINCE_CODES, SCHEME_CODES, SCHEMES
+from models.access import SYSTEM_SEEDER, Role
+from models.reference_data import PROVINCE_CODES, PROVINCES, SCHEME_CODES, SCHEMES
 from models.vocabulary import FINDING_CATEGORIES
 from models.workdays import add_working_days
 from seed import calibration as cal
@@ -62,6 +63,9 @@ NOTES = {
     "violation": "发现问题，已依法处理",
 }
 DRAWING_OFFICE = "认证监督管理司"
+SUPERVISION_OFFICE = "认证监督管理司 (演示)"
+BUREAU_SUFFIX = "市场监管部门"
+PROVINCE_NAMES_ZH = {code: zh for code, _abbr, zh, *_ in PROVINCES}
 
 
 @dataclass
@@ -167,6 +171,8 @@ class _Builder:
             status=status,
             publish_deadline=deadline,
             published_on=published,
+            published_by=SYSTEM_SEEDER.subject if published is not None else None,
+            published_by_name=SUPERVISION_OFFICE if published is not None else None,
         )
         return cid
 
@@ -273,7 +279,9 @@ class _Builder:
             frame_hash=_hash_ids(np.asarray(frame_ids)),
             params_json=json.dumps(params, sort_keys=True),
             drawn_at=drawn_at,
-            drawn_by=f"{DRAWING_OFFICE} {self.staff[cid % len(self.staff)]}",
+            drawn_by=SYSTEM_SEEDER.subject,
+            drawn_by_name=f"{DRAWING_OFFICE} {self.staff[cid % len(self.staff)]}",
+            drawn_by_role=str(Role.PLANNER),
             sampler_version="seed-1",
         )
         eligible = self.eligible(year, scheme or "QMS", drawn) if assigned else None
@@ -296,7 +304,7 @@ class _Builder:
                 continue
             self.assign(tid, institution, PROVINCE_CODES.index(region), eligible)
             if ok:
-                self.outcome(tid, year, certificate, institution, code, unit_type, when)
+                self.outcome(tid, year, certificate, institution, code, unit_type, when, region)
 
     def eligible(self, year: int, scheme: str, drawn) -> np.ndarray:
         """Inspectors who could be drawn: competent, registered, ID valid on the day (active if this year)."""
@@ -332,7 +340,7 @@ class _Builder:
                 role="lead" if position == 0 else "member",
             )
 
-    def outcome(self, tid, year, certificate, institution, scheme, unit_type, when) -> None:
+    def outcome(self, tid, year, certificate, institution, scheme, unit_type, when, region) -> None:
         rng, inst = self.rng, self.inst
         i = institution - 1
         bad = bool(inst.bad_actor[i])
@@ -361,6 +369,10 @@ class _Builder:
             outcome_code=code,
             follow_up=follow_up,
             note=NOTES[code],
+            recorded_by=SYSTEM_SEEDER.subject,
+            recorded_by_name=f"{PROVINCE_NAMES_ZH[region]}{BUREAU_SUFFIX}",
+            recorded_by_role=str(Role.BUREAU),
+            recorded_at=dt.datetime.combine(when, dt.time(17)),
         )
         if code == "violation":
             self.findings(oid, scheme, bad)

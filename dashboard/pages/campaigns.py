@@ -6,6 +6,8 @@ import datetime as dt
 
 import streamlit as st
 
+from dashboard.audit_view import drawn_by_label, show_audit_trail
+from dashboard.auth import denied_text, require_page
 from dashboard.cache import query, require_data
 from dashboard.i18n import scheme_name, t
 from dashboard.store import get_engine
@@ -18,12 +20,13 @@ from dashboard.tables import (
     prefixed_column,
     show_table,
 )
+from models.access import AccessDenied, Permission
 from models.draw_records import OutcomeRecord, WorkflowError, publish_campaign, record_outcome
-from models.queries.campaigns import campaign_list, campaign_targets, draw_audit_record
-from models.queries.roles import Role
+from models.queries.campaigns import campaign_audit_trail, campaign_list, campaign_targets, draw_audit_record
 from models.vocabulary import FINDING_CATEGORIES, FOLLOW_UPS, INSPECTION_METHODS, OUTCOME_CODES
 
-ROLE = Role.STAFF  # sign-in comes later
+VIEWER = require_page(Permission.READ_STAFF)
+ROLE = VIEWER.role
 
 require_data()
 st.title(t("nav.campaigns"))
@@ -63,7 +66,7 @@ labels = campaign_labels(campaigns)
 campaign_id = st.selectbox(t("camp.pick"), list(labels), format_func=labels.get, key="camp_pick")
 status = campaigns.loc[campaigns["id"] == campaign_id, "status"].iloc[0]
 
-audit = query(draw_audit_record, campaign_id)
+audit = query(draw_audit_record, campaign_id, role=ROLE)
 if audit is not None:
     with st.expander(t("camp.audit"), expanded=False):
         st.write(
@@ -72,14 +75,17 @@ if audit is not None:
                 id=audit["draw_id"],
                 seed=audit["seed"],
                 hash=audit["frame_hash"][:16],
-                by=audit["drawn_by"],
+                by=drawn_by_label(audit),
                 at=audit["drawn_at"],
                 version=audit["sampler_version"],
             )
         )
         st.json(audit["params"], expanded=False)
+        show_audit_trail(
+            query(campaign_audit_trail, campaign_id, role=ROLE), name=f"campaign-{campaign_id}-audit"
+        )
 
-targets = query(campaign_targets, campaign_id, role=ROLE)
+targets = query(campaign_targets, campaign_id, viewer=VIEWER)
 show_table(
     labelled(targets, {"target_id": "camp.col.target", **TARGET_HEADERS}, formatters=TARGET_FORMATTERS),
     name=f"campaign-{campaign_id}-targets",
@@ -89,7 +95,9 @@ show_table(
 open_targets = targets[targets["outcome_code"].isna()]
 if status != "published" and not targets.empty:  # a planned campaign has nothing to record yet
     st.subheader(t("camp.record.header"))
-    if open_targets.empty:
+    if not VIEWER.can(Permission.RECORD_OUTCOME):
+        st.caption(t("camp.record.not_permitted"))
+    elif open_targets.empty:
         st.caption(t("camp.record.all_done"))
     else:
         target_labels = {
@@ -133,15 +141,19 @@ if status != "published" and not targets.empty:  # a planned campaign has nothin
                             findings=tuple(findings),
                             note=note,
                         ),
+                        actor=VIEWER,
                     )
                     st.cache_data.clear()
                     st.session_state["camp_saved"] = target_id
                     st.rerun()
+                except AccessDenied as error:
+                    st.error(denied_text(error))
                 except WorkflowError as error:
                     st.error(t("camp.failed", message=str(error)))
     if "camp_saved" in st.session_state:
         st.success(t("camp.record.saved", target=st.session_state.pop("camp_saved")))
 
+if status != "published" and not targets.empty and VIEWER.can(Permission.PUBLISH):
     st.subheader(t("camp.publish.header"))
     days = int(st.number_input(t("camp.publish.days"), 1, 60, 20, key="camp_days"))
     if not open_targets.empty:
@@ -149,9 +161,11 @@ if status != "published" and not targets.empty:  # a planned campaign has nothin
     if st.button(t("camp.publish.button"), disabled=not open_targets.empty, key="camp_publish"):
         try:
             deadline = publish_campaign(
-                get_engine(), campaign_id, on=dt.date.today(), within_working_days=days
+                get_engine(), campaign_id, on=dt.date.today(), actor=VIEWER, within_working_days=days
             )
             st.cache_data.clear()
             st.success(t("camp.publish.done", deadline=deadline.isoformat()))
+        except AccessDenied as error:
+            st.error(denied_text(error))
         except WorkflowError as error:
             st.error(t("camp.failed", message=str(error)))

@@ -8,6 +8,7 @@ import datetime as dt
 import streamlit as st
 
 from dashboard import charts
+from dashboard.auth import require_page
 from dashboard.cache import query, require_data
 from dashboard.filters import url_multiselect, url_tabs, url_year_range
 from dashboard.i18n import current_language, format_int, format_pct, province_name, scheme_name, t, vocab
@@ -20,6 +21,7 @@ from dashboard.tables import (
     show_table,
     vocab_column,
 )
+from models.access import Permission
 from models.queries import certificates as q
 from models.queries.overview import data_years
 from models.reference_data import PROVINCE_CODES, PROVINCES, SCHEME_CODES
@@ -31,6 +33,7 @@ SHARE_MIN_CERTIFICATES = 10
 SHARE_TOP = 15
 TREND_YEARS = 5  # the issuance trend shows the last five years unless the URL or slider says otherwise
 
+VIEWER = require_page(Permission.READ_STAFF)
 st.title(t("nav.certificates"))
 require_data()
 

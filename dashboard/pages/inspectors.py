@@ -8,16 +8,18 @@ import altair as alt
 import streamlit as st
 
 from dashboard import charts
+from dashboard.auth import require_page
 from dashboard.cache import query
 from dashboard.filters import url_multiselect, url_tabs
 from dashboard.i18n import format_int, province_name, scheme_name, t
 from dashboard.inspector_entry import render_form, render_import
 from dashboard.tables import labelled, province_column, show_table
+from models.access import Permission
 from models.queries import inspectors as q
-from models.queries.roles import Role
 from models.reference_data import PROVINCE_CODES, SCHEME_CODES
 
-ROLE = Role.STAFF  # sign-in comes later
+VIEWER = require_page(Permission.READ_STAFF)
+ROLE = VIEWER.role
 TABLE_LIMIT = 2000
 COLUMNS = {
     "name": "insp.col.name",
@@ -160,9 +162,10 @@ def main() -> None:
         "registry": (t("insp.tab.registry"), lambda: render_registry(filters)),
         "counts": (t("insp.tab.counts"), lambda: render_charts(filters)),
         "expiring": (t("insp.tab.expiring"), lambda: render_expiring(filters)),
-        "form": (t("insp.tab.form"), lambda: render_form(today)),
-        "import": (t("insp.tab.import"), lambda: render_import(today)),
     }
+    if VIEWER.can(Permission.MANAGE_INSPECTORS):  # models refuse the write for other roles anyway
+        sections["form"] = (t("insp.tab.form"), lambda: render_form(today, VIEWER))
+        sections["import"] = (t("insp.tab.import"), lambda: render_import(today, VIEWER))
     section, container = url_tabs({name: label for name, (label, _draw) in sections.items()})
     with container:
         sections[section][1]()

@@ -8,6 +8,7 @@ import datetime as dt
 import streamlit as st
 
 from dashboard import charts
+from dashboard.auth import require_page
 from dashboard.cache import query, require_data
 from dashboard.filters import url_multiselect, url_tabs, url_year_range
 from dashboard.i18n import format_int, province_name, scheme_name, t, vocab
@@ -19,10 +20,12 @@ from dashboard.tables import (
     show_table,
     vocab_column,
 )
+from models.access import Permission
 from models.queries import institutions as q
 from models.reference_data import PROVINCE_CODES, SCHEME_CODES
 from models.vocabulary import APPLICATION_TYPES, INSTITUTION_STATUSES
 
+VIEWER = require_page(Permission.READ_STAFF)
 st.title(t("nav.institutions"))
 require_data()
 

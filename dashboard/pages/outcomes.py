@@ -7,16 +7,18 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts
+from dashboard.auth import require_page
 from dashboard.cache import query
 from dashboard.filters import url_multiselect, url_tabs, url_year_range
 from dashboard.i18n import format_int, format_pct, province_name, scheme_name, t
 from dashboard.outcome_stats import CONFIDENCE, interval_table, weighted_rate
 from dashboard.tables import campaign_labels, labelled, show_table
+from models.access import Permission
 from models.queries import outcomes as q
-from models.queries.roles import Role
 from models.reference_data import PROVINCE_CODES, SCHEME_CODES
 
-ROLE = Role.STAFF  # sign-in comes later
+VIEWER = require_page(Permission.READ_STAFF)
+ROLE = VIEWER.role
 CASE_LIMIT = 5000
 CAMPAIGN_PARAM = "campaign"
 ALL = 0

@@ -7,6 +7,7 @@ import datetime as dt
 import streamlit as st
 
 from dashboard import charts
+from dashboard.auth import require_page
 from dashboard.cache import query, require_data
 from dashboard.filters import url_multiselect, url_tabs, url_year_range
 from dashboard.i18n import (
@@ -20,6 +21,7 @@ from dashboard.i18n import (
 )
 from dashboard.outcome_stats import weighted_rate
 from dashboard.tables import labelled, scheme_labels, show_table
+from models.access import Permission
 from models.queries.certificates import issuance_by_month
 from models.queries.outcomes import OutcomeFilters
 from models.queries.overview import KPI_NAMES, data_years, overview_kpis
@@ -27,6 +29,7 @@ from models.reference_data import PROVINCE_CODES, SCHEME_CODES
 
 TREND_YEARS = 5  # the trend shows the last five years unless the URL or slider says otherwise
 
+VIEWER = require_page(Permission.READ_STAFF)
 st.title(t("nav.overview"))
 require_data()
 

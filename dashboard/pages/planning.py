@@ -7,10 +7,12 @@ import datetime as dt
 import streamlit as st
 
 from dashboard import charts, planner
+from dashboard.auth import denied_text, require_page
 from dashboard.cache import query, require_data
 from dashboard.i18n import format_int, format_pct, province_name, scheme_name, t
 from dashboard.store import get_engine
 from dashboard.tables import labelled, province_labels, show_table
+from models.access import AccessDenied, Permission
 from models.draw_records import WorkflowError
 from models.frames import load_certificate_frame, load_inspector_pool
 from models.queries.outcomes import stratum_outcome_counts
@@ -21,6 +23,7 @@ from sampler.errors import SamplerError
 
 MC_REPLICATIONS = 2000
 
+VIEWER = require_page(Permission.READ_STAFF)
 require_data()
 st.title(t("nav.planning"))
 st.caption(t("plan.caption"))
@@ -183,6 +186,9 @@ with st.expander(t("plan.power.mc", r=format_int(MC_REPLICATIONS))):
 
 # 4 -- live draw, teams, commit
 st.subheader(t("plan.draw.header"))
+if not VIEWER.can(Permission.DRAW):
+    st.caption(t("plan.draw.not_permitted"))
+    st.stop()
 draw_cols = st.columns(4)
 campaign_name = draw_cols[0].text_input(t("plan.draw.campaign"), f"{scheme} 认证结果双随机抽查")
 inspection_date = draw_cols[1].date_input(t("plan.draw.date"), dt.date.today() + dt.timedelta(days=14))
@@ -239,10 +245,12 @@ if live is not None:
     if st.button(t("plan.draw.commit"), disabled="plan_committed" in st.session_state, key="plan_commit"):
         try:
             draw_id = planner.commit_live_draw(
-                get_engine(), live, campaign_name=campaign_name, year=year, scheme=scheme, drawn_by="planner"
+                get_engine(), live, campaign_name=campaign_name, year=year, scheme=scheme, actor=VIEWER
             )
             st.session_state["plan_committed"] = draw_id
             st.cache_data.clear()
+        except AccessDenied as error:
+            st.error(denied_text(error))
         except WorkflowError as error:
             st.error(t("plan.draw.failed", message=str(error)))
     if "plan_committed" in st.session_state:

@@ -6,13 +6,16 @@ import json
 
 import streamlit as st
 
+from dashboard.audit_view import drawn_by_label, show_audit_trail
 from dashboard.cache import query, require_data
 from dashboard.i18n import format_int, t
 from dashboard.tables import TARGET_FORMATTERS, TARGET_HEADERS, campaign_labels, labelled, show_table
-from models.queries.campaigns import campaign_list, campaign_targets, draw_audit_record
-from models.queries.roles import Role
+from models.access import PUBLIC_VISITOR
+from models.queries.campaigns import campaign_audit_trail, campaign_list, campaign_targets, draw_audit_record
 
-ROLE = Role.PUBLIC
+# Everyone, signed in or not, sees this page exactly as the public does.
+VIEWER = PUBLIC_VISITOR
+ROLE = VIEWER.role
 
 require_data()
 st.title(t("nav.public"))
@@ -31,7 +34,7 @@ cols[0].metric(t("pub.targets"), format_int(chosen["targets"]))
 cols[1].metric(t("pub.violations"), format_int(chosen["violations"]))
 cols[2].metric(t("pub.published_on"), str(chosen["published_on"]))
 
-targets = query(campaign_targets, campaign_id, role=ROLE)
+targets = query(campaign_targets, campaign_id, viewer=VIEWER)
 show_table(
     labelled(targets, TARGET_HEADERS, formatters=TARGET_FORMATTERS),
     name=f"published-{campaign_id}",
@@ -47,7 +50,7 @@ if audit is not None:
             id=audit["draw_id"],
             seed=audit["seed"],
             hash=audit["frame_hash"],
-            by=audit["drawn_by"],
+            by=drawn_by_label(audit),
             at=audit["drawn_at"],
             version=audit["sampler_version"],
         )
@@ -60,4 +63,8 @@ if audit is not None:
         mime="application/json",
         on_click="ignore",
         key="pub_audit_download",
+    )
+    st.subheader(t("audit.trail"))
+    show_audit_trail(
+        query(campaign_audit_trail, campaign_id, role=ROLE), name=f"published-{campaign_id}-audit"
     )

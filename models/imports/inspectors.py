@@ -10,12 +10,15 @@ file changes nothing. ``add_inspector`` is the single-record path used by the en
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
+from models.access import Actor, Permission, require
+from models.audit import append_audit, canonical_json
 from models.imports.tabular import RawRow, RawTable, read_table
 from models.inspectors import Inspector, InspectorAffiliation, InspectorScheme
 from models.institutions import Institution
@@ -462,29 +465,62 @@ def _write(connection: Connection, records: list[InspectorRecord], *, today: dt.
     return ImportResult(inserted=inserted, updated=updated, unchanged=unchanged)
 
 
-def commit_import(engine: Engine, preview: ImportPreview, *, today: dt.date | None = None) -> ImportResult:
+def _audit_import(connection: Connection, actor: Actor, action: str, records, result: ImportResult) -> None:
+    """The audit entry of an import: counts and a hash of the rows written (no personal data)."""
+    rows = [
+        {k: v for k, v in asdict(record).items() if k != "row"}
+        for record in sorted(records, key=lambda r: r.row)
+    ]
+    digest = hashlib.sha256(canonical_json(rows).encode()).hexdigest()
+    append_audit(
+        connection,
+        actor,
+        action,
+        "inspector",
+        "registry",
+        {
+            "rows": len(rows),
+            "inserted": result.inserted,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+            "rows_sha256": digest,
+        },
+    )
+
+
+def commit_import(
+    engine: Engine, preview: ImportPreview, *, actor: Actor, today: dt.date | None = None
+) -> ImportResult:
     """Write a clean preview in one transaction (all or nothing), upserting on the enforcement-ID.
 
     Competences are replaced by the file's; affiliations named in the file are added (past ties are
-    history and are never removed; a new tie starts on ``today``). Raises ``ImportRejected`` if the
-    preview has problems or an affiliation's institution has gone since the preview.
+    history and are never removed; a new tie starts on ``today``). Raises ``AccessDenied`` unless
+    ``actor`` may maintain the registry, ``ImportRejected`` if the preview has problems or an
+    affiliation's institution has gone since the preview. The import and its actor go into the
+    audit log.
     """
+    require(actor, Permission.MANAGE_INSPECTORS)
     if preview.problems:
         raise ImportRejected(preview.problems)
     if not preview.records:
         return ImportResult(0, 0, 0)
     with engine.begin() as connection:
-        return _write(connection, list(preview.records), today=today or dt.date.today(), insert_only=False)
+        records = list(preview.records)
+        result = _write(connection, records, today=today or dt.date.today(), insert_only=False)
+        _audit_import(connection, actor, "inspectors.import", records, result)
+        return result
 
 
 def add_inspector(
-    engine: Engine, values: dict[str, str], *, today: dt.date | None = None
+    engine: Engine, values: dict[str, str], *, actor: Actor, today: dt.date | None = None
 ) -> list[RowProblem]:
     """Validate one inspector typed into the form and insert it; returns the problems (empty on success).
 
     ``values`` maps field keys (see ``FIELDS``) to text. An enforcement-ID already in the registry is
-    a problem (the form adds people; the template import updates them).
+    a problem (the form adds people; the template import updates them). Raises ``AccessDenied``
+    unless ``actor`` may maintain the registry.
     """
+    require(actor, Permission.MANAGE_INSPECTORS)
     today = today or dt.date.today()
     raw = RawRow(row=1, values={key: str(values.get(key, "") or "").strip() for key in FIELDS})
     record, problems = validate_row(raw, {}, today=today, known_credit_codes=known_credit_codes(engine))
@@ -493,7 +529,8 @@ def add_inspector(
     assert record is not None
     try:
         with engine.begin() as connection:
-            _write(connection, [record], today=today, insert_only=True)
+            result = _write(connection, [record], today=today, insert_only=True)
+            _audit_import(connection, actor, "inspector.add", [record], result)
     except ImportRejected as rejected:
         return list(rejected.problems)
     return []

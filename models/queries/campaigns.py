@@ -7,11 +7,13 @@ import json
 import pandas as pd
 from sqlalchemy import Engine, case, func, select
 
+from models.access import Actor, Role, sees_personal_data
+from models.audit import audit_trail
 from models.campaigns import Assignment, Campaign, Draw, DrawTarget, InspectionOutcome
 from models.certificates import Certificate, Organisation
 from models.inspectors import Inspector
 from models.institutions import Institution
-from models.queries.roles import Role, mask_identifier, sees_personal_data
+from models.queries.roles import mask_identifier
 
 CAMPAIGN_COLUMNS = [
     "id",
@@ -38,7 +40,7 @@ TARGET_COLUMNS = [
 ]
 
 
-def campaign_list(engine: Engine, *, role: Role = Role.STAFF) -> pd.DataFrame:
+def campaign_list(engine: Engine, *, role: Role) -> pd.DataFrame:
     """Every campaign with drawn targets, outcomes recorded and violations; newest first.
 
     The public sees published campaigns only.
@@ -85,10 +87,12 @@ def _published(campaign_id: int):
     return select(campaign.c.id).where(campaign.c.id == campaign_id, campaign.c.status == "published")
 
 
-def draw_audit_record(engine: Engine, campaign_id: int, *, role: Role = Role.STAFF) -> dict | None:
+def draw_audit_record(engine: Engine, campaign_id: int, *, role: Role) -> dict | None:
     """What was recorded of the campaign's lottery: seed, frame hash, parameters, who and when.
 
-    The public sees the record of published campaigns only (None otherwise).
+    Keys: draw_id, seed, frame_hash, params, drawn_at, drawn_by (the sign-in subject; the name for
+    the public), drawn_by_name, drawn_by_role, sampler_version. The public sees the record of
+    published campaigns only (None otherwise).
     """
     draw = Draw.__table__
     query = (
@@ -99,6 +103,8 @@ def draw_audit_record(engine: Engine, campaign_id: int, *, role: Role = Role.STA
             draw.c.params_json,
             draw.c.drawn_at,
             draw.c.drawn_by,
+            draw.c.drawn_by_name,
+            draw.c.drawn_by_role,
             draw.c.sampler_version,
         )
         .where(draw.c.campaign_id == campaign_id)
@@ -111,7 +117,9 @@ def draw_audit_record(engine: Engine, campaign_id: int, *, role: Role = Role.STA
         row = connection.execute(query).first()
     if row is None:
         return None
-    draw_id, seed, frame_hash, params_json, drawn_at, drawn_by, sampler_version = row
+    draw_id, seed, frame_hash, params_json, drawn_at, drawn_by, drawn_by_name, drawn_by_role, version = row
+    if role is Role.PUBLIC:  # the public sees who drew by name and role, not by sign-in identity
+        drawn_by = drawn_by_name
     return {
         "draw_id": draw_id,
         "seed": seed,
@@ -119,16 +127,20 @@ def draw_audit_record(engine: Engine, campaign_id: int, *, role: Role = Role.STA
         "params": json.loads(params_json),
         "drawn_at": drawn_at,
         "drawn_by": drawn_by,
-        "sampler_version": sampler_version,
+        "drawn_by_name": drawn_by_name,
+        "drawn_by_role": drawn_by_role,
+        "sampler_version": version,
     }
 
 
-def campaign_targets(engine: Engine, campaign_id: int, *, role: Role) -> pd.DataFrame:
+def campaign_targets(engine: Engine, campaign_id: int, *, viewer: Actor) -> pd.DataFrame:
     """The campaign's targets with certificate, organisation, institution, team and outcome so far.
 
-    Team members show as ``name (enforcement ID)`` with the ID masked unless ``role`` may see it.
-    The public sees the targets of published campaigns only (an empty table otherwise).
+    Team members show as ``name (enforcement ID)`` with the ID masked unless ``viewer`` may see it.
+    The public sees the targets of published campaigns only (an empty table otherwise); a local
+    bureau sees the targets of its own province only.
     """
+    role = viewer.role
     target, draw, outcome = DrawTarget.__table__, Draw.__table__, InspectionOutcome.__table__
     cert, org, inst = Certificate.__table__, Organisation.__table__, Institution.__table__
     query = (
@@ -152,6 +164,8 @@ def campaign_targets(engine: Engine, campaign_id: int, *, role: Role) -> pd.Data
     )
     if role is Role.PUBLIC:
         query = query.where(draw.c.campaign_id.in_(_published(campaign_id)))
+    if viewer.scope_province:
+        query = query.where(target.c.region_code == viewer.scope_province)
     insp, assign = Inspector.__table__, Assignment.__table__
     team_query = (
         select(assign.c.target_id, insp.c.name, insp.c.enforcement_id)
@@ -172,3 +186,21 @@ def campaign_targets(engine: Engine, campaign_id: int, *, role: Role) -> pd.Data
     frame = pd.DataFrame(rows, columns=[*base, "outcome_code", "inspected_on"])
     frame["inspectors"] = ["; ".join(teams.get(int(t), [])) for t in frame["target_id"]]
     return frame[TARGET_COLUMNS]
+
+
+AUDIT_COLUMNS = ["recorded_at", "actor_name", "actor_role", "action", "details", "entry_hash"]
+
+
+def campaign_audit_trail(engine: Engine, campaign_id: int, *, role: Role) -> pd.DataFrame:
+    """Every audit-log entry about the campaign (draw, outcomes, publication), oldest first.
+
+    Columns ``AUDIT_COLUMNS``; ``details`` is the entry's JSON text. The public sees the trail of
+    published campaigns only (an empty table otherwise).
+    """
+    if role is Role.PUBLIC:
+        with engine.connect() as connection:
+            if connection.execute(_published(campaign_id)).first() is None:
+                return pd.DataFrame(columns=AUDIT_COLUMNS)
+    entries = audit_trail(engine, entity="campaign", entity_id=campaign_id)
+    frame = pd.DataFrame(entries, columns=[*AUDIT_COLUMNS[:4], "details_json", "entry_hash"])
+    return frame.rename(columns={"details_json": "details"})[AUDIT_COLUMNS]

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Engine, Select, and_, case, exists, func, literal, select
 
+from models.access import Role
 from models.inspectors import Inspector, InspectorScheme
-from models.queries.roles import Role, mask_columns
+from models.queries.roles import mask_columns
 
 VALIDITY_STATES = ("valid", "expiring", "expired")
 EXPIRING_DAYS = 90

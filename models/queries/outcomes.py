@@ -11,11 +11,12 @@ from dataclasses import dataclass, replace
 import pandas as pd
 from sqlalchemy import Engine, Select, and_, case, func, select
 
+from models.access import Role, sees_personal_data
 from models.campaigns import Assignment, Campaign, Draw, DrawTarget, Finding, InspectionOutcome
 from models.certificates import Certificate
 from models.inspectors import Inspector
 from models.institutions import Institution
-from models.queries.roles import Role, mask_identifier, sees_personal_data
+from models.queries.roles import mask_identifier
 
 UNCOMMITTED_STATUSES = ("planned",)
 STRATUM_COLUMNS = ["region_code", "scheme_code", "N_h", "n_h", "violations_h", "drawn_h"]

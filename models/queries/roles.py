@@ -1,23 +1,13 @@
-"""Viewer roles and the masking of personal data, applied in the query layer."""
+"""The masking of personal data by the viewer's role, applied in the query layer.
+
+Roles and permissions live in ``models.access``; this module only masks.
+"""
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 import pandas as pd
 
-
-class Role(StrEnum):
-    """Who is looking. Sign-in comes later; the dashboard uses STAFF until then."""
-
-    PUBLIC = "public"  # published results only
-    STAFF = "staff"  # regulatory staff: personal data masked
-    SUPERVISOR = "supervisor"  # may see inspectors' phone numbers and full enforcement-ID numbers
-
-
-def sees_personal_data(role: Role) -> bool:
-    """True only for roles cleared to see phone numbers and full ID numbers."""
-    return role is Role.SUPERVISOR
+from models.access import Role, sees_personal_data
 
 
 def mask_phone(phone: str) -> str:

@@ -9,7 +9,10 @@ import pytest
 from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
+from models.access import Actor
 from models.db import make_engine
+from tests.support.actors import STAFF
+from tests.support.apptest import sign_in
 
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 
@@ -26,11 +29,12 @@ def demo_database_url(tmp_path_factory) -> str:
 
 @pytest.fixture
 def open_page(demo_database_url, monkeypatch) -> Callable[..., AppTest]:
-    """``open_page("certificates", lang="en", provinces="440000")``: the app on that page, run once."""
+    """``open_page("certificates", lang="en", provinces="440000")``: the app on that page, run once,
+    signed in as ``user`` (staff by default; None for an anonymous visitor)."""
     monkeypatch.setenv("REGDASH_DATABASE_URL", demo_database_url)
 
-    def start(page: str, lang: str = "zh", **params: str) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=90)
+    def start(page: str, lang: str = "zh", user: Actor | None = STAFF, **params: str) -> AppTest:
+        at = sign_in(AppTest.from_file(APP, default_timeout=90), user)
         at.query_params["lang"] = lang
         for key, value in params.items():
             at.query_params[key] = value

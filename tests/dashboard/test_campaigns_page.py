@@ -15,6 +15,8 @@ from models.frames import load_certificate_frame, load_inspector_pool
 from models.queries.planning import stratum_population
 from models.workdays import add_working_days
 from tests.dashboard.conftest import APP
+from tests.support.actors import PLANNER, SUPERVISOR
+from tests.support.apptest import sign_in
 
 
 @pytest.fixture
@@ -39,7 +41,7 @@ def small_campaign(demo_database_url, tmp_path, monkeypatch) -> tuple[str, int]:
         cross_region=False,
     )
     draw_id = planner.commit_live_draw(
-        engine, live, campaign_name="测试能源管理体系抽查", year=2027, scheme="EnMS", drawn_by="test"
+        engine, live, campaign_name="测试能源管理体系抽查", year=2027, scheme="EnMS", actor=PLANNER
     )
     with engine.connect() as connection:
         campaign_id = connection.execute(
@@ -58,7 +60,7 @@ def _scalar(url: str, statement: str, **params) -> object:
 
 
 def _open(campaign_id: int, lang: str = "en") -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
+    at = sign_in(AppTest.from_file(APP, default_timeout=120), SUPERVISOR)
     at.query_params["lang"] = lang
     at.run()
     at.switch_page("dashboard/pages/campaigns.py").run()

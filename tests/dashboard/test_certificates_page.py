@@ -8,6 +8,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.dashboard.conftest import APP, as_int, metric_values
+from tests.support.actors import STAFF
+from tests.support.apptest import sign_in
 
 # (tab name in the URL, tables, charts it draws on the demo database)
 SECTIONS = [
@@ -114,7 +116,7 @@ def test_top_three_share_equals_sql(open_page, sql):
 def test_empty_database_shows_a_message_not_a_traceback(tmp_path, monkeypatch):
     monkeypatch.setenv("REGDASH_DATABASE_URL", f"sqlite:///{tmp_path / 'nothing.db'}")
     for page in ("overview", "institutions", "certificates"):
-        at = AppTest.from_file(APP, default_timeout=60)
+        at = sign_in(AppTest.from_file(APP, default_timeout=60), STAFF)
         at.query_params["lang"] = "en"
         at.run()
         at.switch_page(f"dashboard/pages/{page}.py").run()

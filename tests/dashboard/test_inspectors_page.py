@@ -14,6 +14,8 @@ from models.db import make_engine
 from models.migrate import upgrade
 from tests.models.test_inspector_import import BAD_ROWS, GOOD_ROWS, csv_file, xlsx_file
 from tests.models.test_queries_outcomes import insert_outcome_world
+from tests.support.actors import SUPERVISOR
+from tests.support.apptest import sign_in
 
 PAGE = str(Path(__file__).resolve().parents[2] / "dashboard" / "pages" / "inspectors.py")
 TIMEOUT = 60
@@ -61,7 +63,7 @@ def app(database_url, monkeypatch):
     monkeypatch.setenv("REGDASH_DATABASE_URL", database_url)
 
     def start(lang: str = "zh", **params: str) -> AppTest:
-        at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+        at = sign_in(AppTest.from_file(PAGE, default_timeout=TIMEOUT), SUPERVISOR)
         at.query_params["lang"] = lang
         for key, value in params.items():
             at.query_params[key] = value

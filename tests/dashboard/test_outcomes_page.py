@@ -11,6 +11,8 @@ from streamlit.testing.v1 import AppTest
 from models.db import make_engine
 from models.migrate import upgrade
 from tests.models.test_queries_outcomes import insert_outcome_world
+from tests.support.actors import STAFF
+from tests.support.apptest import sign_in
 
 PAGE = str(Path(__file__).resolve().parents[2] / "dashboard" / "pages" / "outcomes.py")
 COMMITTED = """
@@ -36,7 +38,7 @@ def app(database_url, monkeypatch):
     monkeypatch.setenv("REGDASH_DATABASE_URL", database_url)
 
     def start(lang: str = "zh", **params: str) -> AppTest:
-        at = AppTest.from_file(PAGE, default_timeout=60)
+        at = sign_in(AppTest.from_file(PAGE, default_timeout=60), STAFF)
         at.query_params["lang"] = lang
         for key, value in params.items():
             at.query_params[key] = value

@@ -13,6 +13,8 @@ from streamlit.testing.v1 import AppTest
 
 from models.db import make_engine
 from tests.dashboard.conftest import APP, metric_values
+from tests.support.actors import PLANNER
+from tests.support.apptest import sign_in
 
 RATIO = 0.03
 ASSUMED = 0.005
@@ -30,7 +32,7 @@ def planning_db(demo_database_url, tmp_path, monkeypatch) -> str:
 
 
 def _open(lang: str = "en") -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
+    at = sign_in(AppTest.from_file(APP, default_timeout=120), PLANNER)
     at.query_params["lang"] = lang
     at.run()
     at.switch_page("dashboard/pages/planning.py").run()

@@ -17,6 +17,7 @@ from models.draw_records import (
     publish_campaign,
     record_outcome,
 )
+from tests.support.actors import PLANNER, SUPERVISOR
 
 
 def _record(**overrides) -> DrawRecord:
@@ -26,7 +27,6 @@ def _record(**overrides) -> DrawRecord:
         seed=7,
         frame_hash="ab" * 32,
         params={"n": 2},
-        drawn_by="tester",
         sampler_version="0.1.0",
         drawn_at=dt.datetime(2026, 9, 30, 2, 0, tzinfo=dt.UTC),
     )
@@ -54,7 +54,7 @@ def _count(engine, table) -> int:
 
 
 def test_commit_draw_writes_campaign_targets_and_teams(store):
-    draw_id = commit_draw(store, _record(), TARGETS, TEAMS)
+    draw_id = commit_draw(store, _record(), TARGETS, TEAMS, actor=PLANNER)
     assert draw_id > 0
     assert _count(store, DrawTarget.__table__) == 2
     assert _count(store, Assignment.__table__) == 4
@@ -63,20 +63,20 @@ def test_commit_draw_writes_campaign_targets_and_teams(store):
 def test_a_draw_naming_an_unknown_inspector_writes_nothing(store):
     bad_teams = TEAMS.assign(inspector_id=[1, 2, 1, 99])
     with pytest.raises(WorkflowError, match="rejected by the store"):
-        commit_draw(store, _record(), TARGETS, bad_teams)
+        commit_draw(store, _record(), TARGETS, bad_teams, actor=PLANNER)
     assert _count(store, Campaign.__table__) == 0
     assert _count(store, DrawTarget.__table__) == 0
 
 
 def test_the_same_campaign_cannot_be_drawn_twice(store):
-    commit_draw(store, _record(), TARGETS, TEAMS)
+    commit_draw(store, _record(), TARGETS, TEAMS, actor=PLANNER)
     with pytest.raises(WorkflowError, match="already exists for 2026"):
-        commit_draw(store, _record(seed=8), TARGETS, TEAMS)
+        commit_draw(store, _record(seed=8), TARGETS, TEAMS, actor=PLANNER)
     assert _count(store, DrawTarget.__table__) == 2
 
 
 def test_publication_waits_for_every_outcome_then_counts_working_days(store):
-    commit_draw(store, _record(), TARGETS, TEAMS)
+    commit_draw(store, _record(), TARGETS, TEAMS, actor=PLANNER)
     with store.connect() as connection:
         campaign_id = connection.execute(select(Campaign.__table__.c.id)).scalar_one()
         target_ids = (
@@ -94,9 +94,10 @@ def test_publication_waits_for_every_outcome_then_counts_working_days(store):
             follow_up="rectify",
             findings=("audit_time_cut",),
         ),
+        actor=SUPERVISOR,
     )
     with pytest.raises(WorkflowError, match="1 target"):
-        publish_campaign(store, campaign_id, on=dt.date(2026, 10, 20))
+        publish_campaign(store, campaign_id, on=dt.date(2026, 10, 20), actor=SUPERVISOR)
     record_outcome(
         store,
         OutcomeRecord(
@@ -105,8 +106,11 @@ def test_publication_waits_for_every_outcome_then_counts_working_days(store):
             method="documents",
             outcome_code="no_violation",
         ),
+        actor=SUPERVISOR,
     )
-    deadline = publish_campaign(store, campaign_id, on=dt.date(2026, 10, 20), within_working_days=3)
+    deadline = publish_campaign(
+        store, campaign_id, on=dt.date(2026, 10, 20), actor=SUPERVISOR, within_working_days=3
+    )
     assert deadline == dt.date(
         2026, 10, 10
     )  # from the last inspection: National Day skipped, make-up Saturday counted
@@ -124,10 +128,10 @@ def test_publication_waits_for_every_outcome_then_counts_working_days(store):
     ],
 )
 def test_outcome_vocabulary_is_checked_before_writing(store, field, value, message):
-    commit_draw(store, _record(), TARGETS, TEAMS)
+    commit_draw(store, _record(), TARGETS, TEAMS, actor=PLANNER)
     outcome = dict(
         target_id=1, inspected_on=dt.date(2026, 9, 30), method="onsite", outcome_code="no_violation"
     )
     outcome[field] = value
     with pytest.raises(WorkflowError, match=message):
-        record_outcome(store, OutcomeRecord(**outcome))
+        record_outcome(store, OutcomeRecord(**outcome), actor=SUPERVISOR)

@@ -21,6 +21,7 @@ from models.imports.inspectors import (
 from models.imports.tabular import ImportFileError
 from models.imports.template import header_labels, template_bytes
 from models.reference_data import insert_reference_rows
+from tests.support.actors import SUPERVISOR
 
 TODAY = dt.date(2025, 6, 1)
 CREDIT = "91110000100000001X"
@@ -154,7 +155,7 @@ def test_good_file_imports_and_reimport_changes_nothing(engine, fmt):
     data = FORMATS[fmt](GOOD_ROWS)
     preview = preview_import(engine, data, f"inspectors.{fmt}", today=TODAY)
     assert preview.problems == () and preview.ok and len(preview.records) == 3
-    result = commit_import(engine, preview, today=TODAY)
+    result = commit_import(engine, preview, actor=SUPERVISOR, today=TODAY)
     assert (result.inserted, result.updated, result.unchanged) == (3, 0, 0)
     after_first = snapshot(engine)
     people = {row[2]: row for row in after_first[0]}
@@ -165,18 +166,25 @@ def test_good_file_imports_and_reimport_changes_nothing(engine, fmt):
     assert {(s[1]) for s in after_first[1] if s[0] == people["11010020170001"][0]} == {"QMS", "EMS"}
     assert len(after_first[2]) == 1  # the affiliation by credit code
 
-    again = commit_import(engine, preview_import(engine, data, f"inspectors.{fmt}", today=TODAY), today=TODAY)
+    again = commit_import(
+        engine, preview_import(engine, data, f"inspectors.{fmt}", today=TODAY), actor=SUPERVISOR, today=TODAY
+    )
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 3)
     assert snapshot(engine) == after_first
 
 
 def test_changed_row_is_updated(engine):
-    commit_import(engine, preview_import(engine, xlsx_file(GOOD_ROWS), "a.xlsx", today=TODAY), today=TODAY)
+    commit_import(
+        engine,
+        preview_import(engine, xlsx_file(GOOD_ROWS), "a.xlsx", today=TODAY),
+        actor=SUPERVISOR,
+        today=TODAY,
+    )
     changed = [row[:] for row in GOOD_ROWS]
     changed[1][5] = "EnMS"  # competences replaced
     changed[2][3] = "上海市市场监督管理局执法总队"
     result = commit_import(
-        engine, preview_import(engine, csv_file(changed), "a.csv", today=TODAY), today=TODAY
+        engine, preview_import(engine, csv_file(changed), "a.csv", today=TODAY), actor=SUPERVISOR, today=TODAY
     )
     assert (result.inserted, result.updated, result.unchanged) == (0, 2, 1)
     with engine.connect() as connection:
@@ -198,7 +206,7 @@ def test_bad_file_lists_every_bad_row_and_writes_nothing(engine, fmt):
     duplicate = next(p for p in preview.problems if p.kind == "duplicate_in_file")
     assert duplicate.other_row == 4 and duplicate.cell == "B6"
     with pytest.raises(ImportRejected):
-        commit_import(engine, preview, today=TODAY)
+        commit_import(engine, preview, actor=SUPERVISOR, today=TODAY)
     assert snapshot(engine) == before
 
 
@@ -206,7 +214,7 @@ def test_mixed_file_is_all_or_nothing(engine):
     preview = preview_import(engine, xlsx_file([*GOOD_ROWS, BAD_ROWS[2]]), "mixed.xlsx", today=TODAY)
     assert preview.bad_rows == (5,) and len(preview.records) == 3 and not preview.ok
     with pytest.raises(ImportRejected):
-        commit_import(engine, preview, today=TODAY)
+        commit_import(engine, preview, actor=SUPERVISOR, today=TODAY)
     assert snapshot(engine)[0] == ()
 
 
@@ -245,10 +253,12 @@ def test_form_entry_adds_one_and_refuses_a_registered_id(engine):
         active="是",
         phone="13800001111",
     )
-    assert add_inspector(engine, values, today=TODAY) == []
-    again = add_inspector(engine, values, today=TODAY)
+    assert add_inspector(engine, values, actor=SUPERVISOR, today=TODAY) == []
+    again = add_inspector(engine, values, actor=SUPERVISOR, today=TODAY)
     assert [p.kind for p in again] == ["already_registered"]
-    bad = add_inspector(engine, {**values, "enforcement_id": "x", "phone": "1"}, today=TODAY)
+    bad = add_inspector(
+        engine, {**values, "enforcement_id": "x", "phone": "1"}, actor=SUPERVISOR, today=TODAY
+    )
     assert [p.kind for p in bad] == ["bad_id_format", "bad_phone"]
     with engine.connect() as connection:
         assert connection.scalar(select(func.count()).select_from(Inspector.__table__)) == 1

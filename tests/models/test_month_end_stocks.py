@@ -247,7 +247,7 @@ def test_migration_0002_fills_the_stocks_of_an_existing_0001_store(empty_databas
         assert current_revision(engine) == "0001"
         with engine.begin() as connection:
             _insert(connection, HAND)
-        upgrade(engine)
+        upgrade(engine, "0002")
         assert current_revision(engine) == "0002"
         with engine.connect() as connection:
             for at in MONTH_ENDS:

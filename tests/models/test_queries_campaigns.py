@@ -6,11 +6,12 @@ import datetime as dt
 
 import pandas as pd
 
+from models.access import Role
 from models.draw_records import DrawRecord, OutcomeRecord, commit_draw, record_outcome
 from models.queries.campaigns import campaign_list, campaign_targets, draw_audit_record
 from models.queries.planning import eligible_inspectors_by_region, stratum_population
-from models.queries.roles import Role
 from models.summaries import refresh_summaries
+from tests.support.actors import PLANNER, PUBLIC, STAFF, SUPERVISOR
 
 
 def _commit(store) -> int:
@@ -20,7 +21,6 @@ def _commit(store) -> int:
         seed=3,
         frame_hash="f" * 64,
         params={"k": 1},
-        drawn_by="t",
         sampler_version="0",
         drawn_at=dt.datetime(2026, 3, 2, tzinfo=dt.UTC),
     )
@@ -36,7 +36,7 @@ def _commit(store) -> int:
     teams = pd.DataFrame(
         {"unit_id": [1, 1, 3], "inspector_id": [1, 2, 2], "role": ["lead", "member", "lead"]}
     )
-    return commit_draw(store, record, targets, teams)
+    return commit_draw(store, record, targets, teams, actor=PLANNER)
 
 
 def test_campaign_list_counts_targets_outcomes_and_violations(store):
@@ -50,19 +50,20 @@ def test_campaign_list_counts_targets_outcomes_and_violations(store):
             outcome_code="violation",
             findings=("records_falsified",),
         ),
+        actor=SUPERVISOR,
     )
-    listed = campaign_list(store)
+    listed = campaign_list(store, role=Role.STAFF)
     assert listed[["targets", "outcomes", "violations"]].iloc[0].tolist() == [2, 1, 1]
     assert campaign_list(store, role=Role.PUBLIC).empty  # not published yet
 
 
 def test_audit_record_and_targets_with_masked_team(store):
     draw_id = _commit(store)
-    campaign_id = int(campaign_list(store)["id"].iloc[0])
-    audit = draw_audit_record(store, campaign_id)
+    campaign_id = int(campaign_list(store, role=Role.STAFF)["id"].iloc[0])
+    audit = draw_audit_record(store, campaign_id, role=Role.STAFF)
     assert (audit["draw_id"], audit["seed"], audit["params"]) == (draw_id, 3, {"k": 1})
-    staff = campaign_targets(store, campaign_id, role=Role.STAFF)
-    supervisor = campaign_targets(store, campaign_id, role=Role.SUPERVISOR)
+    staff = campaign_targets(store, campaign_id, viewer=STAFF)
+    supervisor = campaign_targets(store, campaign_id, viewer=SUPERVISOR)
     assert staff["certificate_number"].tolist() == ["C-1", "C-3"]
     assert supervisor["inspectors"].iloc[0] == "检查员1 (GD-2024-00001); 检查员2 (GD-2024-00002)"
     assert "GD-2024-00001" not in staff["inspectors"].iloc[0]
@@ -99,8 +100,8 @@ def test_the_public_sees_a_campaign_only_once_it_is_published(store):
     from models.draw_records import publish_campaign
 
     _commit(store)
-    campaign_id = int(campaign_list(store)["id"].iloc[0])
-    assert campaign_targets(store, campaign_id, role=Role.PUBLIC).empty
+    campaign_id = int(campaign_list(store, role=Role.STAFF)["id"].iloc[0])
+    assert campaign_targets(store, campaign_id, viewer=PUBLIC).empty
     assert draw_audit_record(store, campaign_id, role=Role.PUBLIC) is None
     for target_id in (1, 2):
         record_outcome(
@@ -111,9 +112,10 @@ def test_the_public_sees_a_campaign_only_once_it_is_published(store):
                 method="documents",
                 outcome_code="no_violation",
             ),
+            actor=SUPERVISOR,
         )
-    publish_campaign(store, campaign_id, on=dt.date(2026, 3, 20))
-    assert campaign_targets(store, campaign_id, role=Role.PUBLIC)["certificate_number"].tolist() == [
+    publish_campaign(store, campaign_id, on=dt.date(2026, 3, 20), actor=SUPERVISOR)
+    assert campaign_targets(store, campaign_id, viewer=PUBLIC)["certificate_number"].tolist() == [
         "C-1",
         "C-3",
     ]

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import insert
 
 from models import Inspector, InspectorScheme
+from models.access import Role
 from models.queries import inspectors as q
-from models.queries.roles import Role
 from models.reference_data import insert_reference_rows
 
 TODAY = dt.date(2025, 6, 1)

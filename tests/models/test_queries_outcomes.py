@@ -16,9 +16,9 @@ from models import (
     Inspector,
     Institution,
 )
+from models.access import Role
 from models.queries import outcomes as q
 from models.queries.outcomes import stratum_outcome_counts
-from models.queries.roles import Role
 from models.reference_data import insert_reference_rows
 
 # (target id, draw id, region, scheme, institution, p, outcome code or None, findings)
