@@ -123,6 +123,8 @@ def _generate(
     allow_empty: bool,
 ) -> GeneratedRevision:
     extra = [versions_dir] if versions_dir is not None and versions_dir.resolve() != VERSIONS_DIR else []
+    for directory in extra:
+        directory.mkdir(parents=True, exist_ok=True)
     before = current_revision(engine)
     upgrade(engine, extra_versions=extra)
     head = current_revision(engine)
