@@ -7,12 +7,13 @@ import json
 from typing import Annotated
 
 import typer
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from alembic.util import CommandError
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 
 from cli.errors import fail
 from models.db import database_url, make_engine, sqlite_path
 from models.maintenance import expire_certificates
-from models.migrate import upgrade
+from models.migrate import NothingToGenerate, generate_revision, upgrade
 from models.stats import database_stats
 
 app = typer.Typer(help="Schema migrations and database statistics.", no_args_is_help=True)
@@ -41,6 +42,58 @@ def upgrade_command(database_url_option: DatabaseUrlOption = None) -> None:
     except OperationalError as error:
         fail(f"cannot reach database {_describe(url)}: {error.orig}")
     typer.echo(f"schema is up to date in {_describe(url)}")
+
+
+@app.command("revision")
+def revision_command(
+    message: Annotated[
+        str | None, typer.Option("--message", "-m", help="What the migration does; names the file.")
+    ] = None,
+    database_url_option: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            help="Compare against this database, brought to head first; default a scratch SQLite database",
+        ),
+    ] = None,
+    empty: Annotated[
+        bool, typer.Option("--empty", help="Write the revision even if the models match the schema.")
+    ] = False,
+) -> None:
+    """Autogenerate the next migration (0003_..., 0004_...) from the models; prints the new file's path."""
+    if message is None or not message.strip():
+        fail("a revision needs a message: regdash db revision -m 'add audit log'")
+    if not any(ch.isalnum() for ch in message):
+        fail(f"the message must contain letters or digits to name the file, got {message!r}")
+    engine = None
+    where = "a scratch SQLite database"
+    if database_url_option is not None:
+        try:
+            url = database_url(database_url_option)
+            path = sqlite_path(url)
+            engine = make_engine(url)
+        except (ArgumentError, ImportError) as error:
+            fail(f"--database-url {database_url_option!r} is not a usable database URL: {error}")
+        where = _describe(url)
+        if path is not None and not path.exists():
+            fail(f"no database file at {path}; omit --database-url to compare against a scratch database")
+    try:
+        generated = generate_revision(message.strip(), engine, allow_empty=empty)
+    except NothingToGenerate as error:
+        fail(str(error))
+    except OperationalError as error:
+        fail(f"cannot reach database {where}: {error.orig}")
+    except SQLAlchemyError as error:
+        fail(f"cannot compare with database {where}: {getattr(error, 'orig', error)}")
+    except CommandError as error:
+        fail(f"alembic: {error}")
+    finally:
+        if engine is not None:
+            engine.dispose()
+    if generated.upgraded and engine is not None:
+        before = generated.upgraded_from or "an empty schema"
+        typer.echo(f"brought {where} from {before} to head first", err=True)
+    typer.echo(str(generated.path))
 
 
 @app.command("stats")

@@ -8,6 +8,7 @@ from typing import Sequence, Union
 
 from alembic import op
 import sqlalchemy as sa
+## autogenerate writes SQLModel column types as sqlmodel.sql.sqltypes.AutoString(...) and the like
 import sqlmodel
 ${imports if imports else ""}
 
