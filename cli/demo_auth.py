@@ -227,7 +227,7 @@ def auth_secrets_toml(*, redirect: str, client_id: str, client_secret: str, meta
 
 def write_private(path: Path, text: str) -> Path:
     """Write ``text`` to ``path`` readable by the owner only (0600), replacing it atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:

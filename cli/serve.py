@@ -139,7 +139,7 @@ def serve_command(
     log_path = secrets_file.parent / "provider.log"
     code = 0
     try:
-        log_path.parent.mkdir(parents=True, exist_ok=True)
+        log_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         with log_path.open("w") as log:
             provider = start_provider(provider_port, log=log, log_path=log_path)
         write_demo_secrets(secrets_file, provider=provider, app_port=port, app_host=address)
