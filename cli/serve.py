@@ -84,15 +84,16 @@ def _banner(provider: OidcProvider, secrets_file: Path, app_url: str) -> str:
 
 def _run_until_exit(command: list[str], env: dict[str, str], interrupted: list[int]) -> int:
     """Run ``command``, forwarding SIGINT/SIGTERM/SIGHUP as SIGTERM (a second one kills); its exit code."""
-    child = subprocess.Popen(command, env=env, start_new_session=True, preexec_fn=child_preexec())
+    child: subprocess.Popen | None = None
 
     def forward(signum: int, _frame: object) -> None:
         interrupted.append(signum)
-        if child.poll() is None:
+        if child is not None and child.poll() is None:
             child.send_signal(signal.SIGTERM if len(interrupted) == 1 else signal.SIGKILL)
 
     for signum in FORWARDED_SIGNALS:
         signal.signal(signum, forward)
+    child = subprocess.Popen(command, env=env, start_new_session=True, preexec_fn=child_preexec())
     if interrupted:  # a signal arrived while the child was being started
         child.send_signal(signal.SIGTERM)
     code = child.wait()
