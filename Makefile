@@ -13,12 +13,14 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 ## Create the venv, migrate and seed the embedded demo database if it is empty, expire certificates past
-## their date (the seeded country is as of 2026-10-31), start the dashboard.
+## their date (the seeded country is as of 2026-10-31), start the dashboard on http://127.0.0.1:8501 with
+## DEMO sign-in: a local OpenID Connect provider on 127.0.0.1:9400 with one demo account per role
+## (its secrets go to data/demo-auth/, written fresh on every start and never committed).
 run: $(STAMP)
 	$(BIN)/regdash db upgrade
 	$(BIN)/regdash seed --scale demo --if-empty
 	$(BIN)/regdash db expire
-	$(BIN)/streamlit run streamlit_app.py --server.headless true --browser.gatherUsageStats false
+	$(BIN)/regdash serve --demo
 
 ## Install what the tests need (Debian packages and Python packages) and run the whole suite.
 test: $(STAMP)

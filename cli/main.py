@@ -1,10 +1,10 @@
-"""The ``regdash`` console script: database, seeding and sampling commands."""
+"""The ``regdash`` console script: database, seeding, sampling and serving commands."""
 
 from __future__ import annotations
 
 import typer
 
-from cli import db, sampling, seeding
+from cli import db, sampling, seeding, serve
 
 app = typer.Typer(
     help="regdash: certification-regulator dashboard and double-random sampling simulator.",
@@ -14,6 +14,7 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 seeding.register(app)
 sampling.register(app)
+serve.register(app)
 
 if __name__ == "__main__":
     app()

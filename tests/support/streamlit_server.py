@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,11 +42,30 @@ class StreamlitServer:
             self.process.kill()
 
 
-def start_streamlit(database_url: str, log_dir: Path, *, script: str = "streamlit_app.py") -> StreamlitServer:
-    """Start the app headless on a free loopback port and wait until its health check answers."""
-    port = free_port()
+def start_streamlit(
+    database_url: str,
+    log_dir: Path,
+    *,
+    script: str = "streamlit_app.py",
+    port: int | None = None,
+    secrets_file: Path | None = None,
+    env: Mapping[str, str | None] | None = None,
+) -> StreamlitServer:
+    """Start the app headless on a loopback port and wait until its health check answers.
+
+    ``port``: default a free one (pass one when a secrets file must name it in its redirect URI).
+    ``secrets_file``: the only secrets file Streamlit reads (``--secrets.files``); default Streamlit's own
+    search (``~/.streamlit`` and ``.streamlit`` secrets.toml). ``env``: variables set over this process's
+    environment; a ``None`` value removes the variable.
+    """
+    port = free_port() if port is None else port
     log_path = log_dir / f"streamlit-{port}.log"
-    env = {**os.environ, "REGDASH_DATABASE_URL": database_url}
+    child_env = {**os.environ, "REGDASH_DATABASE_URL": database_url}
+    for name, value in (env or {}).items():
+        if value is None:
+            child_env.pop(name, None)
+        else:
+            child_env[name] = value
     command = [
         sys.executable,
         "-m",
@@ -63,8 +83,10 @@ def start_streamlit(database_url: str, log_dir: Path, *, script: str = "streamli
         "--server.fileWatcherType",
         "none",
     ]
+    if secrets_file is not None:
+        command += ["--secrets.files", str(secrets_file)]
     log = log_path.open("w")
-    process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(command, cwd=REPO_ROOT, env=child_env, stdout=log, stderr=subprocess.STDOUT)
     server = StreamlitServer(process=process, port=port, log_path=log_path)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
