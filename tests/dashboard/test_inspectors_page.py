@@ -10,11 +10,12 @@ from sqlalchemy import func, insert, select, text
 from streamlit.testing.v1 import AppTest
 
 from models import Inspector, InspectorScheme
+from models.access import Actor
 from models.db import make_engine
 from models.migrate import upgrade
 from tests.models.test_inspector_import import BAD_ROWS, GOOD_ROWS, csv_file, xlsx_file
 from tests.models.test_queries_outcomes import insert_outcome_world
-from tests.support.actors import SUPERVISOR
+from tests.support.actors import ADMIN, STAFF, SUPERVISOR
 from tests.support.apptest import sign_in
 
 PAGE = str(Path(__file__).resolve().parents[2] / "dashboard" / "pages" / "inspectors.py")
@@ -62,8 +63,8 @@ def database_url(tmp_path_factory) -> str:
 def app(database_url, monkeypatch):
     monkeypatch.setenv("REGDASH_DATABASE_URL", database_url)
 
-    def start(lang: str = "zh", **params: str) -> AppTest:
-        at = sign_in(AppTest.from_file(PAGE, default_timeout=TIMEOUT), SUPERVISOR)
+    def start(lang: str = "zh", user: Actor = STAFF, **params: str) -> AppTest:
+        at = sign_in(AppTest.from_file(PAGE, default_timeout=TIMEOUT), user)
         at.query_params["lang"] = lang
         for key, value in params.items():
             at.query_params[key] = value
@@ -126,7 +127,7 @@ def test_counts_and_expiring_tabs_equal_sql(app, database_url):
 
 
 def test_form_adds_one_and_shows_errors(app, database_url):
-    at = app("en", view="form")
+    at = app("en", user=SUPERVISOR, view="form")
     before = sql(database_url, "SELECT count(*) FROM inspector")
     at.text_input(key="form_eid").set_value("bad id!")
     at.form_submit_button[0].click().run()
@@ -158,7 +159,7 @@ def _count(url: str) -> int:
 
 
 def test_import_bad_file_lists_rows_and_good_file_imports_on_confirm(app, database_url):
-    at = app("zh", view="import")
+    at = app("zh", user=ADMIN, view="import")
     before = _count(database_url)
     at.file_uploader[0].set_value(("bad.xlsx", xlsx_file(BAD_ROWS), "application/octet-stream")).run()
     assert not at.exception
@@ -181,3 +182,17 @@ def test_import_bad_file_lists_rows_and_good_file_imports_on_confirm(app, databa
     confirm.click().run()  # the same file again changes nothing
     assert "新增 0 人，更新 0 人，未变 3 人" in at.success[0].value
     assert _count(database_url) == before + 3
+
+
+def test_staff_see_no_entry_tabs_and_a_forged_view_opens_the_registry(app):
+    at = app("en", view="import")
+    assert [tab.label for tab in at.tabs] == ["Browse", "Counts", "IDs expiring"]
+    assert not at.get("file_uploader") and not at.button
+    assert at.query_params.get("view") in (None, "registry", ["registry"])
+
+
+def test_the_supervisor_sees_unmasked_phones(app, database_url):
+    at = app("en", user=SUPERVISOR)
+    phones = at.dataframe[-1].value.iloc[:, -1]
+    assert not any("****" in phone for phone in phones)
+    assert sql(database_url, "SELECT count(*) FROM inspector") == len(phones)

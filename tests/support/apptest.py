@@ -16,9 +16,14 @@ def claims_of(actor: Actor) -> dict[str, object]:
     return claims
 
 
-def sign_in(at: AppTest, actor: Actor | None) -> AppTest:
-    """Seed ``at`` with ``actor``'s sign-in (None or the public role: signed out); returns ``at``."""
-    if actor is None or actor.role is Role.PUBLIC:
+def sign_in(at: AppTest, actor: Actor | dict | None) -> AppTest:
+    """Seed ``at`` with ``actor``'s sign-in (None or the public role: signed out); returns ``at``.
+
+    A dict is taken as the ID token's claims as they are (e.g. a sign-in that carries no role).
+    """
+    if isinstance(actor, dict):
+        at.user = {"is_logged_in": True, **actor}
+    elif actor is None or actor.role is Role.PUBLIC:
         at.user = {"is_logged_in": False}
     else:
         at.user = {"is_logged_in": True, **claims_of(actor)}
