@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import json
 from typing import Annotated
 
@@ -11,6 +12,7 @@ from alembic.util import CommandError
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 
 from cli.errors import fail
+from models.access import operator
 from models.db import database_url, make_engine, sqlite_path
 from models.maintenance import expire_certificates
 from models.migrate import NothingToGenerate, generate_revision, upgrade
@@ -24,7 +26,8 @@ DatabaseUrlOption = Annotated[
 ]
 
 
-def _describe(url: str) -> str:
+def describe_url(url: str) -> str:
+    """``url`` with its password hidden, for messages."""
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
@@ -40,8 +43,8 @@ def upgrade_command(database_url_option: DatabaseUrlOption = None) -> None:
     try:
         upgrade(make_engine(url))
     except OperationalError as error:
-        fail(f"cannot reach database {_describe(url)}: {error.orig}")
-    typer.echo(f"schema is up to date in {_describe(url)}")
+        fail(f"cannot reach database {describe_url(url)}: {error.orig}")
+    typer.echo(f"schema is up to date in {describe_url(url)}")
 
 
 @app.command("revision")
@@ -74,7 +77,7 @@ def revision_command(
             engine = make_engine(url)
         except (ArgumentError, ImportError) as error:
             fail(f"--database-url {database_url_option!r} is not a usable database URL: {error}")
-        where = _describe(url)
+        where = describe_url(url)
         if path is not None and not path.exists():
             fail(f"no database file at {path}; omit --database-url to compare against a scratch database")
     try:
@@ -109,7 +112,7 @@ def stats_command(
     try:
         stats = database_stats(make_engine(url))
     except SQLAlchemyError as error:
-        fail(f"cannot read database {_describe(url)}: {getattr(error, 'orig', error)}")
+        fail(f"cannot read database {describe_url(url)}: {getattr(error, 'orig', error)}")
     if as_json:
         typer.echo(json.dumps(stats, ensure_ascii=False, indent=2))
         return
@@ -141,7 +144,7 @@ def expire_command(
     except ValueError:
         fail(f"--today must be an ISO date such as 2026-11-24, got {today!r}")
     try:
-        changed = expire_certificates(make_engine(url), today=on)
+        changed = expire_certificates(make_engine(url), today=on, actor=operator(getpass.getuser()))
     except SQLAlchemyError as error:
-        fail(f"cannot update database {_describe(url)}: {getattr(error, 'orig', error)}")
+        fail(f"cannot update database {describe_url(url)}: {getattr(error, 'orig', error)}")
     typer.echo(f"{changed:,} certificate(s) expired as of {on.isoformat()}")

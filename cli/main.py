@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import db, sampling, seeding, serve
+from cli import db, sampling, seeding, serve, users
 
 app = typer.Typer(
     help="regdash: certification-regulator dashboard and double-random sampling simulator.",
@@ -15,6 +15,7 @@ app.add_typer(db.app, name="db")
 seeding.register(app)
 sampling.register(app)
 serve.register(app)
+users.register(app)
 
 if __name__ == "__main__":
     app()

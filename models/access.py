@@ -11,7 +11,8 @@ planner    staff, plus plan and commit draws
 bureau     staff, plus record outcomes for the targets of its own province only
 supervisor staff with personal data unmasked, plus record outcomes anywhere (central team),
            publish campaigns, maintain the inspector registry
-admin      staff, plus keep the users table (who has which role) and the inspector registry
+admin      staff, plus keep the users table (who has which role), the inspector registry and the
+           register's daily jobs
 ========== ==============================================================================
 
 The check is here, in ``models``, and every write function calls :func:`require`; pages hiding
@@ -46,6 +47,7 @@ class Permission(StrEnum):
     PUBLISH = "publish"  # publish a campaign's results (一公开)
     MANAGE_INSPECTORS = "manage_inspectors"  # add and import inspectors
     MANAGE_USERS = "manage_users"  # grant roles and provinces
+    MAINTAIN_REGISTER = "maintain_register"  # the register's daily jobs (expiry)
 
 
 _STAFF = frozenset({Permission.READ_STAFF})
@@ -56,7 +58,8 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
     Role.BUREAU: _STAFF | {Permission.RECORD_OUTCOME},
     Role.SUPERVISOR: _STAFF
     | {Permission.READ_PERSONAL, Permission.RECORD_OUTCOME, Permission.PUBLISH, Permission.MANAGE_INSPECTORS},
-    Role.ADMIN: _STAFF | {Permission.MANAGE_USERS, Permission.MANAGE_INSPECTORS},
+    Role.ADMIN: _STAFF
+    | {Permission.MANAGE_USERS, Permission.MANAGE_INSPECTORS, Permission.MAINTAIN_REGISTER},
 }
 
 # Roles whose writes are limited to one province.
@@ -92,6 +95,14 @@ class Actor:
 
 PUBLIC_VISITOR = Actor(subject="anonymous", name="", role=Role.PUBLIC)
 SYSTEM_SEEDER = Actor(subject="system:seed", name="演示数据生成 (seed)", role=Role.ADMIN)
+
+
+def operator(user: str) -> Actor:
+    """The person running ``regdash`` commands on the server: trusted with the admin role.
+
+    ``user`` is the operating-system account (``getpass.getuser()``); the subject is ``cli:<user>``.
+    """
+    return Actor(subject=f"cli:{user}", name=f"{user} (command line)", role=Role.ADMIN)
 
 
 class AccessDenied(PermissionError):

@@ -17,6 +17,7 @@ from models.migrate import current_revision, upgrade
 from models.queries.overview import month_end
 from models.reference_data import insert_reference_rows
 from models.summaries import SCHEME_SEPARATOR, month_end_stock_rows, refresh_summaries
+from tests.support.actors import ADMIN
 from tests.support.rows import insert_one_institution
 
 BJ, GD, ZJ = "110000", "440000", "330000"
@@ -224,7 +225,7 @@ def test_refresh_follows_changed_certificates(stocks):
 
 
 def test_expiry_job_leaves_stocks_equal_to_a_full_refresh(stocks):
-    assert expire_certificates(stocks, today=D(2026, 1, 1)) > 0
+    assert expire_certificates(stocks, today=D(2026, 1, 1), actor=ADMIN) > 0
     with stocks.connect() as connection:
         kept = _all_rows(connection)
     with stocks.begin() as connection:

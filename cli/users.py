@@ -1,0 +1,129 @@
+"""``regdash users`` and ``regdash audit``: roles kept in the store, and the audit log's chain.
+
+Both act as the server's operator (``models.access.operator``): whoever can run commands on the
+server is trusted with the admin role, and their account name goes into the audit log.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+from typing import Annotated
+
+import typer
+from sqlalchemy.exc import SQLAlchemyError
+
+from cli.db import DatabaseUrlOption, describe_url
+from cli.errors import fail
+from models.access import Role, operator
+from models.audit import verify_chain
+from models.db import database_url, make_engine, sqlite_path
+from models.users import UserError, set_user, user_table
+
+users_app = typer.Typer(help="Who has which role (the users table).", no_args_is_help=True)
+audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+ROLE_NAMES = ", ".join(role for role in Role if role is not Role.PUBLIC)
+
+
+def _engine(option: str | None):
+    url = database_url(option)
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        fail(f"no database file at {path}; run 'regdash db upgrade' first")
+    return url, make_engine(url)
+
+
+@users_app.command("set")
+def set_command(
+    subject: Annotated[str, typer.Option("--subject", help="The identity provider's 'sub' of the person.")],
+    role: Annotated[str, typer.Option("--role", help=f"One of: {ROLE_NAMES}.")],
+    province: Annotated[
+        str | None, typer.Option("--province", help="GB/T 2260 code, e.g. 440000 (bureaus need one).")
+    ] = None,
+    name: Annotated[str, typer.Option("--name", help="Display name.")] = "",
+    inactive: Annotated[bool, typer.Option("--inactive", help="Withdraw the person's access.")] = False,
+    database_url_option: DatabaseUrlOption = None,
+) -> None:
+    """Grant, change or withdraw a person's role (e.g. the first admin of a new deployment)."""
+    url, engine = _engine(database_url_option)
+    try:
+        set_user(
+            engine,
+            actor=operator(getpass.getuser()),
+            subject=subject,
+            role=role,
+            province=province,
+            display_name=name,
+            active=not inactive,
+        )
+    except UserError as error:
+        option = {
+            "subject": "--subject",
+            "role": "--role",
+            "province": "--province",
+            "display_name": "--name",
+        }
+        reasons = {
+            "subject_invalid": "must be 1 to 255 characters",
+            "role_unknown": f"must be one of: {ROLE_NAMES}",
+            "province_unknown": "must be a GB/T 2260 province code such as 440000",
+            "province_required": "is required for the bureau role",
+            "too_long": "is longer than 128 characters",
+        }
+        fail(f"{option.get(error.field, error.field)} {reasons.get(error.code, error.code)}")
+    except SQLAlchemyError as error:
+        fail(f"cannot write to database {describe_url(url)}: {type(error).__name__}")
+    state = "inactive" if inactive else "active"
+    typer.echo(f"{subject.strip()}: {role}{' ' + province if province else ''} ({state})")
+
+
+@users_app.command("list")
+def list_command(
+    as_json: Annotated[bool, typer.Option("--json", help="A JSON list of objects.")] = False,
+    database_url_option: DatabaseUrlOption = None,
+) -> None:
+    """Every row of the users table."""
+    url, engine = _engine(database_url_option)
+    try:
+        table = user_table(engine, actor=operator(getpass.getuser()))
+    except SQLAlchemyError as error:
+        fail(f"cannot read database {describe_url(url)}: {type(error).__name__}")
+    if as_json:
+        typer.echo(table.to_json(orient="records", date_format="iso", force_ascii=False))
+        return
+    for row in table.itertuples():
+        flag = "" if row.active else " (inactive)"
+        typer.echo(f"{row.subject}\t{row.role}\t{row.province or '-'}\t{row.display_name}{flag}")
+
+
+@audit_app.command("verify")
+def verify_command(
+    as_json: Annotated[bool, typer.Option("--json", help="The result as a JSON object.")] = False,
+    database_url_option: DatabaseUrlOption = None,
+) -> None:
+    """Recompute the audit log's hash chain: exit 0 when intact, 1 naming the first broken entry."""
+    url, engine = _engine(database_url_option)
+    try:
+        check = verify_chain(engine)
+    except SQLAlchemyError as error:
+        fail(f"cannot read database {describe_url(url)}: {type(error).__name__}")
+    result = {
+        "intact": check.intact,
+        "entries": check.entries,
+        "head": check.head,
+        "broken_entry": check.broken_entry,
+        "reason": check.reason,
+    }
+    if as_json:
+        typer.echo(json.dumps(result))
+    elif check.intact:
+        typer.echo(f"intact: {check.entries} entries, head {check.head}")
+    else:
+        typer.echo(f"broken at entry {check.broken_entry}: {check.reason}")
+    raise typer.Exit(0 if check.intact else 1)
+
+
+def register(app: typer.Typer) -> None:
+    """Attach ``users`` and ``audit`` to the ``regdash`` app."""
+    app.add_typer(users_app, name="users")
+    app.add_typer(audit_app, name="audit")
