@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from cli.db import DatabaseUrlOption, describe_url
 from cli.errors import fail
 from models.access import Role, operator
-from models.audit import verify_chain
+from models.audit import verify_chain, verify_rows
 from models.db import database_url, make_engine, sqlite_path
 from models.users import UserError, set_user, user_table
 
@@ -101,26 +101,40 @@ def verify_command(
     as_json: Annotated[bool, typer.Option("--json", help="The result as a JSON object.")] = False,
     database_url_option: DatabaseUrlOption = None,
 ) -> None:
-    """Recompute the audit log's hash chain: exit 0 when intact, 1 naming the first broken entry."""
+    """Recompute the audit log's hash chain and re-hash the rows it vouches for.
+
+    Exit 0 when both hold; 1 naming the first broken entry and every changed row set.
+    """
     url, engine = _engine(database_url_option)
     try:
-        check = verify_chain(engine)
+        chain = verify_chain(engine)
+        rows = verify_rows(engine)
     except SQLAlchemyError as error:
         fail(f"cannot read database {describe_url(url)}: {type(error).__name__}")
+    intact = chain.intact and not rows.changed
     result = {
-        "intact": check.intact,
-        "entries": check.entries,
-        "head": check.head,
-        "broken_entry": check.broken_entry,
-        "reason": check.reason,
+        "intact": intact,
+        "entries": chain.entries,
+        "head": chain.head,
+        "broken_entry": chain.broken_entry,
+        "reason": chain.reason,
+        "rowsets_checked": rows.checked,
+        "changed_rows": [
+            {"rowset": p.rowset, "key": p.key, "entry": p.entry, "action": p.action} for p in rows.changed
+        ],
     }
     if as_json:
-        typer.echo(json.dumps(result))
-    elif check.intact:
-        typer.echo(f"intact: {check.entries} entries, head {check.head}")
+        typer.echo(json.dumps(result, ensure_ascii=False))
     else:
-        typer.echo(f"broken at entry {check.broken_entry}: {check.reason}")
-    raise typer.Exit(0 if check.intact else 1)
+        if chain.intact:
+            typer.echo(f"chain intact: {chain.entries} entries, head {chain.head}")
+        else:
+            typer.echo(f"broken at entry {chain.broken_entry}: {chain.reason}")
+        for p in rows.changed:
+            typer.echo(f"row changed: {p.rowset} {p.key} (vouched for by entry {p.entry}, {p.action})")
+        if not rows.changed:
+            typer.echo(f"rows intact: {rows.checked} row sets re-hashed")
+    raise typer.Exit(0 if intact else 1)
 
 
 def register(app: typer.Typer) -> None:

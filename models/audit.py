@@ -19,7 +19,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select, text
+from sqlalchemy import Connection, Engine, func, select, text
 from sqlmodel import Field, SQLModel
 
 from models.access import Actor
@@ -86,13 +86,20 @@ def append_audit(
     entity: str,
     entity_id: object,
     details: dict[str, Any],
+    *,
+    rows: dict[str, Any] | None = None,
 ) -> str:
     """Append one entry inside the caller's transaction; return its hash.
 
     ``action`` is a dotted verb (``draw.commit``, ``outcome.record``, ``campaign.publish``,
     ``inspectors.import``, ``user.set``); ``details`` is any JSON-serialisable dict (the values
-    written, counts, ids).
+    written, counts, ids). ``rows`` names the row sets the write produced (``models.audit_rows``,
+    e.g. ``{"draw_targets": 7}``): their hashes go into the entry as ``details["rows"]``.
     """
+    if rows:
+        from models.audit_rows import covered_rows
+
+        details = {**details, "rows": covered_rows(connection, rows)}
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_AUDIT_LOCK})
     table = AuditEntry.__table__
@@ -141,6 +148,55 @@ def verify_chain(engine: Engine) -> ChainCheck:
                 return ChainCheck(count, prev, row["id"], "entry changed after it was written")
             prev = row["entry_hash"]
     return ChainCheck(count, prev)
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """A row set that no longer hashes as the latest entry covering it says."""
+
+    entry: int  # the audit entry that vouches for the rows
+    rowset: str  # e.g. "draw_targets"
+    key: Any  # e.g. a draw id
+    action: str
+
+
+@dataclass(frozen=True)
+class RowCheck:
+    """Result of :func:`verify_rows`: how many row sets were re-hashed, and those that changed."""
+
+    checked: int
+    changed: tuple[RowProblem, ...]
+
+
+def verify_rows(engine: Engine) -> RowCheck:
+    """Re-hash every row set the log vouches for, against the latest entry covering it."""
+    from models.audit_rows import rowset_hash
+
+    table = AuditEntry.__table__
+    latest: dict[tuple[str, str], tuple[int, str, Any, str]] = {}
+    with engine.connect() as connection:
+        for entry_id, action, details_json in connection.execute(
+            select(table.c.id, table.c.action, table.c.details_json).order_by(table.c.id)
+        ):
+            for name, covered in json.loads(details_json).get("rows", {}).items():
+                key = covered["key"]
+                latest[(name, canonical_json(key))] = (entry_id, covered["sha256"], key, action)
+        ordered = sorted(latest.items(), key=lambda item: item[1][0])
+        problems = tuple(
+            RowProblem(entry_id, name, key, action)
+            for (name, _), (entry_id, digest, key, action) in ordered
+            if rowset_hash(connection, name, key) != digest
+        )
+    return RowCheck(len(ordered), problems)
+
+
+def chain_head(engine: Engine) -> tuple[int, str]:
+    """(number of entries, hash of the newest entry) — published so that a truncated log shows."""
+    table = AuditEntry.__table__
+    with engine.connect() as connection:
+        count = connection.execute(select(func.count()).select_from(table)).scalar_one()
+        head = connection.execute(select(table.c.entry_hash).order_by(table.c.id.desc()).limit(1)).scalar()
+    return int(count), head or GENESIS_HASH
 
 
 def audit_trail(engine: Engine, *, entity: str, entity_id: object) -> list[dict[str, Any]]:

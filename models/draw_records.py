@@ -130,6 +130,12 @@ def commit_draw(
                     "targets": len(target_ids),
                     "assignments": len(team_rows),
                 },
+                rows={
+                    "campaign": int(campaign_id),
+                    "draw": int(draw_id),
+                    "draw_targets": int(draw_id),
+                    "draw_assignments": int(draw_id),
+                },
             )
     except IntegrityError as error:
         raise WorkflowError(f"draw rejected by the store: {error.orig}") from error
@@ -235,6 +241,7 @@ def record_outcome(engine: Engine, outcome: OutcomeRecord, *, actor: Actor) -> i
                     "findings": list(outcome.findings),
                     "note": outcome.note,
                 },
+                rows={"outcome": int(outcome_id)},
             )
     except IntegrityError as error:
         raise WorkflowError(f"outcome for target {outcome.target_id} rejected: {error.orig}") from error
@@ -288,5 +295,6 @@ def publish_campaign(
             "campaign",
             campaign_id,
             {"published_on": on.isoformat(), "deadline": deadline.isoformat(), "targets": int(targets)},
+            rows={"campaign": int(campaign_id)},
         )
     return deadline

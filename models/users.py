@@ -172,6 +172,7 @@ def set_user(
             "appuser",
             subject,
             {**audit_values, "created": not exists},
+            rows={"appuser": subject},
         )
 
 

@@ -11,6 +11,7 @@ from dashboard.cache import query, require_data
 from dashboard.i18n import format_int, t
 from dashboard.tables import TARGET_FORMATTERS, TARGET_HEADERS, campaign_labels, labelled, show_table
 from models.access import PUBLIC_VISITOR
+from models.audit import chain_head
 from models.queries.campaigns import campaign_audit_trail, campaign_list, campaign_targets, draw_audit_record
 
 # Everyone, signed in or not, sees this page exactly as the public does.
@@ -20,6 +21,8 @@ ROLE = VIEWER.role
 require_data()
 st.title(t("nav.public"))
 st.caption(t("pub.caption"))
+entries, head = query(chain_head)
+st.caption(t("pub.chain_head", n=format_int(entries), head=head))
 
 campaigns = query(campaign_list, role=ROLE)
 if campaigns.empty:

@@ -104,6 +104,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "audit.col.action": {"zh": "操作", "en": "Action"},
     "audit.col.details": {"zh": "内容", "en": "Details"},
     "audit.col.hash": {"zh": "记录哈希", "en": "Entry hash"},
+    "pub.chain_head": {
+        "zh": "审计日志：共 {n} 条，链头哈希 `{head}`。记下它，日后可核对日志是否被截断或改写（`regdash audit verify`）。",
+        "en": "Audit log: {n} entries, head hash `{head}`. Note it down to check later that the log was "
+        "neither cut short nor rewritten (`regdash audit verify`).",
+    },
     "audit.trail": {"zh": "审计记录", "en": "Audit trail"},
     "vocab.audit_action.draw.commit": {"zh": "提交抽取结果", "en": "Draw committed"},
     "vocab.audit_action.outcome.record": {"zh": "录入检查结果", "en": "Outcome recorded"},

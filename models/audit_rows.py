@@ -1,0 +1,96 @@
+"""The rows an audit entry vouches for: named row sets, read back and hashed the same way every time.
+
+An audited write names the row sets it wrote (``{"draw_targets": draw_id, "campaign": campaign_id}``);
+``append_audit`` stores each set's SHA-256 in the entry, so the chain covers the rows too. Later,
+``verify_rows`` reads every set again and compares it with the hash of the *latest* entry that covers
+it (a later audited write, such as a publication, legitimately supersedes an earlier one). A row changed,
+added or deleted behind the application's back (sqlite3, psql) changes its set's hash and is reported.
+
+Row sets (name -> the rows, keyed by):
+
+================  ==========================================================================
+campaign          the campaign row (every column), by campaign id
+draw              the draw row (every column), by draw id
+draw_targets      every target of a draw, by draw id
+draw_assignments  every inspector assignment of a draw's targets, by draw id
+outcome           an outcome row and its findings, by outcome id
+appuser           a users-table row, by subject
+================  ==========================================================================
+
+Values are serialised canonically (dates ISO, moments as naive UTC, floats by ``repr``), so SQLite and
+PostgreSQL give the same hash for the same rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Connection, Select, select
+
+from models.campaigns import Assignment, Campaign, Draw, DrawTarget, Finding, InspectionOutcome
+from models.users import AppUser
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
+        return value.isoformat(timespec="microseconds")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return repr(value)
+    return value
+
+
+def _rows(connection: Connection, query: Select) -> list[dict[str, Any]]:
+    return [{k: _value(v) for k, v in row.items()} for row in connection.execute(query).mappings()]
+
+
+def _by(table, column: str, key: Any) -> Select:
+    return select(table).where(table.c[column] == key).order_by(*table.primary_key.columns)
+
+
+def _assignments(key: Any) -> Select:
+    assign, target = Assignment.__table__, DrawTarget.__table__
+    return (
+        select(assign)
+        .join(target, target.c.id == assign.c.target_id)
+        .where(target.c.draw_id == key)
+        .order_by(assign.c.target_id, assign.c.inspector_id)
+    )
+
+
+def _outcome(connection: Connection, key: Any) -> list[dict[str, Any]]:
+    outcome = _rows(connection, _by(InspectionOutcome.__table__, "id", key))
+    findings = _rows(connection, _by(Finding.__table__, "outcome_id", key))
+    return [{"outcome": outcome, "findings": findings}]
+
+
+ROW_SETS: dict[str, Callable[[Connection, Any], list[dict[str, Any]]]] = {
+    "campaign": lambda c, key: _rows(c, _by(Campaign.__table__, "id", key)),
+    "draw": lambda c, key: _rows(c, _by(Draw.__table__, "id", key)),
+    "draw_targets": lambda c, key: _rows(c, _by(DrawTarget.__table__, "draw_id", key)),
+    "draw_assignments": lambda c, key: _rows(c, _assignments(key)),
+    "outcome": _outcome,
+    "appuser": lambda c, key: _rows(c, _by(AppUser.__table__, "subject", key)),
+}
+
+
+def rowset_hash(connection: Connection, name: str, key: Any) -> str:
+    """SHA-256 of row set ``name`` at ``key`` as the store holds it now (inside ``connection``)."""
+    from models.audit import canonical_json  # audit imports this module
+
+    rows = ROW_SETS[name](connection, key)
+    return hashlib.sha256(canonical_json(rows).encode()).hexdigest()
+
+
+def covered_rows(connection: Connection, sets: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """``{name: {"key": key, "sha256": hash}}`` for the row sets an entry vouches for.
+
+    Raises ``KeyError`` for a row-set name that does not exist (a programming error).
+    """
+    return {name: {"key": key, "sha256": rowset_hash(connection, name, key)} for name, key in sets.items()}
