@@ -10,7 +10,9 @@ from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
 from models.access import Actor, Role
+from models.audit import chain_head
 from models.db import make_engine
+from models.users import set_user
 from tests.dashboard.conftest import APP
 from tests.support.actors import ADMIN, BUREAU_GD, PLANNER, STAFF, SUPERVISOR
 from tests.support.apptest import sign_in
@@ -152,3 +154,12 @@ def test_a_bureau_sees_and_records_its_own_province_only(app):
     supervisor = _page(app(SUPERVISOR), "campaigns")
     supervisor.selectbox(key="camp_pick").set_value(campaign_id).run()
     assert len(set(supervisor.dataframe[1].value["Province"])) == everywhere
+
+
+def test_the_public_page_shows_the_audit_chain_head(app):
+    engine = make_engine(app.url)
+    set_user(engine, actor=ADMIN, subject="someone@x", role="staff")
+    entries, head = chain_head(engine)
+    engine.dispose()
+    at = app(None)
+    assert any(f"{entries} entries, head hash `{head}`" in c.value for c in at.caption)
