@@ -22,6 +22,7 @@ import math
 from collections.abc import Iterable, Mapping
 from decimal import MAX_EMAX, MIN_EMIN, Decimal, localcontext
 from fractions import Fraction
+from functools import lru_cache
 from numbers import Integral
 
 __all__ = [
@@ -144,6 +145,13 @@ def poisson_cdf_at_most(k: int, lam: Fraction, bound: Fraction, approx: float | 
         precision *= 2
 
 
+@lru_cache(maxsize=65536)
+def _sqrt(radicand: int, precision: int) -> Decimal:
+    with localcontext() as context:
+        context.prec = precision
+        return Decimal(radicand).sqrt()
+
+
 class SurdField:
     """Square classes of the radicands used by one computation (so that `Surd` terms combine).
 
@@ -240,7 +248,7 @@ class Surd:
             context.prec = precision
             return sum(
                 (
-                    Decimal(q.numerator) / Decimal(q.denominator) * Decimal(s).sqrt()
+                    Decimal(q.numerator) / Decimal(q.denominator) * _sqrt(s, precision)
                     for s, q in self.terms.items()
                 ),
                 Decimal(0),
@@ -271,8 +279,9 @@ class Surd:
 
 
 def surd_sum(values: Iterable[Surd]) -> Surd:
-    """Sum of `Surd` values."""
-    total = Surd()
+    """Sum of `Surd` values (linear time)."""
+    terms: dict[int, Fraction] = {}
     for value in values:
-        total = total + value
-    return total
+        for s, q in value.terms.items():
+            terms[s] = terms.get(s, Fraction(0)) + q
+    return Surd(terms)
