@@ -14,14 +14,14 @@ from sqlalchemy import Engine
 
 from models.access import Actor
 from models.draw_records import DrawRecord, commit_draw
-from sampler.allocate import allocate
+from sampler.allocate import METHODS, allocate
 from sampler.assign import Assignment, assign_inspectors
 from sampler.draw import Draw, draw_sample
 from sampler.frame import Frame
 from sampler.power import PlanPower, plan_power
 from sampler.simulate import SimulationResult, simulate_detections
 
-ALLOCATION_METHODS = ("proportional", "equal", "neyman", "risk", "ratio")
+ALLOCATION_METHODS = METHODS  # sampler.allocate.METHOD_REGISTRY, in display order
 STRATUM = "region"
 
 

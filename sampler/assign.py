@@ -19,14 +19,22 @@ Fairness. ``method="exact"`` draws an assignment *uniformly at random among all 
 assignments*: every target independently gets a uniformly random team (a ``team_size`` subset of its
 eligible inspectors); if some inspector then exceeds the cap the whole proposal is rejected and a new
 one drawn. Independent uniform proposals give every complete assignment the same probability, so
-conditioning on the cap (rejection) leaves the feasible ones equally likely. When the cap binds so
-tightly that ``max_attempts`` proposals all fail, the error says so (after a max-flow check that a
-feasible assignment exists). ``method="sequential"`` visits targets in a uniformly random order and
-gives each a uniform team among its eligible inspectors with spare capacity, restarting on a dead
-end; it copes with tight caps (e.g. ``cap=1``, everyone on at most one team) but is only
-approximately uniform. ``method="auto"`` (the default) tries the exact method for up to
-`AUTO_EXACT_ATTEMPTS` proposals and otherwise uses the sequential one; `Assignment.method_used`
-(and the draw record) says which one produced the teams. No method ever relaxes a rule.
+conditioning on the cap (rejection) leaves the feasible ones equally likely. ``method="sequential"``
+visits targets in a uniformly random order and gives each a uniform team among its eligible
+inspectors with spare capacity, restarting on a dead end; it copes with tight caps (e.g. ``cap=1``,
+everyone on at most one team) but is only approximately uniform. ``method="auto"`` (the default)
+tries the exact method for up to `AUTO_EXACT_ATTEMPTS` proposals and otherwise uses the sequential
+one.
+
+Never failing when an assignment exists. If a method's ``max_attempts`` all fail, a max-flow check
+decides: no assignment meets the cap -> `InfeasibleAssignmentError` (binding constraint: workload
+cap); one does -> the draw continues on the same random stream with the max-flow look-ahead draw
+(``"maxflow"``): targets in a random order, each a uniform team among inspectors with spare
+capacity if the remaining targets can still all be served (max-flow), else members drawn one at a
+time, each uniform among those that keep a complete assignment possible. It cannot dead-end, is
+approximately uniform like ``sequential``, and is reproducible from the seed. `Assignment.method_used`
+(and the draw record) says which draw produced the teams: ``"exact"``, ``"sequential"`` or
+``"maxflow"``. No method ever relaxes a rule.
 """
 
 from __future__ import annotations
@@ -230,9 +238,11 @@ class Assignment:
         Canonical assignment parameters (see `eligibility_rules`).
     seed : int
     attempts : int
-        Proposals drawn until one met the cap (exact) or restarts + 1 (sequential).
+        Proposals drawn until one met the cap (exact) or restarts + 1 (sequential); with the
+        max-flow fallback, the failed attempts + 1.
     method_used : str
-        ``"exact"`` or ``"sequential"`` (what ``method="auto"`` settled on).
+        ``"exact"``, ``"sequential"`` (what ``method="auto"`` settled on) or ``"maxflow"`` (the
+        look-ahead draw used after the random attempts missed an assignment that exists).
     pool_hash, targets_hash, stream : str
         Content hashes of the pool and targets and the seed digest of the random stream.
     """
@@ -294,23 +304,69 @@ def _diagnose(pool: InspectorPool, target: dict[str, Any], rules: dict[str, Any]
 
 def _max_flow(eligible: list[np.ndarray], team_size: int, cap: int, n_inspectors: int) -> int:
     """Largest number of team places fillable under the cap (bipartite b-matching by max-flow)."""
-    n_targets = len(eligible)
+    return _flow(eligible, [team_size] * len(eligible), np.full(n_inspectors, cap))
+
+
+def _flow(eligible: list[np.ndarray], needs: list[int], spare: np.ndarray) -> int:
+    """Max-flow value: target j needs ``needs[j]`` places among ``eligible[j]``; inspector i has
+    ``spare[i]`` places left."""
+    n_targets, n_inspectors = len(eligible), len(spare)
     source, sink = 0, 1 + n_targets + n_inspectors
     rows = [np.zeros(n_targets, dtype=np.int64)]
     cols = [np.arange(1, n_targets + 1)]
-    caps = [np.full(n_targets, team_size)]
+    caps = [np.asarray(needs, dtype=np.int64)]
     for j, members in enumerate(eligible):
         rows.append(np.full(members.size, 1 + j))
         cols.append(1 + n_targets + members)
         caps.append(np.ones(members.size, dtype=np.int64))
     rows.append(1 + n_targets + np.arange(n_inspectors))
     cols.append(np.full(n_inspectors, sink))
-    caps.append(np.full(n_inspectors, cap))
+    caps.append(np.asarray(spare, dtype=np.int64))
     graph = csr_array(
         (np.concatenate(caps).astype(np.int32), (np.concatenate(rows), np.concatenate(cols))),
         shape=(sink + 1, sink + 1),
     )
     return int(maximum_flow(graph, source, sink).flow_value)
+
+
+def _draw_maxflow(bitgen, eligible, t, cap, n_inspectors):
+    """Sequential draw with a max-flow look-ahead: never dead-ends when an assignment exists.
+
+    Targets are visited in a uniformly random order; each gets a uniformly random team among its
+    eligible inspectors with spare capacity, kept if the targets still to come can then all be
+    served (max-flow); otherwise its members are drawn one at a time, each uniformly among those that
+    keep a complete assignment possible. Every rule and the cap hold; like ``sequential`` it is
+    approximately, not exactly, uniform over the feasible assignments. Call only on a feasible problem.
+    """
+    order = np.argsort(bitgen.random_raw(len(eligible)), kind="stable")
+    spare = np.full(n_inspectors, cap, dtype=np.int64)
+    teams: list[np.ndarray | None] = [None] * len(eligible)
+    for position, j in enumerate(order):
+        rest = [eligible[k] for k in order[position + 1 :]]
+        members = eligible[j]
+        free = members[spare[members] > 0]
+
+        def completes(chosen: np.ndarray, rest=rest, free=free) -> bool:
+            left = spare.copy()
+            left[chosen] -= 1
+            others = free[~np.isin(free, chosen)]
+            needs = [t - chosen.size] + [t] * len(rest)
+            return _flow([others, *rest], needs, left) == sum(needs)
+
+        team = free[smallest_keys(bitgen.random_raw(free.size), t)]
+        if not completes(team):
+            chosen = np.zeros(0, dtype=np.int64)
+            candidates = free[np.argsort(bitgen.random_raw(free.size), kind="stable")]
+            for candidate in candidates:
+                trial = np.append(chosen, candidate)
+                if completes(trial):
+                    chosen = trial
+                    if chosen.size == t:
+                        break
+            team = np.sort(chosen)
+        spare[team] -= 1
+        teams[j] = team
+    return teams
 
 
 class AssignmentProblem:
@@ -420,16 +476,11 @@ class AssignmentProblem:
                     "by eligible inspectors (max-flow); binding constraint: workload cap",
                     field="cap",
                 )
-            hint = (
-                "use method 'sequential' or raise max_attempts"
-                if method_used == "exact"
-                else "raise max_attempts"
-            )
-            raise SamplerError(
-                f"workload cap {cap_value} is feasible but so tight that {rules['max_attempts']} random "
-                f"{'proposals' if method_used == 'exact' else 'restarts'} found no assignment; {hint}",
-                field="max_attempts",
-            )
+            # an assignment exists but the random attempts missed it: continue the same stream with
+            # the max-flow look-ahead draw, which cannot miss
+            method_used = "maxflow"
+            teams = _draw_maxflow(bitgen, eligible, t, cap_value, size)
+            attempts += 1
         members = np.concatenate(teams)
         team_rows = pd.DataFrame(
             {
@@ -497,7 +548,7 @@ def assign_inspectors(
     method : {"auto", "exact", "sequential"}
         See the module notes on fairness.
     max_attempts : int
-        Proposals (exact) or restarts (sequential) before giving up.
+        Proposals (exact) or restarts (sequential) before switching to the max-flow look-ahead draw.
 
     Returns
     -------
@@ -509,7 +560,8 @@ def assign_inspectors(
         When some target has fewer than ``team_size`` eligible inspectors, or when the cap cannot be
         met by any assignment; the message names the stratum/target and the binding constraint.
     SamplerError
-        On bad inputs, or when a feasible but very tight cap defeats ``max_attempts`` proposals.
+        On bad inputs (naming the field). A feasible problem never raises: when the random attempts
+        miss, the max-flow look-ahead draw finds an assignment (``method_used == "maxflow"``).
     """
     problem = AssignmentProblem(
         targets,

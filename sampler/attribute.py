@@ -16,6 +16,14 @@ Rounding rules (documented because floating point can flip a ceiling):
   count whose rate reaches the tolerable rate t), in the same exact arithmetic.
 * The sample size is the smallest n whose upper confidence limit at the allowed deviations stays at
   or below the tolerable rate, i.e. ``P(X <= k | n, tolerable) <= 1 - confidence``.
+
+Ties are decided exactly (``sampler._exact``): ``1 - confidence`` and the tolerable rate are read as
+their shortest decimal text (confidence 0.9 gives the bound 1/10 exactly), and a probability within a
+relative 1e-6 of the bound is recomputed exactly - as a fraction of integer binomial coefficients for
+the hypergeometric and binomial models (so ``P(X = 0 | N = 20, K = 1, n = 18) = 1/10`` meets the
+bound 1/10 and n = 18 is the size), and for the Poisson model, whose probability is irrational and never
+ties, in decimal arithmetic at a precision raised until the sign is certain. The same exact rule decides
+the hypergeometric upper limit (the largest count K with ``P(X <= k | N, K, n) > 1 - confidence``).
 """
 
 from __future__ import annotations
@@ -28,6 +36,15 @@ from typing import Literal
 import numpy as np
 from scipy import stats
 
+from sampler._exact import (
+    BAND,
+    binom_cdf_at_most,
+    decimal_text,
+    hypergeom_cdf,
+    hypergeom_cdf_at_most,
+    near,
+    poisson_cdf_at_most,
+)
 from sampler.errors import SamplerError, check_choice, check_confidence, check_int, check_rate
 
 __all__ = [
@@ -49,9 +66,7 @@ _DEFAULT_MAX_N = 1_000_000
 
 def _exact(value: float) -> Fraction:
     """The shortest decimal that prints as ``value``, as an exact fraction (0.035 -> 7/200)."""
-    if isinstance(value, int):
-        return Fraction(value)
-    return Fraction(repr(float(value)))
+    return decimal_text(value)
 
 
 def exact_ceil(rate: float, count: int) -> int:
@@ -185,6 +200,24 @@ def _accept_probability(k, n, tolerable: float, model: str, population: int | No
     return stats.hypergeom.cdf(k, population, bad, n)
 
 
+def _accept_at_most(
+    k: int, n: int, tolerable: float, model: str, population: int | None, risk: Fraction, approx: float
+) -> bool:
+    """``P(X <= k | n, tolerable) <= risk`` decided exactly at ties (see the module notes)."""
+    if model == "binomial":
+        return binom_cdf_at_most(k, n, _exact(tolerable), risk, approx)
+    if model == "poisson":
+        return poisson_cdf_at_most(k, n * _exact(tolerable), risk, approx)
+    return hypergeom_cdf_at_most(k, population, exact_ceil(tolerable, population), n, risk, approx)
+
+
+def _exact_risk(k: int, n: int, tolerable: float, model: str, population: int | None, approx: float) -> float:
+    """The achieved risk P(X <= k), recomputed exactly when it sits at the bound (rational models)."""
+    if model == "hypergeometric":
+        return float(hypergeom_cdf(k, population, exact_ceil(tolerable, population), n))
+    return approx
+
+
 def sample_size(
     *,
     confidence: float,
@@ -239,21 +272,36 @@ def sample_size(
     limit = population if population is not None else _DEFAULT_MAX_N
     if max_n is not None:
         limit = min(limit, check_int(max_n, "max_n", minimum=1))
-    risk = 1.0 - confidence
+    risk = 1 - _exact(confidence)
+    risk_float = float(risk)
     start, chunk = 1, 4096
     while start <= limit:
         ns = np.arange(start, min(limit, start + chunk - 1) + 1, dtype=np.int64)
         ks = _allowed_array(expected, ns)
         accept = _accept_probability(ks, ns, tolerable, model, population)
-        ok = np.flatnonzero((accept <= risk) & (ks < ns))
-        if ok.size:
-            n, k = int(ns[ok[0]]), int(ks[ok[0]])
+        close = np.abs(accept - risk_float) <= BAND * risk_float
+        candidates = np.flatnonzero(((accept <= risk_float) | close) & (ks < ns))
+        found = next(
+            (
+                i
+                for i in candidates
+                if _accept_at_most(
+                    int(ks[i]), int(ns[i]), tolerable, model, population, risk, float(accept[i])
+                )
+            ),
+            None,
+        )
+        if found is not None:
+            n, k = int(ns[found]), int(ks[found])
             upper = upper_limit(n=n, deviations=k, confidence=confidence, population=population, model=model)
+            achieved = float(accept[found])
+            if near(achieved, risk_float):
+                achieved = _exact_risk(k, n, tolerable, model, population, achieved)
             return SampleSizeResult(
                 n=n,
                 allowed_deviations=k,
                 upper_limit=upper.upper,
-                risk=float(accept[ok[0]]),
+                risk=achieved,
                 confidence=confidence,
                 tolerable=tolerable,
                 expected=expected,
@@ -301,7 +349,8 @@ def upper_limit(
     -----
     Binomial: the Clopper-Pearson bound ``beta.ppf(confidence, k + 1, n - k)`` (1 when k = n).
     Poisson: ``chi2.ppf(confidence, 2k + 2) / (2n)``. Hypergeometric: ``K_U / N`` where K_U is the
-    largest count of deviating units not rejected, i.e. with ``P(X <= k | N, K_U, n) > 1 - confidence``.
+    largest count of deviating units not rejected, i.e. with ``P(X <= k | N, K_U, n) > 1 - confidence``,
+    decided in exact rational arithmetic at a tie (``1 - confidence`` read as a decimal).
 
     Examples
     --------
@@ -321,18 +370,23 @@ def upper_limit(
     elif model == "poisson":
         upper = float(stats.chi2.ppf(confidence, 2 * k + 2) / (2 * n))
     else:
-        risk = 1.0 - confidence
+        risk = 1 - _exact(confidence)
+
+        def rejected(bad: int) -> bool:  # P(X <= k | N, bad, n) <= 1 - confidence, exactly at ties
+            approx = float(stats.hypergeom.cdf(k, population, bad, n))
+            return hypergeom_cdf_at_most(k, population, bad, n, risk, approx)
+
         low, high = k, population - (n - k)  # feasible counts of deviating units
-        if stats.hypergeom.cdf(k, population, high, n) > risk:
+        if not rejected(high):
             best = high
         else:
-            # invariant: cdf(low) > risk (cdf(k | K = k) = 1), cdf(high) <= risk
+            # invariant: low not rejected (cdf(k | K = k) = 1 > risk), high rejected
             while high - low > 1:
                 middle = (low + high) // 2
-                if stats.hypergeom.cdf(k, population, middle, n) > risk:
-                    low = middle
-                else:
+                if rejected(middle):
                     high = middle
+                else:
+                    low = middle
             best = low
         upper = best / population
     return UpperLimitResult(

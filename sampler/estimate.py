@@ -25,9 +25,24 @@ __all__ = [
 def wilson(deviations, n, *, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Two-sided Wilson score interval for a binomial proportion (vectorised).
 
+    Parameters
+    ----------
+    deviations, n : array_like
+        Deviations x and trials n (broadcast together); x may be fractional (an effective count),
+        0 <= x <= n, n >= 1.
+    confidence : float
+        Two-sided confidence in (0, 1).
+
     Returns
     -------
     low, high : numpy.ndarray
+        The limits; exactly 0 when x = 0 and exactly 1 when x = n (the closed form would leave
+        rounding noise such as 5.6e-17 or 0.9999999999999999 there).
+
+    Raises
+    ------
+    SamplerError
+        On n < 1, x outside [0, n] or a confidence outside (0, 1).
     """
     confidence = check_confidence(confidence)
     x, n = _counts(deviations, n)
@@ -36,16 +51,40 @@ def wilson(deviations, n, *, confidence: float = 0.95) -> tuple[np.ndarray, np.n
     denominator = 1 + z**2 / n
     centre = (p + z**2 / (2 * n)) / denominator
     half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denominator
-    return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+    low = np.where(x == 0, 0.0, np.clip(centre - half, 0, 1))
+    high = np.where(x == n, 1.0, np.clip(centre + half, 0, 1))
+    return low[()], high[()]  # scalars stay scalars
 
 
 def clopper_pearson(deviations, n, *, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
-    """Two-sided exact (Clopper-Pearson) interval for a binomial proportion (vectorised)."""
+    """Two-sided exact (Clopper-Pearson) interval for a binomial proportion (vectorised).
+
+    ``low = beta.ppf(alpha/2, x, n - x + 1)`` (0 when x = 0) and
+    ``high = beta.ppf(1 - alpha/2, x + 1, n - x)`` (1 when x = n). A fractional (effective) count x
+    is used as the beta shape as it is: 0.2 of 100 gives ``beta.ppf(0.025, 0.2, 100.8)`` = 6.3e-11.
+
+    Parameters
+    ----------
+    deviations, n : array_like
+        Deviations x (possibly fractional) and trials n >= 1, broadcast together, 0 <= x <= n.
+    confidence : float
+        Two-sided confidence in (0, 1).
+
+    Returns
+    -------
+    low, high : numpy.ndarray
+
+    Raises
+    ------
+    SamplerError
+        On n < 1, x outside [0, n] or a confidence outside (0, 1).
+    """
     confidence = check_confidence(confidence)
     x, n = _counts(deviations, n)
     tail = (1 - confidence) / 2
-    low = np.where(x > 0, stats.beta.ppf(tail, np.maximum(x, 1), n - x + 1), 0.0)
-    high = np.where(x < n, stats.beta.ppf(1 - tail, x + 1, np.maximum(n - x, 1)), 1.0)
+    some, short = x > 0, x < n
+    low = np.where(some, stats.beta.ppf(tail, np.where(some, x, 1), n - x + 1), 0.0)
+    high = np.where(short, stats.beta.ppf(1 - tail, x + 1, np.where(short, n - x, 1)), 1.0)
     return low, high
 
 
@@ -117,8 +156,12 @@ class WeightedEstimate:
     interval : str
         ``"wilson"`` (default): a Wilson score interval on the effective sample size
         n_eff = min(rate (1 - rate) / SE^2, n) (Korn-Graubard style), which keeps its coverage when
-        few deviations are expected; ``"clopper-pearson"``: the exact interval on the same n_eff
-        (conservative); ``"wald"``: rate +/- z SE, clipped to [0, 1].
+        few deviations are expected; ``"clopper-pearson"``: the exact interval on the same n_eff,
+        with the fractional effective count rate * n_eff as the beta shape (conservative);
+        ``"wald"``: rate +/- z SE, clipped to [0, 1]. Census strata (n_h = N_h) are known exactly:
+        Wilson and Clopper-Pearson are built for the rate of the sampled strata alone (their share S
+        of N, their units inspected) and mapped back as ``known + S * [low, high]``; with every
+        stratum a census, ``low = high = rate``.
     unweighted_rate : float
         Total deviations / total inspected: a different figure, labelled as such; it is biased for
         the population rate whenever the allocation is not proportional.
@@ -169,10 +212,20 @@ def weighted_estimate(
     -------
     WeightedEstimate or dict of WeightedEstimate
 
+    Raises
+    ------
+    SamplerError
+        Naming the field: a stratum without inspected units (``counts``), n_h > N_h (``n``),
+        deviations outside [0, n_h] (``deviations``), a stratum without N_h (``population``) or
+        domain (``domain``), an unknown ``interval`` or a bad ``confidence``.
+
     Notes
     -----
     A stratum with n_h = 1 has no variance estimate; its term uses the conservative
-    p(1 - p) <= 1/4 with divisor n_h: ``W_h^2 (1 - f_h) / 4``.
+    p(1 - p) <= 1/4 with divisor n_h: ``W_h^2 (1 - f_h) / 4``. A stratum inspected in full
+    (n_h = N_h) has no sampling error: it adds nothing to the variance nor to the width of the
+    interval; an estimate made only of such strata has ``low = rate = high``. A rate of exactly 0 or 1
+    has a limit of exactly 0 or 1.
     """
     confidence = check_confidence(confidence)
     interval = check_choice(interval, "interval", INTERVALS)
@@ -234,21 +287,36 @@ def weighted_arrays(
         raise SamplerError("n_h exceeds N_h", field="n")
     W = N / N.sum()
     p = x / n
+    census = n == N  # drawn in full: known exactly, no sampling error
     term = np.where(n > 1, p * (1 - p) / np.maximum(n - 1, 1), 0.25)
     se = np.sqrt(np.sum(W**2 * (1 - n / N) * term, axis=-1))
-    rate = np.sum(W * p, axis=-1)
+    rate = np.where(np.all(x == n, axis=-1), 1.0, np.sum(W * p, axis=-1))
     total = n.sum(axis=-1)
     if interval == "wald":
         z = stats.norm.ppf(0.5 + confidence / 2)
         low, high = np.clip(rate - z * se, 0, 1), np.clip(rate + z * se, 0, 1)
     else:
-        # effective sample size (Korn & Graubard 1998), truncated at the units inspected; with no
-        # observed variation the inspected total is used
-        varies = (se > 0) & (rate > 0) & (rate < 1)
-        n_eff = np.where(varies, rate * (1 - rate) / np.where(se > 0, se, 1) ** 2, total)
-        n_eff = np.minimum(n_eff, total)
+        # census strata contribute their exact part; the interval is built for the rate of the
+        # sampled strata (share S of the population) and mapped back: known + S * [low_s, high_s]
+        sampled = ~census
+        share = np.sum(np.where(sampled, N, 0.0), axis=-1) / N.sum()
+        known = np.sum(np.where(census, W * p, 0.0), axis=-1)
+        some = share > 0
+        safe_share = np.where(some, share, 1.0)
+        part = np.sum(np.where(sampled, W * p, 0.0), axis=-1) / safe_share
+        part = np.where(np.all(np.where(sampled, x == n, True), axis=-1), 1.0, np.minimum(part, 1.0))
+        part_se = se / safe_share
+        inspected = np.where(some, np.sum(np.where(sampled, n, 0.0), axis=-1), 1.0)
+        # effective sample size (Korn & Graubard 1998), truncated at the units inspected in the sampled
+        # strata; with no observed variation that inspected total is used
+        varies = (part_se > 0) & (part > 0) & (part < 1)
+        n_eff = np.where(varies, part * (1 - part) / np.where(part_se > 0, part_se, 1) ** 2, inspected)
+        n_eff = np.minimum(n_eff, inspected)
         method = wilson if interval == "wilson" else clopper_pearson
-        low, high = method(np.clip(rate * n_eff, 0, n_eff), n_eff, confidence=confidence)
+        part_low, part_high = method(np.clip(part * n_eff, 0, n_eff), n_eff, confidence=confidence)
+        low = np.where(some, known + share * part_low, rate)
+        high = np.where(some, known + share * part_high, rate)
+        low, high = np.clip(low, 0, rate), np.clip(high, rate, 1)
     return {
         "rate": rate,
         "standard_error": se,

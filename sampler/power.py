@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
+from sampler._exact import BAND, decimal_text, hypergeom_sf, near
 from sampler.allocate import Allocation, per_stratum
 from sampler.errors import SamplerError, check_confidence, check_int, check_rate
 
@@ -64,7 +65,9 @@ def rate_test_power(*, population, bad, n, tolerable: float, alpha: float = 0.05
 
     H0: K <= K0 = floor(tolerable * N) (exact decimal arithmetic) against H1: K > K0. Reject when the
     deviations found X >= c, the smallest c with ``P(X >= c | N, K0, n) <= alpha``. The power is
-    ``P(X >= c | N, K, n)`` at the assumed bad count K.
+    ``P(X >= c | N, K, n)`` at the assumed bad count K. A tail within a relative 1e-6 of alpha is
+    recomputed as an exact fraction of binomial coefficients and compared with alpha read as its
+    decimal text, so a tail equal to alpha rejects and one a hair above does not.
 
     Returns
     -------
@@ -77,13 +80,21 @@ def rate_test_power(*, population, bad, n, tolerable: float, alpha: float = 0.05
     N, K, n = _arrays(population=population, bad=bad, n=n)
     _check_counts(N, K, n)
     # K0 = floor(tolerable * N) in exact decimal arithmetic (0.035 * 400 is 14, not 14.000000000000002)
-    exact = Fraction(repr(tolerable))
+    exact = decimal_text(tolerable)
+    level = decimal_text(alpha)
     null = np.array([exact.numerator * int(v) // exact.denominator for v in N.ravel()], dtype=np.int64)
     null = null.reshape(N.shape)
     if N.size and int(n.max()) <= _TABLE_LIMIT:
         null_tail = _upper_tails(N, null, n)
         # smallest c with P(X >= c | K0) <= alpha (index n + 1 holds the empty tail, 0)
-        critical = np.argmax(null_tail <= alpha * (1 + 1e-12), axis=-1)
+        rejects = null_tail <= alpha
+        band = max(BAND, 64 * np.finfo(float).eps * float(special.gammaln(float(N.max()) + 1)))
+        for *where, c in np.argwhere(np.abs(null_tail - alpha) <= band * alpha):
+            where = tuple(where)
+            rejects[(*where, c)] = (
+                hypergeom_sf(int(c), int(N[where]), int(null[where]), int(n[where])) <= level
+            )
+        critical = np.argmax(rejects, axis=-1)
         alt_tail = _upper_tails(N, K, n)
         power = np.take_along_axis(alt_tail, critical[..., None], axis=-1)[..., 0]
     else:  # very large samples: scipy's quantile function instead of a table
@@ -93,9 +104,31 @@ def rate_test_power(*, population, bad, n, tolerable: float, alpha: float = 0.05
             critical = critical + bump
             size = stats.hypergeom.sf(critical - 1, N, null, n)
         critical = np.minimum(critical, n + 1)
+        for where in zip(*np.nonzero(critical <= n + 1), strict=True):  # settle ties exactly
+            critical[where] = _exact_critical(
+                int(critical[where]), int(N[where]), int(null[where]), int(n[where]), level
+            )
         power = np.where(critical > n, 0.0, stats.hypergeom.sf(critical - 1, N, K, n))
     power = np.where(critical > n, 0.0, power)
     return critical, power
+
+
+def _exact_critical(critical: int, N: int, null: int, n: int, level: Fraction) -> int:
+    """Move a floating-point critical value to the exact smallest c with P(X >= c | N, K0, n) <= level."""
+
+    def rejects(c: int) -> bool:
+        if c > n:
+            return True
+        approx = float(stats.hypergeom.sf(c - 1, N, null, n))
+        if not near(approx, float(level)):
+            return approx <= float(level)
+        return hypergeom_sf(c, N, null, n) <= level
+
+    while critical > 0 and rejects(critical - 1):
+        critical -= 1
+    while not rejects(critical):
+        critical += 1
+    return critical
 
 
 def estimate_half_width(*, population, n, rates, confidence: float = 0.95) -> float:
