@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from sqlalchemy import text
 
 from models.db import make_engine
+from tests.e2e.conftest import SUPERVISOR
 from tests.e2e.test_pages import settle
 from tests.models.test_inspector_import import BAD_ROWS, GOOD_ROWS, csv_file, xlsx_file
 from tests.support.browser import wait_for_app
@@ -58,6 +59,7 @@ def upload(page, name: str, data: bytes, mime: str) -> None:
     wait_for_app(page)
 
 
+@pytest.mark.user(SUPERVISOR)  # maintaining the registry is the supervisor's (or the admin's)
 def test_template_bad_file_then_good_file(streamlit_server, e2e_database_url, browser_page, artifacts_dir):
     page = browser_page
     page.goto(f"{streamlit_server.base_url}/inspectors")
@@ -113,6 +115,7 @@ def test_template_bad_file_then_good_file(streamlit_server, e2e_database_url, br
 
 
 @pytest.mark.locale("en-US")
+@pytest.mark.user(SUPERVISOR)  # the "Add by form" tab is offered to those who may maintain the registry
 def test_pages_in_english_with_url_filters(streamlit_server, e2e_database_url, browser_page, artifacts_dir):
     page = browser_page
     page.goto(f"{streamlit_server.base_url}/inspectors?provinces=440000&validity=expiring")

@@ -9,6 +9,8 @@ from __future__ import annotations
 import pytest
 
 from dashboard.navigation import PAGE_SPECS
+from models.access import ROLE_PERMISSIONS, Role
+from tests.e2e.conftest import ADMIN, DEFAULT_USER, SUPERVISOR
 from tests.support.browser import APP_IDLE, wait_for_app
 
 pytestmark = pytest.mark.browser
@@ -24,8 +26,18 @@ TITLES = {
 }
 OWN_PAGES = ("overview", "institutions", "certificates")  # the other pages title themselves
 PAGES = [spec[3] for spec in PAGE_SPECS]
+STAFF_MAY = ROLE_PERMISSIONS[Role.STAFF]
+# each page as someone who may open it: staff, or the admin for what staff may not (the users page)
+PAGE_USER = {
+    url: DEFAULT_USER if need is None or need in STAFF_MAY else ADMIN for *_, url, need in PAGE_SPECS
+}
 CASES = [
-    pytest.param(page, lang, marks=[pytest.mark.locale(locale)], id=f"{page}-{lang}")
+    pytest.param(
+        page,
+        lang,
+        marks=[pytest.mark.locale(locale), pytest.mark.user(PAGE_USER[page])],
+        id=f"{page}-{lang}",
+    )
     for page in PAGES
     for lang, locale in (("zh", "zh-CN"), ("en", "en-US"))
 ]
@@ -44,7 +56,7 @@ TABS = [
     ("certificates", "status_share"),
     ("inspectors", "counts"),
     ("inspectors", "expiring"),
-    ("inspectors", "form"),
+    ("inspectors", "form"),  # these two are offered to those who may maintain the registry
     ("inspectors", "import"),
     ("outcomes", "provinces"),
     ("outcomes", "schemes"),
@@ -108,7 +120,18 @@ def test_page_loads_without_exception(streamlit_server, browser_page, artifacts_
 
 
 @pytest.mark.locale("zh-CN")
-@pytest.mark.parametrize(("url_path", "view"), TABS, ids=[f"{page}-{view}" for page, view in TABS])
+@pytest.mark.parametrize(
+    ("url_path", "view"),
+    [
+        pytest.param(
+            page,
+            view,
+            marks=[pytest.mark.user(SUPERVISOR if view in ("form", "import") else DEFAULT_USER)],
+            id=f"{page}-{view}",
+        )
+        for page, view in TABS
+    ],
+)
 def test_every_tab_loads_from_its_link(streamlit_server, browser_page, artifacts_dir, url_path, view):
     page = browser_page
     page.goto(f"{page_url(streamlit_server.base_url, url_path)}?view={view}")

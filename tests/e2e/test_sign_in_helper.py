@@ -27,6 +27,7 @@ else:
 """
 
 
+@pytest.mark.user(None)  # the helper is driven here against its own probe app, not the session's
 def test_sign_in_as_a_bureau_account_brings_its_role_and_province_to_st_user(
     tmp_path, e2e_database_url, browser_page
 ):

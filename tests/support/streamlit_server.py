@@ -29,6 +29,7 @@ class StreamlitServer:
     process: subprocess.Popen
     port: int
     log_path: Path
+    secrets_file: Path | None = None  # the secrets file it was started with (``[auth]`` for sign-in)
 
     @property
     def base_url(self) -> str:
@@ -87,7 +88,7 @@ def start_streamlit(
         command += ["--secrets.files", str(secrets_file)]
     log = log_path.open("w")
     process = subprocess.Popen(command, cwd=REPO_ROOT, env=child_env, stdout=log, stderr=subprocess.STDOUT)
-    server = StreamlitServer(process=process, port=port, log_path=log_path)
+    server = StreamlitServer(process=process, port=port, log_path=log_path, secrets_file=secrets_file)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
