@@ -85,7 +85,10 @@ class Actor:
 
     @property
     def scope_province(self) -> str | None:
-        """The one province this actor's view and writes are limited to, or None for national."""
+        """The one province this actor's campaign targets and writes are limited to, or None for national.
+
+        Aggregate pages (overview, registers, outcome rates) stay national for every staff role.
+        """
         return self.province if self.role in PROVINCE_SCOPED_ROLES else None
 
     def as_record(self) -> dict[str, str | None]:

@@ -17,6 +17,7 @@ from models.queries.campaigns import campaign_audit_trail, campaign_list, campai
 # Everyone, signed in or not, sees this page exactly as the public does.
 VIEWER = PUBLIC_VISITOR
 ROLE = VIEWER.role
+PUBLIC_HEADERS = {column: key for column, key in TARGET_HEADERS.items() if column != "inspectors"}
 
 require_data()
 st.title(t("nav.public"))
@@ -39,7 +40,7 @@ cols[2].metric(t("pub.published_on"), str(chosen["published_on"]))
 
 targets = query(campaign_targets, campaign_id, viewer=VIEWER)
 show_table(
-    labelled(targets, TARGET_HEADERS, formatters=TARGET_FORMATTERS),
+    labelled(targets, PUBLIC_HEADERS, formatters=TARGET_FORMATTERS),
     name=f"published-{campaign_id}",
     height=360,
 )

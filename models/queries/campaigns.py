@@ -137,8 +137,8 @@ def campaign_targets(engine: Engine, campaign_id: int, *, viewer: Actor) -> pd.D
     """The campaign's targets with certificate, organisation, institution, team and outcome so far.
 
     Team members show as ``name (enforcement ID)`` with the ID masked unless ``viewer`` may see it.
-    The public sees the targets of published campaigns only (an empty table otherwise); a local
-    bureau sees the targets of its own province only.
+    The public sees the targets of published campaigns only (an empty table otherwise) and no team
+    (``inspectors`` empty); a local bureau sees the targets of its own province only.
     """
     role = viewer.role
     target, draw, outcome = DrawTarget.__table__, Draw.__table__, InspectionOutcome.__table__
@@ -177,7 +177,8 @@ def campaign_targets(engine: Engine, campaign_id: int, *, viewer: Actor) -> pd.D
     )
     with engine.connect() as connection:
         rows = connection.execute(query).all()
-        members = connection.execute(team_query).all()
+        # the public sees who was inspected and what was found, not who inspected (personal data)
+        members = [] if role is Role.PUBLIC else connection.execute(team_query).all()
     show_id = (lambda value: value) if sees_personal_data(role) else mask_identifier
     teams: dict[int, list[str]] = {}
     for target_id, name, enforcement_id in members:

@@ -120,4 +120,6 @@ def test_the_public_sees_a_campaign_only_once_it_is_published(store):
         "C-3",
     ]
     assert draw_audit_record(store, campaign_id, role=Role.PUBLIC)["seed"] == 3
+    assert set(campaign_targets(store, campaign_id, viewer=PUBLIC)["inspectors"]) == {""}  # no team names
+    assert campaign_targets(store, campaign_id, viewer=STAFF)["inspectors"].str.contains("检查员").all()
     assert campaign_list(store, role=Role.PUBLIC)["id"].tolist() == [campaign_id]
