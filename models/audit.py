@@ -190,6 +190,13 @@ def verify_rows(engine: Engine) -> RowCheck:
     return RowCheck(len(ordered), problems)
 
 
+def latest_entry_id(engine: Engine) -> int:
+    """The id of the newest audit entry (0 for none): it grows with every write through the app."""
+    table = AuditEntry.__table__
+    with engine.connect() as connection:
+        return int(connection.execute(select(func.max(table.c.id))).scalar() or 0)
+
+
 def chain_head(engine: Engine) -> tuple[int, str]:
     """(number of entries, hash of the newest entry) — published so that a truncated log shows."""
     table = AuditEntry.__table__
