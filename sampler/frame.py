@@ -88,6 +88,14 @@ def _is_sorted(values: np.ndarray) -> bool:
     return len(values) < 2 or bool(np.all(values[1:] >= values[:-1]))
 
 
+def _strictly_increasing(ids: pd.Series) -> bool:
+    """Whether integer ids increase strictly (so are unique: no hash table over millions of ids)."""
+    if not pd.api.types.is_integer_dtype(ids.dtype) or pd.api.types.is_bool_dtype(ids.dtype):
+        return False
+    values = ids.to_numpy()
+    return len(values) < 2 or bool(np.all(values[1:] > values[:-1]))
+
+
 def _narrow(codes: np.ndarray) -> np.ndarray:
     """Non-negative integer codes in the narrowest type: numpy sorts 8- and 16-bit keys by radix
     sort (linear time; stable, so the result is the same as for the wide codes)."""
@@ -191,7 +199,7 @@ class Frame:
         ids = data[unit_id]
         if ids.isna().any():
             raise SamplerError(f"frame column {unit_id!r} has missing values", field=unit_id)
-        if not ids.is_unique:
+        if not _strictly_increasing(ids) and not ids.is_unique:
             duplicated = ids[ids.duplicated()].iloc[0]
             raise SamplerError(f"frame column {unit_id!r} repeats the id {duplicated!r}", field=unit_id)
         for key in strata:
