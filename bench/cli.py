@@ -109,11 +109,11 @@ def regdash() -> list[str]:
     return [script] if script else [sys.executable, "-m", "cli.main"]
 
 
-def run(argv: list[str], *, label: str, env: dict | None = None) -> dict:
+def run(argv: list[str], *, label: str, env: dict | None = None, cwd: Path = REPO) -> dict:
     """Run one process to the end; wall seconds, its CPU seconds, peak RSS and stdout."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
-        process = subprocess.Popen(argv, stdout=out, stderr=err, cwd=REPO, env=env)
+        process = subprocess.Popen(argv, stdout=out, stderr=err, cwd=cwd, env=env)
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)
@@ -285,23 +285,25 @@ def report(url: str, args, load_before: str) -> None:
 
     order = ["floor", "power", "simulate", "floor+pool", "draw"]
     every = {**floors, **commands}
-    environments: dict[str, dict | None] = dict.fromkeys(order)
+    places: dict[str, dict] = {name: {} for name in order}
     if args.before:
-        before_env = {
-            **os.environ,
-            "PYTHONPATH": str(Path(args.before).resolve()),
-            "PYTHONDONTWRITEBYTECODE": "1",
-        }
+        # `python -c` puts the working directory first on sys.path: run in DIR so that its code is imported
+        before = Path(args.before).resolve()
+        environment = {**os.environ, "PYTHONPATH": str(before), "PYTHONDONTWRITEBYTECODE": "1"}
+        place = {"cwd": before, "env": environment}
+        probe = [sys.executable, "-c", "import models.frames as m; print(m.__file__)"]
+        where = run(probe, label="where", **place)["stdout"].strip()
+        assert where.startswith(str(before)), where
         for name, argv in arguments.items():
             every[f"{name} (before)"] = [sys.executable, "-c", "from cli.main import app; app()", *argv]
-            environments[f"{name} (before)"] = before_env
+            places[f"{name} (before)"] = place
             order.append(f"{name} (before)")
     runs: dict[str, list[dict]] = {name: [] for name in order}
     for name in order:  # warm-up round (page cache, .pyc), not counted
-        run(every[name], label=name, env=environments[name])
+        run(every[name], label=name, **places[name])
     for repeat in range(args.repeats):
         for name in order:
-            runs[name].append(run(every[name], label=name, env=environments[name]))
+            runs[name].append(run(every[name], label=name, **places[name]))
         print(
             f"  round {repeat + 1}: "
             + ", ".join(f"{n} {runs[n][-1]['wall']:.2f}s" for n in order)
