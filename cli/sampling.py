@@ -101,6 +101,17 @@ def _read_csv(path: str, what: str):
         raise SamplerError(f"{what} file {path} is not a readable CSV: {error}", field=what) from error
 
 
+def _shown_url(url: str) -> str:
+    """``url`` as it may appear in a message: never with its password."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return "the given URL"
+
+
 def _engine(url: str):
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -109,7 +120,10 @@ def _engine(url: str):
     try:
         return make_engine(url)
     except (SQLAlchemyError, ValueError) as error:
-        raise SamplerError(f"cannot open database {url!r}: {error}", field="--database-url") from error
+        detail = str(error).replace(url, _shown_url(url))
+        raise SamplerError(
+            f"cannot open database {_shown_url(url)!r}: {detail}", field="--database-url"
+        ) from error
 
 
 def _load_frame(frame_csv: str | None, database_url: str | None):

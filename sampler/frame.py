@@ -39,16 +39,17 @@ def _canonical_text(value: object) -> str:
     return str(value)
 
 
-def _column_digest(values: pd.Series, order: np.ndarray) -> bytes:
-    """Digest of one column taken in canonical row order ``order``."""
+def _column_digest(values: pd.Series, order: np.ndarray | None) -> bytes:
+    """Digest of one column taken in canonical row order ``order`` (None: the stored order is canonical)."""
     digest = hashlib.sha256()
     if pd.api.types.is_integer_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
         digest.update(b"int64:")
-        digest.update(np.ascontiguousarray(values.to_numpy(dtype="<i8")[order]).tobytes())
+        ints = values.to_numpy(dtype="<i8")
+        digest.update(np.ascontiguousarray(ints if order is None else ints[order]).tobytes())
         return digest.digest()
     if len(values) < _SMALL_TABLE:  # small tables: plain Python is faster than pandas machinery
         raw = values.tolist()
-        texts = [_canonical_text(raw[i]) for i in order.tolist()]
+        texts = [_canonical_text(raw[i]) for i in (range(len(raw)) if order is None else order.tolist())]
         distinct_list = sorted(set(texts))
         position = {text: i for i, text in enumerate(distinct_list)}
         distinct = np.array(distinct_list, dtype=object)
@@ -59,7 +60,11 @@ def _column_digest(values: pd.Series, order: np.ndarray) -> bytes:
         texts_u = np.array([_canonical_text(u) for u in uniques], dtype=object)
         # Several raw values may share one text (1 and 1.0); rebuild codes over sorted distinct texts.
         distinct, inverse = np.unique(texts_u.astype(str), return_inverse=True)
-        canonical_codes = inverse[codes[order]].astype("<i4") if len(codes) else np.zeros(0, "<i4")
+        inverse = inverse.astype("<i4")
+        if not len(codes):
+            canonical_codes = np.zeros(0, "<i4")
+        else:
+            canonical_codes = inverse[codes if order is None else codes[order]]
     digest.update(b"text:")
     digest.update(json.dumps(distinct.tolist(), ensure_ascii=False).encode("utf-8"))
     digest.update(np.ascontiguousarray(canonical_codes).tobytes())
@@ -69,10 +74,62 @@ def _column_digest(values: pd.Series, order: np.ndarray) -> bytes:
 def _id_order(ids: pd.Series) -> np.ndarray:
     """Row positions sorted by unit id: numerically for integer ids, by text otherwise."""
     if pd.api.types.is_integer_dtype(ids.dtype) and not pd.api.types.is_bool_dtype(ids.dtype):
-        return np.argsort(ids.to_numpy(dtype=np.int64), kind="stable")
+        values = ids.to_numpy(dtype=np.int64)
+        if _is_sorted(values):  # frames read from the store come in id order: no sort needed
+            return np.arange(len(values), dtype=np.intp)
+        return np.argsort(values, kind="stable")
     text = ids.map(_canonical_text) if ids.dtype == object else ids.astype(str)
     codes, _ = pd.factorize(text, sort=True)
-    return np.argsort(codes, kind="stable")
+    return np.argsort(_narrow(codes), kind="stable")
+
+
+def _is_sorted(values: np.ndarray) -> bool:
+    """Whether ``values`` never decrease (then a stable argsort is the identity)."""
+    return len(values) < 2 or bool(np.all(values[1:] >= values[:-1]))
+
+
+def _strictly_increasing(ids: pd.Series) -> bool:
+    """Whether integer ids increase strictly (so are unique: no hash table over millions of ids)."""
+    if not pd.api.types.is_integer_dtype(ids.dtype) or pd.api.types.is_bool_dtype(ids.dtype):
+        return False
+    values = ids.to_numpy()
+    return len(values) < 2 or bool(np.all(values[1:] > values[:-1]))
+
+
+def _narrow(codes: np.ndarray) -> np.ndarray:
+    """Non-negative integer codes in the narrowest type: numpy sorts 8- and 16-bit keys by radix
+    sort (linear time; stable, so the result is the same as for the wide codes)."""
+    if not len(codes) or codes.min() < 0:  # -1 marks a missing value: keep the order it gives
+        return codes
+    top = int(codes.max())
+    if top < 2**8:
+        return codes.astype(np.uint8)
+    if top < 2**16:
+        return codes.astype(np.uint16)
+    return codes
+
+
+def _distinct(codes: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(codes, return_inverse=True)`` for non-negative codes below ``bound``.
+
+    With few possible codes (strata are combinations of a few dozen key values) counting beats
+    sorting millions of rows; the result is the same.
+    """
+    if bound > max(4 * len(codes), 1 << 16):
+        return np.unique(codes, return_inverse=True)
+    present = np.flatnonzero(np.bincount(codes, minlength=bound))
+    slot = np.zeros(bound, dtype=np.int64)
+    slot[present] = np.arange(len(present))
+    return present, slot[codes]
+
+
+def _content_hash(data: pd.DataFrame, key: str, order: np.ndarray) -> str:
+    identity = _is_sorted(order)  # a permutation in increasing order is the identity
+    total = hashlib.sha256(b"regdash-frame-v1\n")
+    for name in sorted(map(str, data.columns)):
+        total.update(name.encode("utf-8") + b"\x00")
+        total.update(_column_digest(data[name], None if identity else order))
+    return total.hexdigest()
 
 
 def content_hash(data: pd.DataFrame, *, key: str) -> str:
@@ -97,12 +154,7 @@ def content_hash(data: pd.DataFrame, *, key: str) -> str:
     """
     if key not in data.columns:
         raise SamplerError(f"column {key!r} is missing from the table", field=key)
-    order = _id_order(data[key])
-    total = hashlib.sha256(b"regdash-frame-v1\n")
-    for name in sorted(map(str, data.columns)):
-        total.update(name.encode("utf-8") + b"\x00")
-        total.update(_column_digest(data[name], order))
-    return total.hexdigest()
+    return _content_hash(data, key, _id_order(data[key]))
 
 
 class Frame:
@@ -147,7 +199,7 @@ class Frame:
         ids = data[unit_id]
         if ids.isna().any():
             raise SamplerError(f"frame column {unit_id!r} has missing values", field=unit_id)
-        if not ids.is_unique:
+        if not _strictly_increasing(ids) and not ids.is_unique:
             duplicated = ids[ids.duplicated()].iloc[0]
             raise SamplerError(f"frame column {unit_id!r} repeats the id {duplicated!r}", field=unit_id)
         for key in strata:
@@ -180,17 +232,23 @@ class Frame:
         return f"Frame({len(self)} units, strata={list(self._strata)}, {len(self.stratum_labels)} strata)"
 
     def with_strata(self, strata: Sequence[str]) -> Frame:
-        """The same units stratified by other keys (the content hash is shared)."""
+        """The same units stratified by other keys (the content hash and id order are shared)."""
         other = Frame(self._data, strata=strata, unit_id=self._unit_id)
-        if "content_hash" in self.__dict__:
-            other.__dict__["content_hash"] = self.__dict__["content_hash"]
+        for name in ("content_hash", "_by_id"):
+            if name in self.__dict__:
+                other.__dict__[name] = self.__dict__[name]
         return other
 
-    # -- derived, cached --------------------------------------------------------------------
+    # -- derived, cached: each computed at most once per frame -------------------------------
+    @cached_property
+    def _by_id(self) -> np.ndarray:
+        """Row positions in unit id order (shared by the content hash and the canonical order)."""
+        return _id_order(self._data[self._unit_id])
+
     @cached_property
     def content_hash(self) -> str:
         """Order-independent SHA-256 of the units table (see `content_hash`)."""
-        return content_hash(self._data, key=self._unit_id)
+        return _content_hash(self._data, self._unit_id, self._by_id)
 
     @cached_property
     def _stratum_index(self) -> tuple[np.ndarray, tuple[str, ...]]:
@@ -202,7 +260,7 @@ class Frame:
             key_codes, uniques = pd.factorize(self._data[key], sort=False)
             codes = codes * len(uniques) + key_codes
             parts.append(np.array([_canonical_text(u) for u in uniques], dtype=object))
-        combos, inverse = np.unique(codes, return_inverse=True)
+        combos, inverse = _distinct(codes, math.prod(len(p) for p in parts))
         labels = []
         for combo in combos:
             texts = []
@@ -240,8 +298,8 @@ class Frame:
     @cached_property
     def canonical_order(self) -> np.ndarray:
         """Row positions sorted by (stratum label, unit id): the order every draw starts from."""
-        by_id = _id_order(self._data[self._unit_id])
-        within = np.argsort(self.stratum_codes[by_id], kind="stable")
+        by_id = self._by_id
+        within = np.argsort(_narrow(self.stratum_codes[by_id]), kind="stable")
         return by_id[within]
 
     @cached_property
