@@ -67,6 +67,11 @@ def upgrade() -> None:
                type_=sqlmodel.sql.sqltypes.AutoString(length=255),
                existing_nullable=False)
     op.execute("UPDATE draw SET drawn_by_name = substr(drawn_by, 1, 128)")
+    with op.batch_alter_table('draw', schema=None) as batch_op:  # the defaults only filled existing rows
+        batch_op.alter_column('drawn_by_name', existing_type=sqlmodel.sql.sqltypes.AutoString(length=128),
+                              server_default=None, existing_nullable=False)
+        batch_op.alter_column('drawn_by_role', existing_type=sqlmodel.sql.sqltypes.AutoString(length=16),
+                              server_default=None, existing_nullable=False)
 
     with op.batch_alter_table('inspectionoutcome', schema=None) as batch_op:
         batch_op.add_column(sa.Column('recorded_by', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=True))
