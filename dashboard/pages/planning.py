@@ -207,6 +207,7 @@ if st.button(t("plan.draw.run"), type="primary", key="plan_run"):
             team_size=team_size,
             cap=cap,
             cross_region=cross_region,
+            frame_source={"schemes": (scheme,)},
         )
         st.session_state.pop("plan_committed", None)
     except SamplerError as error:
