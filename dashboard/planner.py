@@ -6,6 +6,7 @@ quotas -> power before the draw -> live draw of targets -> inspector teams -> co
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from importlib.metadata import version
 
@@ -14,13 +15,16 @@ from sqlalchemy import Engine
 
 from models.access import Actor
 from models.draw_records import DrawRecord, commit_draw
+from models.frames import certificate_frame_source
 from models.lottery import commit_attempt, inputs_hash, record_attempt, session_seed
 from models.queries.planning import preview_labels
 from sampler.allocate import METHODS, allocate
 from sampler.assign import Assignment, assign_inspectors
 from sampler.draw import Draw, draw_sample
 from sampler.frame import Frame
+from sampler.plan_file import FIXED_METHOD, Plan, parse_plan
 from sampler.power import PlanPower, plan_power
+from sampler.run import RECORD_VERSION, plan_allocation
 from sampler.simulate import SimulationResult, simulate_detections
 
 ALLOCATION_METHODS = METHODS  # sampler.allocate.METHOD_REGISTRY, in display order
@@ -89,11 +93,18 @@ def monte_carlo_check(power: PlanPower, *, replications: int, seed: int) -> Simu
 
 @dataclass(frozen=True)
 class LiveDraw:
-    """A drawn sample with its inspector teams, not yet committed."""
+    """A drawn sample with its inspector teams, not yet committed.
+
+    ``plan`` is the sampler plan the draw follows (the quotas as ``allocation.method: fixed``), so the
+    committed draw can be exported as a record ``regdash verify`` re-derives; ``frame_source`` says
+    which certificates of the store made the frame (`models.frames.load_certificate_frame` keywords).
+    """
 
     draw: Draw
     assignment: Assignment
     inspection_date: dt.date
+    plan: Plan | None = None
+    frame_source: dict | None = None
 
     @property
     def targets(self) -> pd.DataFrame:
@@ -108,6 +119,32 @@ class LiveDraw:
         return units.merge(teams, left_on="unit_id", right_index=True, how="left")
 
 
+def live_plan(
+    quotas: pd.DataFrame,
+    *,
+    seed: int,
+    inspection_date: dt.date,
+    team_size: int,
+    cap: int | None,
+    cross_region: bool,
+) -> Plan:
+    """The sampler plan of a live draw: the quotas by province as given, then teams."""
+    sizes = {str(code): int(n) for code, n in zip(quotas["region_code"], quotas["n"], strict=True) if n > 0}
+    return parse_plan(
+        {
+            "seed": seed,
+            "strata": [STRATUM],
+            "allocation": {"method": FIXED_METHOD, "sizes": sizes},
+            "assignment": {
+                "team_size": team_size,
+                "cap": cap,
+                "inspection_date": inspection_date.isoformat(),
+                "cross_region": cross_region,
+            },
+        }
+    )
+
+
 def live_draw(
     frame_data: pd.DataFrame,
     pool: pd.DataFrame,
@@ -118,21 +155,32 @@ def live_draw(
     team_size: int,
     cap: int | None,
     cross_region: bool,
+    frame_source: dict | None = None,
 ) -> LiveDraw:
-    """Draw the targets by province (first random) and their teams (second random) with one seed."""
-    frame = Frame(frame_data, strata=(STRATUM,))
-    sizes = {str(code): int(n) for code, n in zip(quotas["region_code"], quotas["n"], strict=True) if n > 0}
-    draw = draw_sample(frame, sizes, seed=seed)
-    assignment = assign_inspectors(
-        draw.units,
-        pool,
-        inspection_date=inspection_date,
+    """Draw the targets by province (first random) and their teams (second random) with one seed.
+
+    ``frame_source``: the `models.frames.load_certificate_frame` keywords that gave ``frame_data``
+    (status, schemes, provinces), kept with the draw so that ``regdash verify --database-url`` reads
+    the same frame.
+    """
+    plan = live_plan(
+        quotas,
         seed=seed,
+        inspection_date=inspection_date,
         team_size=team_size,
         cap=cap,
         cross_region=cross_region,
     )
-    return LiveDraw(draw=draw, assignment=assignment, inspection_date=inspection_date)
+    frame = Frame(frame_data, strata=plan.strata)
+    draw = draw_sample(frame, plan_allocation(frame, plan), seed=seed)
+    assignment = assign_inspectors(draw.units, pool, seed=seed, **plan.assignment.options())
+    return LiveDraw(
+        draw=draw,
+        assignment=assignment,
+        inspection_date=inspection_date,
+        plan=plan,
+        frame_source=None if frame_source is None else certificate_frame_source(**frame_source),
+    )
 
 
 def result_frames(live: LiveDraw) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -168,6 +216,19 @@ def live_record(live: LiveDraw, *, campaign_name: str, year: int, scheme: str) -
         "assignment_stream": live.assignment.stream,
         "inspection_date": live.inspection_date.isoformat(),
     }
+    if live.plan is not None:  # what the tables do not hold, to rebuild the sampler's record
+        slots: dict[str, list[int]] = {}
+        for row in live.assignment.teams.sort_values(["unit_id", "slot"]).itertuples(index=False):
+            slots.setdefault(str(row.unit_id), []).append(int(row.inspector_id))
+        params["record"] = {
+            "record_version": RECORD_VERSION,
+            "plan": json.loads(json.dumps(live.plan.to_dict())),
+            "frame_source": live.frame_source,
+            "targets_hash": live.assignment.targets_hash,
+            "attempts": int(live.assignment.attempts),
+            "method_used": live.assignment.method_used,
+            "team_slots": slots,
+        }
     return DrawRecord(
         campaign_name=campaign_name,
         year=year,
@@ -246,6 +307,7 @@ def draw_preview(
         team_size=inputs["team_size"],
         cap=inputs["cap"],
         cross_region=inputs["cross_region"],
+        frame_source={"schemes": (inputs["scheme"],)},
     )
     targets, assignments = result_frames(live)
     attempt_id = record_attempt(
