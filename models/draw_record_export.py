@@ -173,6 +173,8 @@ def stored_draw_record(engine: Engine, draw_id: int) -> DrawRecordExport | None:
     )
     if kept.get("frame_source") is not None:
         record["frame_source"] = kept["frame_source"]
+    if isinstance(params.get("lottery"), dict):  # the opened draw's commitment and the revealed nonce
+        record["lottery"] = params["lottery"]
     return DrawRecordExport(draw_id, record)
 
 

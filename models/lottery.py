@@ -88,6 +88,26 @@ def seed_of(nonce: str) -> int:
     return int(hashlib.sha256(f"regdash-seed|{nonce}".encode()).hexdigest()[:13], 16)
 
 
+def reveal_differences(record: dict[str, Any]) -> list[str]:
+    """Check a record's revealed nonce: it must match the commitment and give the record's seed.
+
+    Returns one line per difference (empty when the record has no ``lottery`` section or both hold).
+    """
+    lottery = record.get("lottery")
+    if not isinstance(lottery, dict) or not isinstance(lottery.get("nonce"), str):
+        return []
+    nonce = lottery["nonce"]
+    found = []
+    if commitment_of(nonce) != lottery.get("commitment"):
+        found.append(
+            f"lottery.commitment: sha256('regdash-commit|' + nonce) is {commitment_of(nonce)}, "
+            f"the record says {lottery.get('commitment')}"
+        )
+    if seed_of(nonce) != record.get("seed"):
+        found.append(f"seed: the revealed nonce gives {seed_of(nonce)}, the record says {record.get('seed')}")
+    return found
+
+
 def inputs_hash(inputs: dict[str, Any]) -> str:
     """The hash binding a preview to its inputs (canonical JSON)."""
     return hashlib.sha256(canonical_json(inputs).encode()).hexdigest()

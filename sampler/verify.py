@@ -105,6 +105,14 @@ RECORDED_NOT_DERIVABLE: Mapping[str, Any] = {
     "sampler_version": "text",  # version of the software that drew
     # which units of the store made the frame (certificates of a status, schemes, provinces)
     "frame_source": {"status": "text", "schemes": "texts", "provinces": "texts"},
+    # the live lottery's commit-reveal (checked by `regdash verify` against the seed, see models.lottery)
+    "lottery": {
+        "session_id": "int",
+        "nonce": "text",
+        "commitment": "text",
+        "attempt_id": "int",
+        "attempts": "int",
+    },
 }
 
 
