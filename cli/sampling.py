@@ -126,7 +126,8 @@ def _engine(url: str):
         ) from error
 
 
-def _load_frame(frame_csv: str | None, database_url: str | None):
+def _load_frame(frame_csv: str | None, database_url: str | None, *, source: dict | None = None):
+    """The frame from a CSV or the store; ``source`` (a record's ``frame_source``) narrows the store's."""
     if (frame_csv is None) == (database_url is None):
         raise SamplerError("give exactly one of --frame-csv FILE or --database-url URL", field="--frame-csv")
     if frame_csv is not None:
@@ -136,7 +137,15 @@ def _load_frame(frame_csv: str | None, database_url: str | None):
     from models.frames import load_certificate_frame
 
     try:
-        return load_certificate_frame(_engine(database_url))
+        engine = _engine(database_url)
+        if source is None:
+            return load_certificate_frame(engine)
+        return load_certificate_frame(
+            engine,
+            status=source["status"],
+            schemes=tuple(source["schemes"]),
+            provinces=tuple(source["provinces"]),
+        )
     except SQLAlchemyError as error:
         raise SamplerError(
             f"cannot read the frame from the store: {error.__class__.__name__}: {str(error).splitlines()[0]}",
@@ -159,6 +168,32 @@ def _load_pool(inspectors_csv: str | None, database_url: str | None):
         raise SamplerError(
             f"cannot read inspectors from the store: {str(error).splitlines()[0]}", field="--database-url"
         ) from error
+
+
+def _store_differences(data: dict[str, Any], database_url: str) -> list[str]:
+    """A record naming a draw of the store (``draw_id``) must agree with the store's copy of it.
+
+    Catches a genuine record relabelled as another campaign's: which draw and campaign, when, by whom,
+    seed, frame hash, plan and frame source are compared with the store's record of that draw.
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from models.draw_record_export import stored_draw_record
+    from sampler.verify import RECORDED_NOT_DERIVABLE, compare_fields
+
+    draw_id = data["draw_id"]
+    try:
+        stored = stored_draw_record(_engine(database_url), draw_id)
+    except SQLAlchemyError as error:
+        raise SamplerError(
+            f"cannot read draw {draw_id} from the store: {str(error).splitlines()[0]}", field="--database-url"
+        ) from error
+    if stored is None:
+        return [f"draw_id: recorded {draw_id}, the store has no such draw"]
+    if stored.record is None:
+        return [f"draw_id: draw {draw_id} of the store has no verifiable record ({stored.reason})"]
+    keys = ("seed", "frame_hash", "plan", *RECORDED_NOT_DERIVABLE)
+    return compare_fields(data, stored.record, keys, said=f"the store's draw {draw_id} has")
 
 
 def _plan_and_frame(plan_path: str | None, frame_csv: str | None, database_url: str | None):
@@ -445,14 +480,17 @@ def verify_command(
     inspectors_csv: InspectorsCsvOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Re-derive a recorded draw from the frame (and inspectors); exit 1 if anything differs.
+    """Re-derive a recorded draw from the frame (and inspectors); exit 1 if any field differs.
 
-    The record carries its plan; ``--plan`` is optional and, when given, must equal it.
+    The record carries its plan; ``--plan`` is optional and, when given, must equal it. With
+    ``--database-url`` the frame is read as the record's ``frame_source`` says, and a record naming a
+    draw of the store (``draw_id``) must also agree with the store's copy of that draw. A record that
+    is not shaped as ``regdash draw`` writes it is bad input (one ``error:`` line, exit 2).
     """
 
     def body():
         from sampler.plan_file import load_plan
-        from sampler.verify import verify_record
+        from sampler.verify import check_record, verify_record
 
         if record is None:
             raise SamplerError("missing option --record FILE", field="--record")
@@ -461,28 +499,38 @@ def verify_command(
             raise SamplerError(f"record file not found: {record}", field="--record")
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as error:
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
             raise SamplerError(
                 f"record file {record} is not valid JSON: {error}", field="--record"
             ) from error
-        if plan is not None and isinstance(data, dict) and load_plan(plan).to_dict() != data.get("plan"):
+        recorded_plan = check_record(data)  # the record's shape first: one line naming the field
+        if plan is not None and load_plan(plan).to_dict() != recorded_plan.to_dict():
             raise SamplerError("the plan file differs from the plan stored in the record", field="--plan")
-        table = _load_frame(frame_csv, database_url)
-        has_assignment = isinstance(data, dict) and data.get("assignment") is not None
+        table = _load_frame(frame_csv, database_url, source=data.get("frame_source"))
+        has_assignment = data["assignment"] is not None or recorded_plan.assignment is not None
         pool = _load_pool(inspectors_csv, database_url) if has_assignment else None
         result = verify_record(data, table, pool)
+        from models.lottery import reveal_differences  # the store's modules load only when verifying
+
+        differences = list(result.differences) + reveal_differences(data)
+        if database_url is not None and "draw_id" in data:
+            differences += _store_differences(data, database_url)
+        match = not differences
         payload = {
-            "match": result.match,
-            "differences": list(result.differences),
+            "match": match,
+            "differences": differences,
             "checked": list(result.checked),
+            "recorded": list(result.recorded),
         }
         lines = (
             ["match: the draw re-derives exactly (" + ", ".join(result.checked) + ")"]
-            if result.match
-            else ["MISMATCH:", *[f"  - {d}" for d in result.differences]]
+            if match
+            else ["MISMATCH:", *[f"  - {d}" for d in differences]]
         )
+        if result.recorded:
+            lines.append("recorded, not derivable (type-checked): " + ", ".join(result.recorded))
         _emit(payload, as_json, lines)
-        return result.match
+        return match
 
     matched = _guarded(body)
     if not matched:

@@ -6,6 +6,7 @@ quotas -> power before the draw -> live draw of targets -> inspector teams -> co
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from importlib.metadata import version
 
@@ -14,11 +15,16 @@ from sqlalchemy import Engine
 
 from models.access import Actor
 from models.draw_records import DrawRecord, commit_draw
+from models.frames import certificate_frame_source
+from models.lottery import commit_attempt, inputs_hash, record_attempt, session_seed
+from models.queries.planning import preview_labels
 from sampler.allocate import METHODS, allocate
 from sampler.assign import Assignment, assign_inspectors
 from sampler.draw import Draw, draw_sample
 from sampler.frame import Frame
+from sampler.plan_file import FIXED_METHOD, Plan, parse_plan
 from sampler.power import PlanPower, plan_power
+from sampler.run import RECORD_VERSION, plan_allocation
 from sampler.simulate import SimulationResult, simulate_detections
 
 ALLOCATION_METHODS = METHODS  # sampler.allocate.METHOD_REGISTRY, in display order
@@ -87,11 +93,18 @@ def monte_carlo_check(power: PlanPower, *, replications: int, seed: int) -> Simu
 
 @dataclass(frozen=True)
 class LiveDraw:
-    """A drawn sample with its inspector teams, not yet committed."""
+    """A drawn sample with its inspector teams, not yet committed.
+
+    ``plan`` is the sampler plan the draw follows (the quotas as ``allocation.method: fixed``), so the
+    committed draw can be exported as a record ``regdash verify`` re-derives; ``frame_source`` says
+    which certificates of the store made the frame (`models.frames.load_certificate_frame` keywords).
+    """
 
     draw: Draw
     assignment: Assignment
     inspection_date: dt.date
+    plan: Plan | None = None
+    frame_source: dict | None = None
 
     @property
     def targets(self) -> pd.DataFrame:
@@ -106,6 +119,32 @@ class LiveDraw:
         return units.merge(teams, left_on="unit_id", right_index=True, how="left")
 
 
+def live_plan(
+    quotas: pd.DataFrame,
+    *,
+    seed: int,
+    inspection_date: dt.date,
+    team_size: int,
+    cap: int | None,
+    cross_region: bool,
+) -> Plan:
+    """The sampler plan of a live draw: the quotas by province as given, then teams."""
+    sizes = {str(code): int(n) for code, n in zip(quotas["region_code"], quotas["n"], strict=True) if n > 0}
+    return parse_plan(
+        {
+            "seed": seed,
+            "strata": [STRATUM],
+            "allocation": {"method": FIXED_METHOD, "sizes": sizes},
+            "assignment": {
+                "team_size": team_size,
+                "cap": cap,
+                "inspection_date": inspection_date.isoformat(),
+                "cross_region": cross_region,
+            },
+        }
+    )
+
+
 def live_draw(
     frame_data: pd.DataFrame,
     pool: pd.DataFrame,
@@ -116,44 +155,36 @@ def live_draw(
     team_size: int,
     cap: int | None,
     cross_region: bool,
+    frame_source: dict | None = None,
 ) -> LiveDraw:
-    """Draw the targets by province (first random) and their teams (second random) with one seed."""
-    frame = Frame(frame_data, strata=(STRATUM,))
-    sizes = {str(code): int(n) for code, n in zip(quotas["region_code"], quotas["n"], strict=True) if n > 0}
-    draw = draw_sample(frame, sizes, seed=seed)
-    assignment = assign_inspectors(
-        draw.units,
-        pool,
-        inspection_date=inspection_date,
+    """Draw the targets by province (first random) and their teams (second random) with one seed.
+
+    ``frame_source``: the `models.frames.load_certificate_frame` keywords that gave ``frame_data``
+    (status, schemes, provinces), kept with the draw so that ``regdash verify --database-url`` reads
+    the same frame.
+    """
+    plan = live_plan(
+        quotas,
         seed=seed,
+        inspection_date=inspection_date,
         team_size=team_size,
         cap=cap,
         cross_region=cross_region,
     )
-    return LiveDraw(draw=draw, assignment=assignment, inspection_date=inspection_date)
-
-
-def commit_live_draw(
-    engine: Engine, live: LiveDraw, *, campaign_name: str, year: int, scheme: str, actor: Actor
-) -> int:
-    """Record the draw, its targets and teams in one transaction as ``actor``; returns the draw id."""
-    params = {
-        "draw": live.draw.params,
-        "assignment": live.assignment.rules,
-        "pool_hash": live.assignment.pool_hash,
-        "draw_stream": live.draw.stream,
-        "assignment_stream": live.assignment.stream,
-        "inspection_date": live.inspection_date.isoformat(),
-    }
-    record = DrawRecord(
-        campaign_name=campaign_name,
-        year=year,
-        seed=live.draw.seed,
-        frame_hash=live.draw.frame_hash,
-        params=params,
-        sampler_version=version("regdash"),
-        scheme_code=scheme,
+    frame = Frame(frame_data, strata=plan.strata)
+    draw = draw_sample(frame, plan_allocation(frame, plan), seed=seed)
+    assignment = assign_inspectors(draw.units, pool, seed=seed, **plan.assignment.options())
+    return LiveDraw(
+        draw=draw,
+        assignment=assignment,
+        inspection_date=inspection_date,
+        plan=plan,
+        frame_source=None if frame_source is None else certificate_frame_source(**frame_source),
     )
+
+
+def result_frames(live: LiveDraw) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(targets, assignments) as ``models.draw_records`` writes them, from a drawn preview."""
     units = live.draw.units
     targets = pd.DataFrame(
         {
@@ -172,4 +203,164 @@ def commit_live_draw(
             "role": ["lead" if slot == 1 else "member" for slot in teams["slot"]],
         }
     )
+    return targets, assignments
+
+
+def live_record(live: LiveDraw, *, campaign_name: str, year: int, scheme: str) -> DrawRecord:
+    """The audit record of a drawn preview: seed, frame hash, parameters and streams."""
+    params = {
+        "draw": live.draw.params,
+        "assignment": live.assignment.rules,
+        "pool_hash": live.assignment.pool_hash,
+        "draw_stream": live.draw.stream,
+        "assignment_stream": live.assignment.stream,
+        "inspection_date": live.inspection_date.isoformat(),
+    }
+    if live.plan is not None:  # what the tables do not hold, to rebuild the sampler's record
+        slots: dict[str, list[int]] = {}
+        for row in live.assignment.teams.sort_values(["unit_id", "slot"]).itertuples(index=False):
+            slots.setdefault(str(row.unit_id), []).append(int(row.inspector_id))
+        params["record"] = {
+            "record_version": RECORD_VERSION,
+            "plan": json.loads(json.dumps(live.plan.to_dict())),
+            "frame_source": live.frame_source,
+            "targets_hash": live.assignment.targets_hash,
+            "attempts": int(live.assignment.attempts),
+            "method_used": live.assignment.method_used,
+            "team_slots": slots,
+        }
+    return DrawRecord(
+        campaign_name=campaign_name,
+        year=year,
+        seed=live.draw.seed,
+        frame_hash=live.draw.frame_hash,
+        params=params,
+        sampler_version=version("regdash"),
+        scheme_code=scheme,
+    )
+
+
+def commit_live_draw(
+    engine: Engine, live: LiveDraw, *, campaign_name: str, year: int, scheme: str, actor: Actor
+) -> int:
+    """Record a draw made outside the lottery workflow (tests, imports) in one transaction."""
+    targets, assignments = result_frames(live)
+    record = live_record(live, campaign_name=campaign_name, year=year, scheme=scheme)
     return commit_draw(engine, record, targets, assignments, actor=actor)
+
+
+def draw_inputs(
+    *,
+    scheme: str,
+    year: int,
+    quotas: pd.DataFrame,
+    inspection_date: dt.date,
+    team_size: int,
+    cap: int | None,
+    cross_region: bool,
+) -> dict:
+    """Everything a preview depends on besides the frame and the seed: its binding to the page's inputs."""
+    return {
+        "scheme": scheme,
+        "year": int(year),
+        "quotas": {str(r): int(n) for r, n in zip(quotas["region_code"], quotas["n"], strict=True) if n > 0},
+        "inspection_date": inspection_date.isoformat(),
+        "team_size": int(team_size),
+        "cap": None if cap is None else int(cap),
+        "cross_region": bool(cross_region),
+    }
+
+
+def frame_hash_of(frame_data: pd.DataFrame) -> str:
+    """The content hash of a certificate frame, as the draw records it."""
+    return Frame(frame_data, strata=(STRATUM,)).content_hash
+
+
+@dataclass(frozen=True)
+class Preview:
+    """A logged attempt of an open draw: what the planner sees and may commit."""
+
+    session_id: int
+    attempt_id: int
+    inputs_hash: str
+    live: LiveDraw
+
+
+def draw_preview(
+    engine: Engine,
+    session_id: int,
+    frame_data: pd.DataFrame,
+    pool: pd.DataFrame,
+    quotas: pd.DataFrame,
+    inputs: dict,
+    *,
+    actor: Actor,
+    reason: str = "",
+) -> Preview:
+    """Draw with the session's seed, log the attempt (``models.lottery.record_attempt``), return it."""
+    live = live_draw(
+        frame_data,
+        pool,
+        quotas,
+        seed=session_seed(engine, session_id, actor=actor),
+        inspection_date=dt.date.fromisoformat(inputs["inspection_date"]),
+        team_size=inputs["team_size"],
+        cap=inputs["cap"],
+        cross_region=inputs["cross_region"],
+        frame_source={"schemes": (inputs["scheme"],)},
+    )
+    targets, assignments = result_frames(live)
+    attempt_id = record_attempt(
+        engine,
+        session_id,
+        inputs=inputs,
+        frame_hash=live.draw.frame_hash,
+        targets=targets,
+        assignments=assignments,
+        actor=actor,
+        reason=reason,
+    )
+    return Preview(session_id=session_id, attempt_id=attempt_id, inputs_hash=inputs_hash(inputs), live=live)
+
+
+def commit_preview(
+    engine: Engine, preview: Preview, *, campaign_name: str, year: int, scheme: str, actor: Actor
+) -> int:
+    """Commit exactly the previewed attempt (``models.lottery.commit_attempt``); returns the draw id."""
+    targets, assignments = result_frames(preview.live)
+    record = live_record(preview.live, campaign_name=campaign_name, year=year, scheme=scheme)
+    return commit_attempt(
+        engine,
+        preview.session_id,
+        preview.attempt_id,
+        record=record,
+        targets=targets,
+        assignments=assignments,
+        actor=actor,
+    )
+
+
+def readable_preview(engine: Engine, live: LiveDraw) -> pd.DataFrame:
+    """The preview as a planner checks it: certificate, organisation, institution, province, team names.
+
+    Columns: certificate_number, organisation, institution, region, inclusion_probability, team.
+    """
+    units = live.draw.units
+    teams = live.assignment.teams
+    certificates, people = preview_labels(
+        engine, tuple(int(u) for u in units["unit_id"]), tuple(int(i) for i in teams["inspector_id"].unique())
+    )
+    names = dict(zip(people["id"], people["name"], strict=True))
+    team_names = (
+        teams.sort_values(["unit_id", "slot"])
+        .assign(name=lambda f: f["inspector_id"].map(names))
+        .groupby("unit_id")["name"]
+        .agg("、".join)
+    )
+    shown = units[["unit_id", "region", "inclusion_probability"]].merge(
+        certificates, left_on="unit_id", right_on="id", how="left"
+    )
+    shown["team"] = shown["unit_id"].map(team_names).fillna("")
+    return shown.rename(columns={"number": "certificate_number"})[
+        ["certificate_number", "organisation", "institution", "region", "inclusion_probability", "team"]
+    ]

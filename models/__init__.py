@@ -5,6 +5,7 @@ from models.campaigns import Assignment, Campaign, Draw, DrawTarget, Finding, In
 from models.certificates import Certificate, Organisation
 from models.inspectors import Inspector, InspectorAffiliation, InspectorScheme
 from models.institutions import ApprovalApplication, Institution, InstitutionScheme
+from models.lottery import DrawAttempt, DrawSession
 from models.reference import Region, Scheme
 from models.summaries import (
     CertificateCountByInstitution,
@@ -26,6 +27,8 @@ __all__ = [
     "CertificateCountByRegion",
     "CertificateIssuance",
     "Draw",
+    "DrawAttempt",
+    "DrawSession",
     "DrawTarget",
     "Finding",
     "InspectionOutcome",

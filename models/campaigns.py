@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, Index, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.vocabulary import (
@@ -46,7 +46,7 @@ class Draw(SQLModel, table=True):
 
     id: int = Field(primary_key=True)
     campaign_id: int = Field(foreign_key="campaign.id", index=True)
-    seed: int
+    seed: int = Field(sa_type=BigInteger)  # up to 2**53 - 1 (the planner's widget), 2**52 from the lottery
     frame_hash: str = Field(max_length=64)
     params_json: str
     drawn_at: dt.datetime

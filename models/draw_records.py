@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass, field
 
 import pandas as pd
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from models.access import Actor, Permission, require
@@ -27,7 +27,16 @@ ASSIGNMENT_COLUMNS = ("unit_id", "inspector_id", "role")
 
 
 class WorkflowError(ValueError):
-    """A draw, outcome or publication that cannot be written as given."""
+    """A draw, outcome or publication that cannot be written as given.
+
+    ``code`` (when set) names the kind of problem for translation and ``fields`` its values; the
+    English message is for logs and the command line.
+    """
+
+    def __init__(self, message: str, *, code: str | None = None, **fields: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.fields = fields
 
 
 @dataclass(frozen=True)
@@ -52,14 +61,8 @@ def _require_columns(frame: pd.DataFrame, columns: tuple[str, ...], what: str) -
         raise WorkflowError(f"{what} lack column(s) {', '.join(missing)}")
 
 
-def commit_draw(
-    engine: Engine, record: DrawRecord, targets: pd.DataFrame, assignments: pd.DataFrame, *, actor: Actor
-) -> int:
-    """Write a campaign, its draw, the drawn targets and their inspector teams; return the draw id.
-
-    ``actor`` must be allowed to draw (planner); it is stored as the draw's author and in the audit log.
-    """
-    require(actor, Permission.DRAW)
+def check_draw(targets: pd.DataFrame, assignments: pd.DataFrame) -> None:
+    """Refuse targets and teams that cannot be written (``WorkflowError`` naming the problem)."""
     _require_columns(targets, TARGET_COLUMNS, "targets")
     _require_columns(assignments, ASSIGNMENT_COLUMNS, "assignments")
     if targets.empty:
@@ -71,6 +74,26 @@ def commit_draw(
     unknown = set(assignments["unit_id"]) - set(targets["unit_id"])
     if unknown:
         raise WorkflowError(f"assignments name units that were not drawn: {sorted(unknown)[:5]}")
+
+
+def campaign_exists_error(name: str, year: int) -> WorkflowError:
+    """The error for a campaign name already used in a year (names are unique per year)."""
+    return WorkflowError(
+        f"campaign '{name}' already exists for {year}", code="campaign_exists", name=name, year=year
+    )
+
+
+def commit_draw(
+    engine: Engine, record: DrawRecord, targets: pd.DataFrame, assignments: pd.DataFrame, *, actor: Actor
+) -> int:
+    """Write a campaign, its draw, the drawn targets and their inspector teams; return the draw id.
+
+    ``actor`` must be allowed to draw (planner); it is stored as the draw's author and in the audit log.
+    The live workflow goes through ``models.lottery`` (commitment, attempts); this direct form serves
+    records drawn elsewhere (the command line) and tests.
+    """
+    require(actor, Permission.DRAW)
+    check_draw(targets, assignments)
     campaign_table = Campaign.__table__
     try:
         with engine.begin() as connection:
@@ -80,7 +103,7 @@ def commit_draw(
                 .where(campaign_table.c.year == record.year, campaign_table.c.name == record.campaign_name)
             ).scalar_one()
             if exists:
-                raise WorkflowError(f"campaign '{record.campaign_name}' already exists for {record.year}")
+                raise campaign_exists_error(record.campaign_name, record.year)
             campaign_id = connection.execute(
                 insert(campaign_table).values(
                     year=record.year,
@@ -91,54 +114,66 @@ def commit_draw(
                     status="assigned",
                 )
             ).inserted_primary_key[0]
-            draw_id = connection.execute(
-                insert(Draw.__table__).values(
-                    campaign_id=campaign_id,
-                    seed=record.seed,
-                    frame_hash=record.frame_hash,
-                    params_json=json.dumps(record.params, sort_keys=True, ensure_ascii=False),
-                    drawn_at=record.drawn_at,
-                    drawn_by=actor.subject,
-                    drawn_by_name=actor.name[:128],
-                    drawn_by_role=str(actor.role),
-                    sampler_version=record.sampler_version,
-                )
-            ).inserted_primary_key[0]
-            target_ids = _insert_targets(connection, draw_id, targets)
-            team_rows = [
-                dict(
-                    target_id=target_ids[int(row.unit_id)],
-                    inspector_id=int(row.inspector_id),
-                    role=str(row.role),
-                )
-                for row in assignments.itertuples(index=False)
-            ]
-            if team_rows:
-                connection.execute(insert(Assignment.__table__), team_rows)
-            append_audit(
-                connection,
-                actor,
-                "draw.commit",
-                "campaign",
-                campaign_id,
-                {
-                    "draw_id": int(draw_id),
-                    "campaign_name": record.campaign_name,
-                    "year": record.year,
-                    "seed": record.seed,
-                    "frame_hash": record.frame_hash,
-                    "targets": len(target_ids),
-                    "assignments": len(team_rows),
-                },
-                rows={
-                    "campaign": int(campaign_id),
-                    "draw": int(draw_id),
-                    "draw_targets": int(draw_id),
-                    "draw_assignments": int(draw_id),
-                },
-            )
+            draw_id = write_draw(connection, int(campaign_id), record, targets, assignments, actor=actor)
     except IntegrityError as error:
         raise WorkflowError(f"draw rejected by the store: {error.orig}") from error
+    return draw_id
+
+
+def write_draw(
+    connection: Connection,
+    campaign_id: int,
+    record: DrawRecord,
+    targets: pd.DataFrame,
+    assignments: pd.DataFrame,
+    *,
+    actor: Actor,
+    audit_details: dict | None = None,
+) -> int:
+    """Inside the caller's transaction: the draw row, its targets and teams, and the audit entry."""
+    draw_id = connection.execute(
+        insert(Draw.__table__).values(
+            campaign_id=campaign_id,
+            seed=record.seed,
+            frame_hash=record.frame_hash,
+            params_json=json.dumps(record.params, sort_keys=True, ensure_ascii=False),
+            drawn_at=record.drawn_at,
+            drawn_by=actor.subject,
+            drawn_by_name=actor.name[:128],
+            drawn_by_role=str(actor.role),
+            sampler_version=record.sampler_version,
+        )
+    ).inserted_primary_key[0]
+    target_ids = _insert_targets(connection, draw_id, targets)
+    team_rows = [
+        dict(target_id=target_ids[int(row.unit_id)], inspector_id=int(row.inspector_id), role=str(row.role))
+        for row in assignments.itertuples(index=False)
+    ]
+    if team_rows:
+        connection.execute(insert(Assignment.__table__), team_rows)
+    append_audit(
+        connection,
+        actor,
+        "draw.commit",
+        "campaign",
+        campaign_id,
+        {
+            "draw_id": int(draw_id),
+            "campaign_name": record.campaign_name,
+            "year": record.year,
+            "seed": record.seed,
+            "frame_hash": record.frame_hash,
+            "targets": len(target_ids),
+            "assignments": len(team_rows),
+            **(audit_details or {}),
+        },
+        rows={
+            "campaign": int(campaign_id),
+            "draw": int(draw_id),
+            "draw_targets": int(draw_id),
+            "draw_assignments": int(draw_id),
+        },
+    )
     return int(draw_id)
 
 

@@ -165,6 +165,24 @@ def _join_risk_grade(certificates: pa.Table, institutions: pa.Table) -> pa.Table
     return certificates.append_column("risk_grade", grades)
 
 
+def certificate_frame_source(
+    *,
+    status: str = "valid",
+    schemes: tuple[str, ...] | list[str] = (),
+    provinces: tuple[str, ...] | list[str] = (),
+) -> dict:
+    """The keywords of `load_certificate_frame` as a JSON-ready description of the frame's source.
+
+    Kept with a live draw (and in its exported record as ``frame_source``) so that
+    ``regdash verify --database-url`` reads the frame the draw was made from.
+    """
+    return {
+        "status": str(status),
+        "schemes": sorted(map(str, schemes)),
+        "provinces": sorted(map(str, provinces)),
+    }
+
+
 def load_certificate_frame(
     engine: Engine,
     *,

@@ -9,6 +9,7 @@ from numbers import Integral, Real
 
 __all__ = [
     "InfeasibleAssignmentError",
+    "RecordFormatError",
     "SamplerError",
     "check_choice",
     "check_confidence",
@@ -35,6 +36,13 @@ class SamplerError(ValueError):
 
 class InfeasibleAssignmentError(SamplerError):
     """No team assignment satisfies every eligibility rule and the workload cap."""
+
+
+class RecordFormatError(SamplerError):
+    """A draw record is not shaped as `sampler.run.run_draw` writes it (missing key, wrong JSON type).
+
+    ``field`` holds the JSON path of the offending value (``draw.units[3].stratum``).
+    """
 
 
 def check_rate(value: object, field: str, *, allow_zero: bool = True, allow_one: bool = True) -> float:

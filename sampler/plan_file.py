@@ -32,6 +32,7 @@ from sampler.assign import eligibility_rules
 from sampler.errors import SamplerError, check_choice, check_confidence, check_int, check_rate
 
 __all__ = [
+    "FIXED_METHOD",
     "AllocationSpec",
     "AssignmentSpec",
     "AssumedSpec",
@@ -40,6 +41,11 @@ __all__ = [
     "load_plan",
     "parse_plan",
 ]
+
+
+#: Allocation "method" of a plan whose n_h are given as they are (``allocation.sizes``), e.g. the
+#: quotas a planner set; not an allocation rule, so it is not in `sampler.allocate.METHOD_REGISTRY`.
+FIXED_METHOD = "fixed"
 
 
 def _check_keys(section: Mapping[str, Any], allowed: tuple[str, ...], prefix: str) -> None:
@@ -87,14 +93,31 @@ class AllocationSpec:
     weights: float | dict[str, float] | None = None
     risk_column: str | None = None
     ratio: float | dict[str, float] | None = None
+    sizes: dict[str, int] | None = None
 
     @classmethod
     def parse(cls, data: Mapping[str, Any]) -> AllocationSpec:
         _check_keys(data, tuple(f.name for f in dataclasses.fields(cls)), "allocation.")
-        method = check_choice(data.get("method", "proportional"), "allocation.method", METHODS)
+        method = check_choice(
+            data.get("method", "proportional"), "allocation.method", (*METHODS, FIXED_METHOD)
+        )
         risk_column = data.get("risk_column")
         if risk_column is not None and not isinstance(risk_column, str):
             raise SamplerError("allocation.risk_column must be a column name", field="allocation.risk_column")
+        sizes = data.get("sizes")
+        if method == FIXED_METHOD:
+            if not isinstance(sizes, Mapping) or not sizes:
+                raise SamplerError(
+                    "allocation.sizes must map stratum labels to n_h with method 'fixed'",
+                    field="allocation.sizes",
+                )
+            sizes = {str(k): check_int(v, f"allocation.sizes.{k}") for k, v in sizes.items()}
+            others = [k for k in ("rates", "weights", "risk_column", "ratio") if data.get(k) is not None]
+            if others or data.get("minimum", 0) != 0:
+                name = f"allocation.{others[0] if others else 'minimum'}"
+                raise SamplerError(f"{name} does not apply to method 'fixed'", field=name)
+        elif sizes is not None:
+            raise SamplerError("allocation.sizes needs allocation.method 'fixed'", field="allocation.sizes")
         return cls(
             method=method,
             minimum=check_int(data.get("minimum", 0), "allocation.minimum"),
@@ -102,6 +125,7 @@ class AllocationSpec:
             weights=_number_mapping(data.get("weights"), "allocation.weights"),
             risk_column=risk_column,
             ratio=_rate_or_mapping(data.get("ratio"), "allocation.ratio"),
+            sizes=sizes,
         )
 
 
@@ -251,6 +275,12 @@ def parse_plan(data: Mapping[str, Any]) -> Plan:
     if institution is not None and not isinstance(institution, str):
         raise SamplerError("institution_column must be a column name or null", field="institution_column")
     allocation = AllocationSpec.parse(data.get("allocation") or {})
+    if allocation.method == FIXED_METHOD:
+        total = sum(allocation.sizes.values())
+        if n is None:
+            n = total
+        elif check_int(n, "n", minimum=1) != total:
+            raise SamplerError(f"n is {n} but allocation.sizes add up to {total}", field="n")
     if allocation.method != "ratio" and n is None:
         raise SamplerError(f"n is required by allocation method '{allocation.method}'", field="n")
     assignment = data.get("assignment")

@@ -16,7 +16,7 @@ from sampler.assign import assign_inspectors
 from sampler.draw import draw_sample
 from sampler.errors import SamplerError
 from sampler.frame import Frame
-from sampler.plan_file import Plan
+from sampler.plan_file import FIXED_METHOD, Plan
 from sampler.power import PlanPower, plan_power
 from sampler.simulate import SimulationResult, simulate_plan
 
@@ -35,6 +35,8 @@ def plan_frame(table: pd.DataFrame | Frame, plan: Plan) -> Frame:
 def plan_allocation(frame: Frame, plan: Plan) -> Allocation:
     """Allocate the plan's n over the frame's strata."""
     spec = plan.allocation
+    if spec.method == FIXED_METHOD:
+        return _fixed_allocation(frame, spec.sizes or {})
     weights: Any = spec.weights
     if spec.method == "risk" and spec.risk_column is not None:
         if not isinstance(spec.weights, dict):
@@ -52,6 +54,27 @@ def plan_allocation(frame: Frame, plan: Plan) -> Allocation:
         weights=weights,
         ratio=spec.ratio,
     )
+
+
+def _fixed_allocation(frame: Frame, sizes: dict[str, int]) -> Allocation:
+    population = frame.stratum_sizes()
+    unknown = sorted(set(sizes) - set(population.index))
+    if unknown:
+        raise SamplerError(
+            f"allocation.sizes names strata not in the frame: {', '.join(unknown[:5])}",
+            field="allocation.sizes",
+        )
+    for label, n_h in sizes.items():
+        if n_h > population[label]:
+            raise SamplerError(
+                f"allocation.sizes.{label} = {n_h} exceeds the stratum's population "
+                f"N_h = {population[label]}",
+                field=f"allocation.sizes.{label}",
+            )
+    chosen = pd.Series(
+        [int(sizes.get(label, 0)) for label in population.index], index=population.index, dtype="int64"
+    )
+    return Allocation(chosen.rename("n"), population.rename("N"), FIXED_METHOD, 0)
 
 
 def _assumed(plan: Plan) -> dict[str, Any]:

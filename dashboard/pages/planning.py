@@ -9,12 +9,13 @@ import streamlit as st
 from dashboard import charts, planner
 from dashboard.auth import denied_text, require_page
 from dashboard.cache import query, require_data
-from dashboard.i18n import format_int, format_pct, province_name, scheme_name, t
+from dashboard.i18n import format_int, format_pct, province_name, scheme_name, strings, t
 from dashboard.store import get_engine
 from dashboard.tables import labelled, province_labels, show_table
 from models.access import AccessDenied, Permission
 from models.draw_records import WorkflowError
 from models.frames import load_certificate_frame, load_inspector_pool
+from models.lottery import find_session, inputs_hash, open_draw
 from models.queries.outcomes import stratum_outcome_counts
 from models.queries.planning import stratum_population
 from models.reference_data import SCHEME_CODES
@@ -184,74 +185,158 @@ with st.expander(t("plan.power.mc", r=format_int(MC_REPLICATIONS))):
         )
     )
 
-# 4 -- live draw, teams, commit
+# 4 -- live draw, teams, commit: open (commitment) -> attempts (logged) -> commit the latest, once
 st.subheader(t("plan.draw.header"))
 if not VIEWER.can(Permission.DRAW):
     st.caption(t("plan.draw.not_permitted"))
     st.stop()
+
+
+def _workflow_error(error: WorkflowError) -> str:
+    key = f"plan.lottery.error.{error.code}"
+    return (
+        t(key, **error.fields)
+        if error.code and key in strings()
+        else t("plan.draw.failed", message=str(error))
+    )
+
+
+engine = get_engine()
 draw_cols = st.columns(4)
-campaign_name = draw_cols[0].text_input(t("plan.draw.campaign"), f"{scheme} 认证结果双随机抽查")
+campaign_name = draw_cols[0].text_input(
+    t("plan.draw.campaign"), f"{year}年{scheme} 认证结果双随机抽查", max_chars=64, key="plan_campaign"
+)
 inspection_date = draw_cols[1].date_input(t("plan.draw.date"), dt.date.today() + dt.timedelta(days=14))
 team_size = int(draw_cols[2].number_input(t("plan.draw.team"), 1, 5, 2, key="plan_team"))
 cap = int(draw_cols[3].number_input(t("plan.draw.cap"), 1, 100, 5, key="plan_cap"))
 cross_region = st.checkbox(t("plan.draw.cross"))
+frame_data = query(load_certificate_frame, schemes=(scheme,))
+frame_hash = planner.frame_hash_of(frame_data)
+session = find_session(engine, campaign_name=" ".join(campaign_name.split()), year=year)
 
-if st.button(t("plan.draw.run"), type="primary", key="plan_run"):
-    try:
-        st.session_state["plan_live_draw"] = planner.live_draw(
-            query(load_certificate_frame, schemes=(scheme,)),
-            query(load_inspector_pool),
-            quotas,
-            seed=seed,
-            inspection_date=inspection_date,
-            team_size=team_size,
-            cap=cap,
-            cross_region=cross_region,
+if "plan_committed" in st.session_state:
+    st.success(t("plan.draw.committed", id=st.session_state["plan_committed"]))
+if session is not None and session.status == "committed":
+    st.info(t("plan.lottery.committed_already", name=session.campaign_name, year=session.year))
+    st.stop()
+if session is None or session.status != "open" or session.frame_hash != frame_hash:
+    if session is not None and session.status == "open":
+        st.warning(t("plan.lottery.frame_changed"))
+    st.caption(t("plan.lottery.explain"))
+    reopen_reason = ""
+    if session is not None:
+        reopen_reason = st.text_input(
+            t("plan.lottery.reopen_reason"), max_chars=256, key="plan_reopen_reason"
         )
-        st.session_state.pop("plan_committed", None)
-    except SamplerError as error:
-        st.session_state.pop("plan_live_draw", None)
-        st.error(t("plan.draw.failed", message=str(error)))
-
-live = st.session_state.get("plan_live_draw")
-if live is not None:
-    targets = live.targets
-    st.success(
-        t("plan.draw.preview", n=format_int(len(targets)), m=format_int(len(live.assignment.workload)))
-    )
-    st.caption(
-        t(
-            "plan.draw.audit",
-            frame=live.draw.frame_hash[:16],
-            seed=live.draw.seed,
-            stream=live.draw.stream[:16],
-        )
-    )
-    show_table(
-        labelled(
-            targets,
-            {
-                "unit_id": "plan.col.unit",
-                "region": "plan.col.province",
-                "institution_id": "plan.col.institution",
-                "inclusion_probability": "plan.col.probability",
-                "team": "plan.col.team",
-            },
-            formatters={"region": province_labels},
-        ),
-        name=f"draw-{scheme}-{year}",
-        height=300,
-    )
-    if st.button(t("plan.draw.commit"), disabled="plan_committed" in st.session_state, key="plan_commit"):
+    if st.button(
+        t("plan.lottery.open"),
+        type="primary",
+        key="plan_open",
+        disabled=session is not None and not reopen_reason.strip(),
+    ):
         try:
-            draw_id = planner.commit_live_draw(
-                get_engine(), live, campaign_name=campaign_name, year=year, scheme=scheme, actor=VIEWER
+            open_draw(
+                engine,
+                campaign_name=campaign_name,
+                year=year,
+                scheme=scheme,
+                frame_hash=frame_hash,
+                actor=VIEWER,
+                reason=reopen_reason,
             )
-            st.session_state["plan_committed"] = draw_id
-            st.cache_data.clear()
+            st.session_state.pop("plan_preview", None)
+            st.rerun()
         except AccessDenied as error:
             st.error(denied_text(error))
         except WorkflowError as error:
-            st.error(t("plan.draw.failed", message=str(error)))
-    if "plan_committed" in st.session_state:
-        st.success(t("plan.draw.committed", id=st.session_state["plan_committed"]))
+            st.error(_workflow_error(error))
+    st.stop()
+
+st.markdown(
+    t(
+        "plan.lottery.opened",
+        commitment=session.commitment,
+        frame=session.frame_hash[:16],
+        by=session.opened_by_name,
+        at=f"{session.opened_at:%Y-%m-%d %H:%M} UTC",
+        attempts=session.attempts,
+    )
+)
+inputs = planner.draw_inputs(
+    scheme=scheme,
+    year=year,
+    quotas=quotas,
+    inspection_date=inspection_date,
+    team_size=team_size,
+    cap=cap,
+    cross_region=cross_region,
+)
+current = inputs_hash(inputs)
+needs_reason = session.attempts > 0 and current != session.latest_inputs_hash
+reason = ""
+if needs_reason:
+    reason = st.text_input(t("plan.lottery.reason"), max_chars=256, key="plan_reason")
+if st.button(
+    t("plan.draw.run"), type="primary", key="plan_run", disabled=needs_reason and not reason.strip()
+):
+    try:
+        st.session_state["plan_preview"] = planner.draw_preview(
+            engine,
+            session.id,
+            frame_data,
+            query(load_inspector_pool),
+            quotas,
+            inputs,
+            actor=VIEWER,
+            reason=reason,
+        )
+        st.rerun()
+    except SamplerError as error:
+        st.session_state.pop("plan_preview", None)
+        st.error(t("plan.draw.failed", message=str(error)))
+    except WorkflowError as error:
+        st.session_state.pop("plan_preview", None)
+        st.error(_workflow_error(error))
+
+preview: planner.Preview | None = st.session_state.get("plan_preview")
+if preview is None or preview.session_id != session.id:
+    st.stop()
+if preview.inputs_hash != current or preview.attempt_id != session.latest_attempt:
+    st.warning(t("plan.lottery.stale"))  # the preview no longer matches the inputs: it cannot be committed
+    st.stop()
+live = preview.live
+st.success(
+    t("plan.draw.preview", n=format_int(len(live.draw.units)), m=format_int(len(live.assignment.workload)))
+)
+st.caption(
+    t("plan.draw.audit", frame=live.draw.frame_hash[:16], seed=live.draw.seed, stream=live.draw.stream[:16])
+)
+show_table(
+    labelled(
+        planner.readable_preview(engine, live),
+        {
+            "certificate_number": "plan.col.certificate",
+            "organisation": "plan.col.organisation",
+            "institution": "plan.col.institution",
+            "region": "plan.col.province",
+            "inclusion_probability": "plan.col.probability",
+            "team": "plan.col.team",
+        },
+        formatters={"region": province_labels},
+    ),
+    name=f"draw-{scheme}-{year}",
+    height=300,
+)
+if st.button(t("plan.draw.commit"), key="plan_commit"):
+    try:
+        draw_id = planner.commit_preview(
+            engine, preview, campaign_name=campaign_name, year=year, scheme=scheme, actor=VIEWER
+        )
+        st.session_state["plan_committed"] = draw_id
+        st.session_state.pop("plan_preview", None)
+        st.cache_data.clear()
+        st.rerun()
+    except AccessDenied as error:
+        st.error(denied_text(error))
+    except WorkflowError as error:
+        st.error(_workflow_error(error))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import streamlit as st
 
 from dashboard.audit_view import drawn_by_label, show_audit_trail
@@ -12,6 +10,7 @@ from dashboard.i18n import format_int, t
 from dashboard.tables import TARGET_FORMATTERS, TARGET_HEADERS, campaign_labels, labelled, show_table
 from models.access import PUBLIC_VISITOR
 from models.audit import chain_head
+from models.draw_record_export import export_draw_record
 from models.queries.campaigns import campaign_audit_trail, campaign_list, campaign_targets, draw_audit_record
 
 # Everyone, signed in or not, sees this page exactly as the public does.
@@ -59,15 +58,19 @@ if audit is not None:
             version=audit["sampler_version"],
         )
     )
-    record = {**audit, "drawn_at": str(audit["drawn_at"]), "campaign": labels[campaign_id]}
-    st.download_button(
-        t("pub.audit.download"),
-        json.dumps(record, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8"),
-        file_name=f"draw-record-{audit['draw_id']}.json",
-        mime="application/json",
-        on_click="ignore",
-        key="pub_audit_download",
-    )
+    export = query(export_draw_record, campaign_id, role=ROLE)
+    if export is not None and export.record is not None:
+        st.download_button(
+            t("pub.audit.download"),
+            export.to_json().encode("utf-8"),
+            file_name=f"draw-record-{export.draw_id}.json",
+            mime="application/json",
+            on_click="ignore",
+            key="pub_audit_download",
+        )
+        st.caption(t("pub.audit.verify"))
+    elif export is not None:
+        st.info(t(f"pub.audit.{export.reason}"))
     st.subheader(t("audit.trail"))
     show_audit_trail(
         query(campaign_audit_trail, campaign_id, role=ROLE), name=f"published-{campaign_id}-audit"

@@ -9,7 +9,10 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "plan.scheme": {"zh": "认证领域", "en": "Scheme"},
     "plan.year": {"zh": "年度", "en": "Year"},
-    "plan.seed": {"zh": "随机种子（公开记录）", "en": "Random seed (recorded and published)"},
+    "plan.seed": {
+        "zh": "模拟用随机种子（正式抽取的种子由开启抽取时生成）",
+        "en": "Simulation seed (the live draw's seed is fixed when the draw is opened)",
+    },
     "plan.size.header": {"zh": "1 · 样本量（属性抽样）", "en": "1 · Sample size (attribute sampling)"},
     "plan.size.confidence": {"zh": "置信度", "en": "Confidence"},
     "plan.size.tolerable": {"zh": "可容忍不合格率", "en": "Tolerable non-conformity rate"},
@@ -84,10 +87,74 @@ STRINGS: dict[str, dict[str, str]] = {
     "plan.draw.commit": {"zh": "确认并保存本次抽取", "en": "Commit this draw"},
     "plan.draw.committed": {"zh": "已保存：抽取记录编号 {id}", "en": "Committed: draw record {id}"},
     "plan.draw.failed": {"zh": "无法完成：{message}", "en": "Cannot proceed: {message}"},
-    "plan.col.unit": {"zh": "证书编号（内部）", "en": "Certificate (internal id)"},
-    "plan.col.institution": {"zh": "认证机构（编号）", "en": "Institution (id)"},
+    "plan.col.certificate": {"zh": "证书编号", "en": "Certificate"},
+    "plan.col.organisation": {"zh": "获证组织", "en": "Organisation"},
+    "plan.col.institution": {"zh": "认证机构", "en": "Institution"},
     "plan.col.probability": {"zh": "入样概率", "en": "Inclusion probability"},
-    "plan.col.team": {"zh": "检查人员（编号）", "en": "Inspectors (ids)"},
+    "plan.col.team": {"zh": "检查人员", "en": "Inspectors"},
+    "plan.lottery.explain": {
+        "zh": "正式抽取前先“开启抽取”：系统随机生成一个保密随机数，并公布其承诺值（哈希）和名录哈希；抽取种子由该随机数决定，任何人都不能选择。"
+        "每次抽取都会记录；改变参数再次抽取须说明理由，全部记录随结果公示。",
+        "en": "Before the live draw, open it: the system fixes a secret random number and shows its commitment "
+        "(a hash) and the frame hash; the draw's seed comes from that number, so nobody chooses it. Every draw is "
+        "logged; drawing again with other parameters needs a reason, and the whole log is published with the results.",
+    },
+    "plan.lottery.open": {"zh": "开启抽取（生成随机数承诺）", "en": "Open the draw (fix the commitment)"},
+    "plan.lottery.reopen_reason": {
+        "zh": "重新开启的理由（必填，将公示）",
+        "en": "Why the draw is opened again (required, published)",
+    },
+    "plan.lottery.opened": {
+        "zh": "抽取已开启：承诺值 `{commitment}` · 名录哈希 `{frame}` · {by} 于 {at} 开启 · 已抽取 {attempts} 次",
+        "en": "Draw open: commitment `{commitment}` · frame hash `{frame}` · opened by {by} at {at} · {attempts} attempt(s)",
+    },
+    "plan.lottery.reason": {
+        "zh": "参数已改变：再次抽取的理由（必填，将公示）",
+        "en": "The parameters changed: why draw again (required, published)",
+    },
+    "plan.lottery.stale": {
+        "zh": "参数已改变，上面的预览已失效，不能提交。请重新抽取。",
+        "en": "The parameters changed since this preview: it can no longer be committed. Draw again.",
+    },
+    "plan.lottery.frame_changed": {
+        "zh": "开启抽取后名录已发生变化（例如证书到期），原承诺不再适用。请说明理由后重新开启。",
+        "en": "The population changed since the draw was opened (e.g. certificates expired). Open it again with a reason.",
+    },
+    "plan.lottery.committed_already": {
+        "zh": "{year} 年的抽查任务“{name}”已完成抽取并提交。",
+        "en": "The {year} campaign “{name}” has been drawn and committed.",
+    },
+    "plan.lottery.error.campaign_exists": {
+        "zh": "{year} 年已有名为“{name}”的抽查任务，且已抽取。请换一个名称。",
+        "en": "A {year} campaign named “{name}” already exists and has been drawn. Choose another name.",
+    },
+    "plan.lottery.error.scheme_mismatch": {
+        "zh": "计划中的任务“{name}”针对 {planned}，不是 {scheme}。",
+        "en": "The planned campaign “{name}” is for {planned}, not {scheme}.",
+    },
+    "plan.lottery.error.name_invalid": {
+        "zh": "任务名称须为 1–{limit} 个字符。",
+        "en": "The campaign name must be 1–{limit} characters.",
+    },
+    "plan.lottery.error.reason_required": {"zh": "请填写理由。", "en": "Please give a reason."},
+    "plan.lottery.error.reason_too_long": {
+        "zh": "理由过长（最多 256 个字符）。",
+        "en": "The reason is too long (256 characters at most).",
+    },
+    "plan.lottery.error.session_closed": {"zh": "本次抽取已不再开放。", "en": "This draw is no longer open."},
+    "plan.lottery.error.session_missing": {"zh": "抽取记录不存在。", "en": "The draw does not exist."},
+    "plan.lottery.error.frame_changed": {
+        "zh": "开启抽取后名录已发生变化，请重新开启。",
+        "en": "The population changed since the draw was opened: open it again.",
+    },
+    "plan.lottery.error.stale_preview": {
+        "zh": "预览已失效（参数或结果已改变），未提交。请重新抽取。",
+        "en": "The preview is stale (inputs or result changed); nothing was committed. Draw again.",
+    },
+    "plan.lottery.error.already_committed": {
+        "zh": "本次抽取已经提交过，未重复保存。",
+        "en": "This draw was committed already; nothing was saved twice.",
+    },
     "plan.no_population": {
         "zh": "该领域没有有效证书，无法抽取。",
         "en": "This scheme has no valid certificates to draw.",

@@ -7,7 +7,9 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import Engine, distinct, func, select
 
+from models.certificates import Certificate, Organisation
 from models.inspectors import Inspector, InspectorScheme
+from models.institutions import Institution
 from models.summaries import CertificateCountByRegion
 
 
@@ -42,3 +44,28 @@ def eligible_inspectors_by_region(engine: Engine, *, scheme: str, on: dt.date) -
     )
     with engine.connect() as connection:
         return pd.read_sql(query, connection)
+
+
+def preview_labels(
+    engine: Engine, certificate_ids: tuple[int, ...], inspector_ids: tuple[int, ...]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What a planner reads in a draw preview instead of internal ids.
+
+    Returns (certificates: ``id, number, organisation, institution``; inspectors: ``id, name``).
+    Inspector names only: enforcement-ID numbers and phones are not part of a preview.
+    """
+    cert, org, inst = Certificate.__table__, Organisation.__table__, Institution.__table__
+    insp = Inspector.__table__
+    certificates = (
+        select(cert.c.id, cert.c.number, org.c.name.label("organisation"), inst.c.name.label("institution"))
+        .join(org, org.c.id == cert.c.organisation_id)
+        .join(inst, inst.c.id == cert.c.institution_id)
+    )
+    people = select(insp.c.id, insp.c.name)
+    with engine.connect() as connection:  # a preview holds at most a sample's units: one IN list each
+        found = connection.execute(certificates.where(cert.c.id.in_(list(certificate_ids)))).all()
+        names = connection.execute(people.where(insp.c.id.in_(list(inspector_ids)))).all()
+    return (
+        pd.DataFrame(found, columns=["id", "number", "organisation", "institution"]),
+        pd.DataFrame(names, columns=["id", "name"]),
+    )

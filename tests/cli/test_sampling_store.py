@@ -85,4 +85,4 @@ def test_verify_reports_a_changed_frame(seeded_url, tmp_path):
     verified = regdash("verify", "--record", str(record), "--database-url", seeded_url, "--plan", str(plan))
     assert verified.returncode == 1
     assert verified.stdout.startswith("MISMATCH")
-    assert "frame hash differs" in verified.stdout
+    assert "frame_hash: recorded" in verified.stdout

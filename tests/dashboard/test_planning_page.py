@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import shutil
 from fractions import Fraction
@@ -12,6 +13,7 @@ from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
 from models.db import make_engine
+from models.lottery import commitment_of, seed_of
 from tests.dashboard.conftest import APP, metric_values
 from tests.support.actors import PLANNER
 from tests.support.apptest import sign_in
@@ -46,6 +48,14 @@ def _select_ratio_plan(at: AppTest) -> AppTest:
     at.slider(key="plan_assumed").set_value(ASSUMED).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def _text(url: str, statement: str, **params) -> str:
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        value = connection.execute(text(statement), params).scalar_one()
+    engine.dispose()
+    return str(value)
 
 
 def _scalar(url: str, statement: str, **params) -> int:
@@ -97,15 +107,32 @@ def test_power_figures_equal_the_exact_hypergeometric_formulas(planning_db):
     assert f"{sum(samples):,} targets in {len(samples)} provinces" in quota_caption[0]
 
 
-def test_same_seed_same_targets_and_commit_writes_draw_and_eligible_teams(planning_db):
-    at = _select_ratio_plan(_open("en"))
+def _opened(lang: str = "en") -> AppTest:
+    """The ratio plan with its draw opened (the commitment fixed)."""
+    at = _select_ratio_plan(_open(lang))
+    at.button(key="plan_open").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("commitment" in m.value or "承诺值" in m.value for m in at.markdown)
+    return at
+
+
+def test_open_draw_commit_writes_the_previewed_targets_with_the_revealed_nonce(planning_db):
+    at = _opened()
     at.button(key="plan_run").click().run()
-    first = at.session_state["plan_live_draw"].draw.unit_ids
-    again = _select_ratio_plan(_open("en"))
+    first = at.session_state["plan_preview"].live.draw.unit_ids
+    again = _select_ratio_plan(_open("en"))  # another visit: the same open draw, the same seed
     again.button(key="plan_run").click().run()
-    assert again.session_state["plan_live_draw"].draw.unit_ids == first
+    assert again.session_state["plan_preview"].live.draw.unit_ids == first
+    assert _scalar(planning_db, "SELECT count(*) FROM drawattempt") == 1  # the same inputs: one attempt
     _, samples, _ = _exact_plan(planning_db)
     assert len(first) == len(set(first)) == sum(samples)
+    shown = again.dataframe[-1].value
+    numbers = set(shown["Certificate"])
+    assert len(numbers) == sum(samples) and all(isinstance(n, str) and n for n in numbers)
+    assert _scalar(
+        planning_db,
+        f"SELECT count(*) FROM certificate WHERE number IN ({', '.join(repr(n) for n in numbers)})",
+    ) == sum(samples)
 
     again.button(key="plan_commit").click().run()
     assert not again.exception
@@ -118,6 +145,10 @@ def test_same_seed_same_targets_and_commit_writes_draw_and_eligible_teams(planni
         "SELECT count(*) FROM assignment a JOIN drawtarget t ON t.id = a.target_id WHERE t.draw_id = :d",
         d=draw_id,
     ) == 2 * sum(samples)
+    params = json.loads(_text(planning_db, "SELECT params_json FROM draw WHERE id = :d", d=draw_id))
+    nonce = params["lottery"]["nonce"]
+    assert commitment_of(nonce) == params["lottery"]["commitment"]
+    assert seed_of(nonce) == _scalar(planning_db, "SELECT seed FROM draw WHERE id = :d", d=draw_id)
     broken = _scalar(
         planning_db,
         """SELECT count(*) FROM assignment a JOIN drawtarget t ON t.id = a.target_id
@@ -129,19 +160,59 @@ def test_same_seed_same_targets_and_commit_writes_draw_and_eligible_teams(planni
              OR EXISTS (SELECT 1 FROM inspectoraffiliation f
                         WHERE f.inspector_id = i.id AND f.institution_id = t.institution_id))""",
         d=draw_id,
-        inspected=again.session_state["plan_live_draw"].inspection_date.isoformat(),
+        inspected=params["inspection_date"],
     )
     assert broken == 0
+    assert "plan_commit" not in [b.key for b in again.button]  # committed: nothing left to commit
+    assert any(str(draw_id) in s.value for s in again.success)
 
 
-def test_an_infeasible_workload_cap_is_explained_and_nothing_is_written(planning_db):
+def test_a_changed_input_makes_the_preview_stale_and_a_redraw_needs_a_reason(planning_db):
+    at = _opened()
+    at.button(key="plan_run").click().run()
+    at.number_input(key="plan_cap").set_value(4).run()
+    assert any("can no longer be committed" in w.value for w in at.warning)
+    assert "plan_commit" not in [b.key for b in at.button]
+    assert at.button(key="plan_run").disabled  # a reason first
+    at.text_input(key="plan_reason").input("工作量上限按地方局意见调整").run()
+    at.button(key="plan_run").click().run()
+    assert not at.exception
+    assert "plan_commit" in [b.key for b in at.button]
+    assert _scalar(planning_db, "SELECT count(*) FROM drawattempt") == 2
+    assert (
+        _text(planning_db, "SELECT reason FROM drawattempt ORDER BY id DESC LIMIT 1")
+        == "工作量上限按地方局意见调整"
+    )
+
+
+def test_an_infeasible_workload_cap_is_explained_and_no_attempt_is_written(planning_db):
+    at = _opened()
     campaigns_before = _scalar(planning_db, "SELECT count(*) FROM campaign")
-    at = _select_ratio_plan(_open("en"))
     at.number_input(key="plan_cap").set_value(1).run()
     at.number_input(key="plan_team").set_value(5).run()
     at.button(key="plan_run").click().run()
     assert not at.exception
     errors = [e.value for e in at.error]
     assert errors and errors[0].startswith("Cannot proceed:")
-    assert "plan_live_draw" not in at.session_state
+    assert "plan_preview" not in at.session_state
     assert _scalar(planning_db, "SELECT count(*) FROM campaign") == campaigns_before
+    assert _scalar(planning_db, "SELECT count(*) FROM drawattempt") == 0
+    assert (
+        _scalar(
+            planning_db,
+            "SELECT count(*) FROM draw d JOIN campaign c ON c.id = d.campaign_id WHERE c.status = 'planned'",
+        )
+        == 0
+    )
+
+
+def test_a_drawn_campaign_name_is_refused_in_the_users_language(planning_db):
+    at = _select_ratio_plan(_open("zh"))
+    existing = _text(
+        planning_db, "SELECT name FROM campaign WHERE status = 'published' AND year = 2025 LIMIT 1"
+    )
+    at.number_input(key="plan_year").set_value(2025).run()
+    at.text_input(key="plan_campaign").input(existing).run()
+    at.button(key="plan_open").click().run()
+    assert not at.exception
+    assert any("已有名为" in e.value and existing in e.value for e in at.error)

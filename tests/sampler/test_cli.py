@@ -237,7 +237,13 @@ def test_draw_then_verify_roundtrip_and_tamper(files):
     )
     assert bad.exit_code == 1
     differences = json.loads(bad.stdout)["differences"]
-    assert any("1000000000" in d and "does not draw" in d for d in differences)
+    assert differences == [
+        "draw.units[0].unit_id: recorded 1000000000, re-derived "
+        + str(again["draw"]["units"][0]["unit_id"])
+        + " (unit "
+        + str(again["draw"]["units"][0]["unit_id"])
+        + ")"
+    ]
 
 
 def test_draw_text_output_lists_teams(files):
