@@ -98,9 +98,9 @@ def test_a_signed_in_account_without_a_role_sees_the_public_page_and_why(app):
 def test_only_a_planner_gets_the_live_draw(app):
     staff = _page(app(STAFF), "planning")
     assert any("Only planners" in c.value for c in staff.caption)
-    assert "plan_run" not in [b.key for b in staff.button]
+    assert "plan_open" not in [b.key for b in staff.button]
     planner = _page(app(PLANNER), "planning")
-    assert "plan_run" in [b.key for b in planner.button]
+    assert "plan_open" in [b.key for b in planner.button]
 
 
 def test_the_admin_grants_a_role_that_applies_at_the_next_run(app):

@@ -199,7 +199,9 @@ def check_staff(page, base_url, **_) -> None:
 
 def check_planner(page, base_url, **_) -> None:
     open_page(page, base_url, "planning")
-    expect(page.get_by_role("button", name=zh("plan.draw.run"))).to_be_visible()  # the live draw
+    expect(
+        page.get_by_role("button", name=zh("plan.lottery.open"))
+    ).to_be_visible()  # the live draw starts by opening it
     open_page(page, base_url, "users")
     actor = actor_of(PLANNER)
     with chinese():
@@ -235,7 +237,9 @@ def check_supervisor(page, base_url, campaign, **_) -> None:
     expect(page.get_by_role("button", name=zh("camp.publish.button"), exact=True)).to_be_attached()
     open_page(page, base_url, "planning")
     expect(page.get_by_text(zh("plan.draw.not_permitted"))).to_be_visible()
-    expect(page.get_by_role("button", name=zh("plan.draw.run"))).to_have_count(0)  # drawing is the planner's
+    expect(page.get_by_role("button", name=zh("plan.lottery.open"))).to_have_count(
+        0
+    )  # drawing is the planner's
 
 
 def check_admin(page, base_url, **_) -> None:
@@ -245,7 +249,7 @@ def check_admin(page, base_url, **_) -> None:
     expect(form.get_by_label(zh("users.subject"))).to_be_visible()
     expect(form.get_by_role("button", name=zh("users.save"))).to_be_visible()
     open_page(page, base_url, "planning")
-    expect(page.get_by_role("button", name=zh("plan.draw.run"))).to_have_count(0)
+    expect(page.get_by_role("button", name=zh("plan.lottery.open"))).to_have_count(0)
 
 
 ROLE_CHECKS = {
