@@ -114,7 +114,7 @@ def test_a_draw_recorded_from_the_rowwise_reader_verifies(demo_store):
     )
     result = verify_record(record, load_certificate_frame(engine), load_inspector_pool(engine))
     assert result.match, result.differences
-    assert {"frame_hash", "units", "pool_hash", "teams"} <= set(result.checked)
+    assert {"frame_hash", "draw", "assignment"} <= set(result.checked)
 
 
 def test_an_empty_frame_keeps_its_columns_and_types(demo_store):

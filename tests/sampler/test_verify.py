@@ -28,6 +28,8 @@ RECORDED = {
     "drawn_by_role": "planner",
     "sampler_version": "0.4.0",
     "frame_source": {"status": "valid", "schemes": ["QMS"], "provinces": []},
+    # the lottery's reveal is checked by the command line (models.lottery), not by the sampler
+    "lottery": {"session_id": 1, "nonce": "ab" * 32, "commitment": "cd" * 32, "attempt_id": 2, "attempts": 2},
 }
 
 
@@ -64,6 +66,7 @@ def test_recorded_fields_are_type_checked_not_derived(setting):
         ("drawn_by", None, "drawn_by must be text, got null"),
         ("campaign", [], "campaign must be a JSON object, got a list"),
         ("frame_source", {"status": "valid", "schemes": "QMS", "provinces": []}, "frame_source.schemes"),
+        ("lottery", {**RECORDED["lottery"], "attempts": "2"}, "lottery.attempts"),
     ]:
         with pytest.raises(RecordFormatError, match=message.replace("(", r"\(")) as caught:
             verify_record({**record, **RECORDED, key: bad}, table, pool)
