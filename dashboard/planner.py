@@ -106,17 +106,10 @@ class LiveDraw:
     plan: Plan | None = None
     frame_source: dict | None = None
 
-    @property
-    def targets(self) -> pd.DataFrame:
-        """One row per target: unit, province, institution, inclusion probability and team."""
-        teams = (
-            self.assignment.teams.sort_values(["unit_id", "slot"])
-            .groupby("unit_id")["inspector_id"]
-            .agg(lambda ids: ", ".join(str(i) for i in ids))
-            .rename("team")
-        )
-        units = self.draw.units[["unit_id", "region", "scheme", "institution_id", "inclusion_probability"]]
-        return units.merge(teams, left_on="unit_id", right_index=True, how="left")
+
+def quota_sizes(quotas: pd.DataFrame) -> dict[str, int]:
+    """Province code -> quota, for the provinces with a quota above zero."""
+    return {str(code): int(n) for code, n in zip(quotas["region_code"], quotas["n"], strict=True) if n > 0}
 
 
 def live_plan(
@@ -129,7 +122,7 @@ def live_plan(
     cross_region: bool,
 ) -> Plan:
     """The sampler plan of a live draw: the quotas by province as given, then teams."""
-    sizes = {str(code): int(n) for code, n in zip(quotas["region_code"], quotas["n"], strict=True) if n > 0}
+    sizes = quota_sizes(quotas)
     return parse_plan(
         {
             "seed": seed,
@@ -263,7 +256,7 @@ def draw_inputs(
     return {
         "scheme": scheme,
         "year": int(year),
-        "quotas": {str(r): int(n) for r, n in zip(quotas["region_code"], quotas["n"], strict=True) if n > 0},
+        "quotas": quota_sizes(quotas),
         "inspection_date": inspection_date.isoformat(),
         "team_size": int(team_size),
         "cap": None if cap is None else int(cap),
