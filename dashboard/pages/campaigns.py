@@ -109,8 +109,15 @@ if status != "published" and not targets.empty:  # a planned campaign has nothin
         follow_labels = {f: t(f"out.follow.{f}") for f in FOLLOW_UPS}
         finding_labels = {f: t(f"out.finding.{f}") for f in FINDING_CATEGORIES}
         with st.form("camp_record", clear_on_submit=True):
+            # no default: if the chosen target is taken meanwhile (another user saved it), the choice
+            # empties instead of silently moving to another target
             target_id = st.selectbox(
-                t("camp.record.target"), list(target_labels), format_func=target_labels.get
+                t("camp.record.target"),
+                list(target_labels),
+                format_func=target_labels.get,
+                index=None,
+                placeholder=t("camp.record.target_placeholder"),
+                key="camp_record_target",
             )
             cols = st.columns(3)
             inspected_on = cols[0].date_input(t("camp.record.date"), dt.date.today())
@@ -128,7 +135,10 @@ if status != "published" and not targets.empty:  # a planned campaign has nothin
             )
             follow_up = st.selectbox(t("camp.record.follow_up"), FOLLOW_UPS, format_func=follow_labels.get)
             note = st.text_input(t("camp.record.note"), max_chars=256)
-            if st.form_submit_button(t("camp.record.save"), type="primary"):
+            submitted = st.form_submit_button(t("camp.record.save"), type="primary")
+            if submitted and target_id is None:
+                st.error(t("camp.record.no_target"))
+            elif submitted:
                 try:
                     record_outcome(
                         get_engine(),

@@ -63,4 +63,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "{n} target(s) still lack an outcome.",
     },
     "camp.failed": {"zh": "无法完成：{message}", "en": "Cannot proceed: {message}"},
+    "camp.record.target_placeholder": {"zh": "请选择检查对象", "en": "Choose a target"},
+    "camp.record.no_target": {
+        "zh": "未保存：请选择检查对象（所选对象可能刚被他人录入）。",
+        "en": "Not saved: choose a target (the one chosen may have just been recorded by someone else).",
+    },
 }

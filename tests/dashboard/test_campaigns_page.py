@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import planner
 from models.db import make_engine
+from models.draw_records import OutcomeRecord, record_outcome
 from models.frames import load_certificate_frame, load_inspector_pool
 from models.queries.planning import stratum_population
 from models.workdays import add_working_days
@@ -69,9 +70,16 @@ def _open(campaign_id: int, lang: str = "en") -> AppTest:
     return at
 
 
-def _submit(at: AppTest, *, outcome: str, findings: list[str]) -> AppTest:
-    form_boxes = [box for box in at.selectbox if box.key != "camp_pick"]
-    form_boxes[2].set_value(outcome)  # target, method, outcome, follow-up
+def _target_ids(at: AppTest) -> list[int]:
+    """The open targets offered by the outcome form (labels read ``id · certificate · organisation``)."""
+    return [int(label.split(" · ")[0]) for label in at.selectbox(key="camp_record_target").options]
+
+
+def _submit(at: AppTest, *, outcome: str, findings: list[str], target: int | None = None) -> AppTest:
+    chooser = at.selectbox(key="camp_record_target")
+    chooser.set_value(target if target is not None else _target_ids(at)[0])
+    form_boxes = [box for box in at.selectbox if box.key not in ("camp_pick", "camp_record_target")]
+    form_boxes[1].set_value(outcome)  # method, outcome, follow-up
     at.multiselect[0].set_value(findings)
     next(b for b in at.button if b.label == "Save outcome").click()
     return at.run()
@@ -95,6 +103,27 @@ def test_a_violation_without_findings_is_refused_and_nothing_is_written(small_ca
         "(SELECT t.id FROM drawtarget t JOIN draw d ON d.id = t.draw_id WHERE d.campaign_id = :c)",
         c=campaign_id,
     )
+
+
+def test_a_target_recorded_meanwhile_by_someone_else_is_not_swapped_for_another(small_campaign):
+    url, campaign_id = small_campaign
+    at = _open(campaign_id)
+    chosen, other = _target_ids(at)[:2]
+    engine = make_engine(url)
+    record_outcome(  # another user records the chosen target first
+        engine,
+        OutcomeRecord(
+            target_id=chosen, inspected_on=dt.date(2026, 11, 20), method="onsite", outcome_code="no_violation"
+        ),
+        actor=SUPERVISOR,
+    )
+    engine.dispose()
+    before = _scalar(url, "SELECT count(*) FROM inspectionoutcome")
+    at = _submit(at, outcome="refused", findings=[], target=chosen)
+    assert not at.exception
+    assert _scalar(url, "SELECT count(*) FROM inspectionoutcome") == before
+    assert _scalar(url, "SELECT count(*) FROM inspectionoutcome WHERE target_id = :t", t=other) == 0
+    assert at.error  # refused with a message, not saved on another target
 
 
 def test_outcomes_then_publication_with_a_working_day_deadline(small_campaign):
