@@ -82,7 +82,7 @@ if audit is not None:
         )
         st.json(audit["params"], expanded=False)
         show_audit_trail(
-            query(campaign_audit_trail, campaign_id, role=ROLE), name=f"campaign-{campaign_id}-audit"
+            query(campaign_audit_trail, campaign_id, viewer=VIEWER), name=f"campaign-{campaign_id}-audit"
         )
 
 targets = query(campaign_targets, campaign_id, viewer=VIEWER)

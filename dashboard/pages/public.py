@@ -73,5 +73,5 @@ if audit is not None:
         st.info(t(f"pub.audit.{export.reason}"))
     st.subheader(t("audit.trail"))
     show_audit_trail(
-        query(campaign_audit_trail, campaign_id, role=ROLE), name=f"published-{campaign_id}-audit"
+        query(campaign_audit_trail, campaign_id, viewer=VIEWER), name=f"published-{campaign_id}-audit"
     )

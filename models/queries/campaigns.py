@@ -8,7 +8,7 @@ import pandas as pd
 from sqlalchemy import Engine, case, func, select
 
 from models.access import Actor, Role, sees_personal_data
-from models.audit import audit_trail
+from models.audit import audit_trail, canonical_json
 from models.campaigns import Assignment, Campaign, Draw, DrawTarget, InspectionOutcome
 from models.certificates import Certificate, Organisation
 from models.inspectors import Inspector
@@ -192,16 +192,56 @@ def campaign_targets(engine: Engine, campaign_id: int, *, viewer: Actor) -> pd.D
 AUDIT_COLUMNS = ["recorded_at", "actor_name", "actor_role", "action", "details", "entry_hash"]
 
 
-def campaign_audit_trail(engine: Engine, campaign_id: int, *, role: Role) -> pd.DataFrame:
-    """Every audit-log entry about the campaign (draw, outcomes, publication), oldest first.
+# What the public sees of each audited action: the lottery in full (it is what they check), of an
+# outcome only what the 公示 itself shows — never notes, which may hold personal data.
+PUBLIC_DETAILS: dict[str, tuple[str, ...] | None] = {
+    "draw.open": None,  # None: every detail
+    "draw.attempt": None,
+    "draw.commit": None,
+    "campaign.publish": None,
+    "outcome.record": ("target_id", "inspected_on", "method", "outcome_code", "findings"),
+}
+# Actions whose actor the public sees by name (officials acting for the regulator); others by role.
+PUBLIC_NAMED_ACTIONS = frozenset({"draw.open", "draw.attempt", "draw.commit", "campaign.publish"})
+
+
+def campaign_audit_trail(engine: Engine, campaign_id: int, *, viewer: Actor) -> pd.DataFrame:
+    """Every audit-log entry about the campaign (draw, attempts, outcomes, publication), oldest first.
 
     Columns ``AUDIT_COLUMNS``; ``details`` is the entry's JSON text. The public sees the trail of
-    published campaigns only (an empty table otherwise).
+    published campaigns only (an empty table otherwise), with outcome entries cut to the published
+    fields (``PUBLIC_DETAILS``) and recorders by role only; a local bureau sees the outcome entries of
+    its own province only.
     """
+    role = viewer.role
     if role is Role.PUBLIC:
         with engine.connect() as connection:
             if connection.execute(_published(campaign_id)).first() is None:
                 return pd.DataFrame(columns=AUDIT_COLUMNS)
-    entries = audit_trail(engine, entity="campaign", entity_id=campaign_id)
-    frame = pd.DataFrame(entries, columns=[*AUDIT_COLUMNS[:4], "details_json", "entry_hash"])
-    return frame.rename(columns={"details_json": "details"})[AUDIT_COLUMNS]
+    rows = []
+    for entry in audit_trail(engine, entity="campaign", entity_id=campaign_id):
+        details = json.loads(entry["details_json"])
+        details.pop("rows", None)  # row hashes: for `audit verify`, not for reading
+        region = details.get("region")
+        if viewer.scope_province and region is not None and region != viewer.scope_province:
+            continue
+        name = entry["actor_name"]
+        if role is Role.PUBLIC:
+            if entry["action"] not in PUBLIC_DETAILS:
+                continue
+            shown = PUBLIC_DETAILS[entry["action"]]
+            if shown is not None:
+                details = {key: details[key] for key in shown if key in details}
+            if entry["action"] not in PUBLIC_NAMED_ACTIONS:
+                name = ""
+        rows.append(
+            {
+                "recorded_at": entry["recorded_at"],
+                "actor_name": name,
+                "actor_role": entry["actor_role"],
+                "action": entry["action"],
+                "details": canonical_json(details),
+                "entry_hash": entry["entry_hash"],
+            }
+        )
+    return pd.DataFrame(rows, columns=AUDIT_COLUMNS)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 import io
+import json
 import threading
 
 import pandas as pd
@@ -257,12 +258,19 @@ def test_the_audit_trail_of_a_campaign_lists_its_writes_and_the_public_sees_it_o
     campaign_id, target_of = _drawn(store)
     record_outcome(store, _outcome(target_of["440000"]), actor=BUREAU_GD)
     record_outcome(store, _outcome(target_of["330000"]), actor=SUPERVISOR)
-    assert campaign_audit_trail(store, campaign_id, role=Role.PUBLIC).empty
+    assert campaign_audit_trail(store, campaign_id, viewer=PUBLIC).empty
     publish_campaign(store, campaign_id, on=dt.date(2026, 11, 1), actor=SUPERVISOR)
-    trail = campaign_audit_trail(store, campaign_id, role=Role.PUBLIC)
+    trail = campaign_audit_trail(store, campaign_id, viewer=PUBLIC)
     assert trail["action"].tolist() == ["draw.commit", "outcome.record", "outcome.record", "campaign.publish"]
     assert trail["actor_role"].tolist() == ["planner", "bureau", "supervisor", "supervisor"]
-    assert trail.equals(campaign_audit_trail(store, campaign_id, role=Role.STAFF))
+    staff = campaign_audit_trail(store, campaign_id, viewer=STAFF)
+    assert staff["action"].tolist() == trail["action"].tolist()
+    public_outcome = json.loads(trail["details"].iloc[1])
+    assert set(public_outcome) <= {"target_id", "inspected_on", "method", "outcome_code", "findings"}
+    assert "note" in json.loads(staff["details"].iloc[1]) and "note" not in public_outcome
+    assert trail["actor_name"].tolist()[1:3] == ["", ""]  # recorders by role only, for the public
+    bureau = campaign_audit_trail(store, campaign_id, viewer=BUREAU_GD)  # Zhejiang's outcome left out
+    assert bureau["action"].tolist() == ["draw.commit", "outcome.record", "campaign.publish"]
     staff = draw_audit_record(store, campaign_id, role=Role.STAFF)
     assert (staff["drawn_by"], staff["drawn_by_role"]) == ("planner@test", "planner")
     public = draw_audit_record(store, campaign_id, role=Role.PUBLIC)

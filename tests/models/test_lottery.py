@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from models import Campaign, Draw
-from models.access import AccessDenied, Role
+from models.access import AccessDenied
 from models.audit import verify_chain, verify_rows
 from models.draw_records import DrawRecord, WorkflowError
 from models.lottery import (
@@ -128,7 +128,7 @@ def test_the_whole_flow_reveals_the_nonce_and_logs_every_attempt(store):
             store, session.id, second, record=_record(seed), targets=targets, assignments=teams, actor=PLANNER
         )
     assert again.value.code == "already_committed"
-    trail = campaign_audit_trail(store, session.campaign_id, role=Role.STAFF)
+    trail = campaign_audit_trail(store, session.campaign_id, viewer=PLANNER)
     assert trail["action"].tolist() == ["draw.open", "draw.attempt", "draw.attempt", "draw.commit"]
     assert "配额调整" in trail["details"].iloc[2]
     assert verify_chain(store).intact and verify_rows(store).changed == ()
