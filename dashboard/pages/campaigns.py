@@ -32,7 +32,7 @@ require_data()
 st.title(t("nav.campaigns"))
 st.caption(t("camp.caption"))
 
-campaigns = query(campaign_list, role=ROLE)
+campaigns = query(campaign_list, viewer=VIEWER)
 if campaigns.empty:
     st.info(t("camp.none"))
     st.stop()

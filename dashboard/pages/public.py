@@ -24,7 +24,7 @@ st.caption(t("pub.caption"))
 entries, head = query(chain_head)
 st.caption(t("pub.chain_head", n=format_int(entries), head=head))
 
-campaigns = query(campaign_list, role=ROLE)
+campaigns = query(campaign_list, viewer=VIEWER)
 if campaigns.empty:
     st.info(t("pub.none"))
     st.stop()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pandas as pd
-from sqlalchemy import Engine, case, func, select
+from sqlalchemy import Engine, and_, case, func, select
 
 from models.access import Actor, Role, sees_personal_data
 from models.audit import audit_trail, canonical_json
@@ -40,11 +40,13 @@ TARGET_COLUMNS = [
 ]
 
 
-def campaign_list(engine: Engine, *, role: Role) -> pd.DataFrame:
+def campaign_list(engine: Engine, *, viewer: Actor) -> pd.DataFrame:
     """Every campaign with drawn targets, outcomes recorded and violations; newest first.
 
-    The public sees published campaigns only.
+    The public sees published campaigns only; a local bureau sees every campaign, with the counts of
+    its own province's targets.
     """
+    role = viewer.role
     campaign, draw, target, outcome = (
         Campaign.__table__,
         Draw.__table__,
@@ -67,7 +69,7 @@ def campaign_list(engine: Engine, *, role: Role) -> pd.DataFrame:
         )
         .select_from(campaign)
         .outerjoin(draw, draw.c.campaign_id == campaign.c.id)
-        .outerjoin(target, target.c.draw_id == draw.c.id)
+        .outerjoin(target, and_(*_target_scope(target, draw, viewer)))
         .outerjoin(outcome, outcome.c.target_id == target.c.id)
         .group_by(campaign.c.id)
         .order_by(campaign.c.year.desc(), campaign.c.id.desc())
@@ -80,6 +82,14 @@ def campaign_list(engine: Engine, *, role: Role) -> pd.DataFrame:
     for column in ("targets", "outcomes", "violations"):
         frame[column] = frame[column].astype("int64")
     return frame
+
+
+def _target_scope(target, draw, viewer: Actor) -> list:
+    """Join conditions of a campaign's targets as ``viewer`` may count them."""
+    conditions = [target.c.draw_id == draw.c.id]
+    if viewer.scope_province:
+        conditions.append(target.c.region_code == viewer.scope_province)
+    return conditions
 
 
 def _published(campaign_id: int):

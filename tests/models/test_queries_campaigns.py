@@ -52,14 +52,14 @@ def test_campaign_list_counts_targets_outcomes_and_violations(store):
         ),
         actor=SUPERVISOR,
     )
-    listed = campaign_list(store, role=Role.STAFF)
+    listed = campaign_list(store, viewer=STAFF)
     assert listed[["targets", "outcomes", "violations"]].iloc[0].tolist() == [2, 1, 1]
-    assert campaign_list(store, role=Role.PUBLIC).empty  # not published yet
+    assert campaign_list(store, viewer=PUBLIC).empty  # not published yet
 
 
 def test_audit_record_and_targets_with_masked_team(store):
     draw_id = _commit(store)
-    campaign_id = int(campaign_list(store, role=Role.STAFF)["id"].iloc[0])
+    campaign_id = int(campaign_list(store, viewer=STAFF)["id"].iloc[0])
     audit = draw_audit_record(store, campaign_id, role=Role.STAFF)
     assert (audit["draw_id"], audit["seed"], audit["params"]) == (draw_id, 3, {"k": 1})
     staff = campaign_targets(store, campaign_id, viewer=STAFF)
@@ -100,7 +100,7 @@ def test_the_public_sees_a_campaign_only_once_it_is_published(store):
     from models.draw_records import publish_campaign
 
     _commit(store)
-    campaign_id = int(campaign_list(store, role=Role.STAFF)["id"].iloc[0])
+    campaign_id = int(campaign_list(store, viewer=STAFF)["id"].iloc[0])
     assert campaign_targets(store, campaign_id, viewer=PUBLIC).empty
     assert draw_audit_record(store, campaign_id, role=Role.PUBLIC) is None
     for target_id in (1, 2):
@@ -122,4 +122,4 @@ def test_the_public_sees_a_campaign_only_once_it_is_published(store):
     assert draw_audit_record(store, campaign_id, role=Role.PUBLIC)["seed"] == 3
     assert set(campaign_targets(store, campaign_id, viewer=PUBLIC)["inspectors"]) == {""}  # no team names
     assert campaign_targets(store, campaign_id, viewer=STAFF)["inspectors"].str.contains("检查员").all()
-    assert campaign_list(store, role=Role.PUBLIC)["id"].tolist() == [campaign_id]
+    assert campaign_list(store, viewer=PUBLIC)["id"].tolist() == [campaign_id]
