@@ -40,7 +40,9 @@ def set_command(
     province: Annotated[
         str | None, typer.Option("--province", help="GB/T 2260 code, e.g. 440000 (bureaus need one).")
     ] = None,
-    name: Annotated[str, typer.Option("--name", help="Display name.")] = "",
+    name: Annotated[
+        str | None, typer.Option("--name", help="Display name (default: keep the current one).")
+    ] = None,
     inactive: Annotated[bool, typer.Option("--inactive", help="Withdraw the person's access.")] = False,
     database_url_option: DatabaseUrlOption = None,
 ) -> None:
@@ -64,7 +66,8 @@ def set_command(
             "display_name": "--name",
         }
         reasons = {
-            "subject_invalid": "must be 1 to 255 characters",
+            "subject_invalid": "must be 1 to 255 characters with no spaces, control or invisible characters",
+            "name_invalid": "holds control or invisible characters",
             "role_unknown": f"must be one of: {ROLE_NAMES}",
             "province_unknown": "must be a GB/T 2260 province code such as 440000",
             "province_required": "is required for the bureau role",
@@ -93,7 +96,8 @@ def list_command(
         return
     for row in table.itertuples():
         flag = "" if row.active else " (inactive)"
-        typer.echo(f"{row.subject}\t{row.role}\t{row.province or '-'}\t{row.display_name}{flag}")
+        province = row.province if isinstance(row.province, str) else "-"
+        typer.echo(f"{row.subject}\t{row.role}\t{province}\t{row.display_name}{flag}")
 
 
 @audit_app.command("verify")

@@ -39,7 +39,7 @@ class AuditEntry(SQLModel, table=True):
     actor_province: str | None = Field(default=None, max_length=6)
     action: str = Field(max_length=32, index=True)
     entity: str = Field(max_length=32)
-    entity_id: str = Field(max_length=64)
+    entity_id: str = Field(max_length=255)  # a campaign id, a user's subject ...
     details_json: str
     prev_hash: str = Field(max_length=64, unique=True)
     entry_hash: str = Field(max_length=64, unique=True)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -48,6 +49,14 @@ class AppUser(SQLModel, table=True):
     active: bool = True
     updated_at: dt.datetime
     updated_by: str = Field(max_length=255)
+
+
+GRANTABLE_ROLES = tuple(str(role) for role in Role if role is not Role.PUBLIC)
+
+
+def _printable(text: str) -> bool:
+    """No control, format (zero-width, bidi) or separator characters other than a plain space."""
+    return not any(unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs", "Zl", "Zp") for ch in text)
 
 
 class UserError(ValueError):
@@ -129,28 +138,36 @@ def set_user(
     subject: str,
     role: str,
     province: str | None = None,
-    display_name: str = "",
+    display_name: str | None = None,
     active: bool = True,
 ) -> None:
     """Grant or change a person's role (admins only); written with the actor into the audit log.
 
-    Raises ``AccessDenied`` for a non-admin and ``UserError`` for an empty subject, an unknown
-    role, a bureau without a known province or a province that is not a GB/T 2260 code.
+    ``display_name`` None keeps the name the row has (empty for a new row).
+
+    Subject and name are NFKC-normalised (full-width forms as typed with Chinese input methods become
+    ASCII). Raises ``AccessDenied`` for a non-admin and ``UserError`` for an empty subject or one
+    with spaces, control or invisible characters, such a name, a role that is not grantable (the
+    public role is no role), a bureau without a known province or a province that is not a GB/T 2260
+    code.
     """
     require(actor, Permission.MANAGE_USERS)
-    subject = subject.strip()
-    if not subject or len(subject) > 255:
+    subject = unicodedata.normalize("NFKC", subject).strip()
+    if display_name is not None:
+        display_name = unicodedata.normalize("NFKC", display_name).strip()
+    if not subject or len(subject) > 255 or not _printable(subject) or any(ch.isspace() for ch in subject):
         raise UserError("subject_invalid", "subject", subject)
-    if role not in tuple(Role):
+    if display_name is not None and not _printable(display_name):
+        raise UserError("name_invalid", "display_name", display_name)
+    if role not in GRANTABLE_ROLES:
         raise UserError("role_unknown", "role", role)
     if province is not None and province not in PROVINCE_CODES:
         raise UserError("province_unknown", "province", province)
     if role == Role.BUREAU and province is None:
         raise UserError("province_required", "province", province)
-    if len(display_name) > 128:
+    if display_name is not None and len(display_name) > 128:
         raise UserError("too_long", "display_name", display_name[:20])
     values = dict(
-        display_name=display_name,
         role=role,
         province=province,
         active=active,
@@ -159,7 +176,8 @@ def set_user(
     )
     table = AppUser.__table__
     with engine.begin() as connection:
-        exists = connection.execute(select(table.c.subject).where(table.c.subject == subject)).first()
+        exists = connection.execute(select(table.c.display_name).where(table.c.subject == subject)).first()
+        values["display_name"] = display_name if display_name is not None else (exists[0] if exists else "")
         if exists:
             connection.execute(table.update().where(table.c.subject == subject).values(**values))
         else:

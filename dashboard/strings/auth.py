@@ -81,10 +81,14 @@ STRINGS: dict[str, dict[str, str]] = {
     "users.form": {"zh": "授予或修改角色", "en": "Grant or change a role"},
     "users.saved": {"zh": "已保存 {subject}。", "en": "Saved {subject}."},
     "users.error.subject_invalid": {
-        "zh": "身份标识不能为空，且不超过 255 个字符。",
-        "en": "The subject must be non-empty and at most 255 characters.",
+        "zh": "身份标识不能为空，不超过 255 个字符，且不得含空格、控制字符或不可见字符。",
+        "en": "The subject must be 1 to 255 characters, with no spaces, control or invisible characters.",
     },
     "users.error.role_unknown": {"zh": "未知角色。", "en": "Unknown role."},
+    "users.error.name_invalid": {
+        "zh": "显示名称含有控制字符或不可见字符。",
+        "en": "The display name holds control or invisible characters.",
+    },
     "users.error.province_unknown": {"zh": "未知省份代码。", "en": "Unknown province code."},
     "users.error.province_required": {
         "zh": "地方局角色必须选择所属省份。",

@@ -362,6 +362,13 @@ def test_the_users_table_overrides_claims_and_can_withdraw_access(store):
         (dict(subject="a", role="bureau"), "province_required"),
         (dict(subject="a", role="staff", province="44"), "province_unknown"),
         (dict(subject="a" * 256, role="staff"), "subject_invalid"),
+        (dict(subject="staff@demo.regdash\u200b", role="admin"), "subject_invalid"),
+        (dict(subject="\u200b", role="admin"), "subject_invalid"),
+        (dict(subject="a@b\nadmin", role="staff"), "subject_invalid"),
+        (dict(subject="a b", role="staff"), "subject_invalid"),
+        (dict(subject="a\u202e@b", role="staff"), "subject_invalid"),
+        (dict(subject="a", role="public"), "role_unknown"),
+        (dict(subject="a", role="staff", display_name="甲\x1b[31m"), "name_invalid"),
     ],
 )
 def test_set_user_refuses_bad_values_and_writes_nothing(store, values, code):
@@ -430,3 +437,18 @@ def test_concurrent_writers_queue_on_the_chain_and_keep_it_intact(store):
     assert errors == []
     check = verify_chain(store)
     assert check.intact and check.entries == 20
+
+
+def test_subjects_as_typed_with_a_chinese_input_method_are_normalised_and_long_ones_fit(store):
+    set_user(
+        store, actor=ADMIN, subject="ｓｔａｆｆ＠ｄｅｍｏ．ｒｅｇｄａｓｈ", role="staff", display_name="甲"
+    )
+    long_subject = "x" * 255
+    set_user(store, actor=ADMIN, subject=long_subject, role="staff")
+    table = user_table(store, actor=ADMIN).set_index("subject")
+    assert {"staff@demo.regdash", long_subject} <= set(table.index)
+    set_user(store, actor=ADMIN, subject="staff@demo.regdash", role="planner")  # no name given: kept
+    assert (
+        user_table(store, actor=ADMIN).set_index("subject").loc["staff@demo.regdash", "display_name"] == "甲"
+    )
+    assert verify_chain(store).intact

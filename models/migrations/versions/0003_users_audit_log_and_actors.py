@@ -32,7 +32,7 @@ def upgrade() -> None:
     sa.Column('actor_province', sqlmodel.sql.sqltypes.AutoString(length=6), nullable=True),
     sa.Column('action', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
     sa.Column('entity', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-    sa.Column('entity_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('entity_id', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
     sa.Column('details_json', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('prev_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('entry_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
