@@ -39,8 +39,10 @@ class DemoAuthError(RuntimeError):
 
 
 def port_is_free(port: int, host: str = PROVIDER_HOST) -> bool:
-    """Whether nothing listens on ``host:port`` (binding succeeds)."""
+    """Whether nothing listens on ``host:port`` (binding succeeds; connections of a stopped server
+    still in TIME-WAIT do not count, as the server itself binds with SO_REUSEADDR)."""
     with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError:

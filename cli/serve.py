@@ -5,9 +5,9 @@ of ``.streamlit/secrets.toml`` as Streamlit documents it (none there: public pag
 
 With ``--demo`` (what ``make run`` does) it starts oidc-provider-mock on loopback with one account per role
 (``seed/demo_accounts.py``), registers the app with it, writes the demo ``[auth]`` secrets to
-``data/demo-auth/secrets.toml`` (git-ignored, mode 0600, a fresh cookie secret every start), runs Streamlit
-on those secrets with ``REGDASH_DEMO_SIGNIN=1`` in its environment, forwards Ctrl-C and SIGTERM to it, and
-stops the provider when Streamlit exits.
+``data/demo-auth/<port>/secrets.toml`` (git-ignored, mode 0600, a fresh cookie secret every start), runs
+Streamlit on those secrets with ``REGDASH_DEMO_SIGNIN=1`` in its environment, forwards Ctrl-C and
+SIGTERM to it, and stops the provider when Streamlit exits.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from cli.demo_auth import (
 from cli.errors import fail
 
 SCRIPT = Path("streamlit_app.py")
-DEMO_SECRETS = Path("data/demo-auth/secrets.toml")
+DEMO_AUTH_DIR = Path("data/demo-auth")  # one folder per app port: two demo instances never share one
 FORWARDED_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
@@ -112,16 +112,24 @@ def serve_command(
             help="Start a local OpenID Connect provider with one demo account per role (make run does).",
         ),
     ] = False,
-    port: Annotated[int, typer.Option("--port", help="Port the dashboard listens on.")] = 8501,
+    port: Annotated[
+        int, typer.Option("--port", min=1, max=65535, help="Port the dashboard listens on.")
+    ] = 8501,
     provider_port: Annotated[
-        int, typer.Option("--provider-port", help="Port of the demo OpenID Connect provider (--demo).")
+        int,
+        typer.Option(
+            "--provider-port", min=1, max=65535, help="Port of the demo OpenID Connect provider (--demo)."
+        ),
     ] = 9400,
     address: Annotated[
         str, typer.Option("--address", help="Address the dashboard binds (--demo: loopback only).")
     ] = "127.0.0.1",
     secrets_file: Annotated[
-        Path, typer.Option("--demo-secrets-file", hidden=True, help="Where --demo writes its secrets.")
-    ] = DEMO_SECRETS,
+        Path | None,
+        typer.Option(
+            "--demo-secrets-file", hidden=True, help="Where --demo writes its secrets (default per port)."
+        ),
+    ] = None,
 ) -> None:
     """Serve the dashboard with streamlit run; --demo adds sign-in against a local demo provider."""
     if not SCRIPT.is_file():
@@ -133,6 +141,9 @@ def serve_command(
         fail(f"--demo serves one-click demo accounts and binds loopback only, not {address}")
     if not port_is_free(port, address):
         fail(f"port {port} on {address} is in use; choose another with --port")
+    if not port_is_free(provider_port):
+        fail(f"port {provider_port} for the demo provider is in use; choose another with --provider-port")
+    secrets_file = secrets_file or DEMO_AUTH_DIR / str(port) / "secrets.toml"
 
     interrupted: list[int] = []
     previous = {signum: signal.signal(signum, _interrupt) for signum in FORWARDED_SIGNALS}

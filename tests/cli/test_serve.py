@@ -10,6 +10,7 @@ import base64
 import json
 import os
 import signal
+import socket
 import stat
 import subprocess
 import sys
@@ -260,8 +261,12 @@ def test_serve_demo_refuses_a_non_loopback_address(tmp_path):
 def test_plain_streamlit_run_has_no_sign_in_provider_and_writes_no_secrets(tmp_path, seeded_url):
     if (REPO_ROOT / ".streamlit" / "secrets.toml").exists():
         pytest.skip(".streamlit/secrets.toml exists in this checkout: not a run without [auth] configuration")
-    demo_secrets = REPO_ROOT / "data" / "demo-auth" / "secrets.toml"
-    before = demo_secrets.stat().st_mtime_ns if demo_secrets.exists() else None
+    demo_dir = REPO_ROOT / "data" / "demo-auth"
+
+    def demo_secrets() -> list[tuple[str, int]]:
+        return sorted((str(path), path.stat().st_mtime_ns) for path in demo_dir.rglob("secrets.toml"))
+
+    before = demo_secrets()
     home = tmp_path / "home"
     home.mkdir()
     server = start_streamlit(seeded_url, tmp_path, env={"REGDASH_DEMO_SIGNIN": None, "HOME": str(home)})
@@ -277,6 +282,49 @@ def test_plain_streamlit_run_has_no_sign_in_provider_and_writes_no_secrets(tmp_p
         assert _answers(f"{server.base_url}/_stcore/health")
     finally:
         server.stop()
-    after = demo_secrets.stat().st_mtime_ns if demo_secrets.exists() else None
-    assert after == before
+    assert demo_secrets() == before
     assert not list(home.rglob("secrets.toml"))
+
+
+def test_a_busy_provider_port_is_refused_before_anything_is_written(tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        taken = busy.getsockname()[1]
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "cli.main",
+                "serve",
+                "--demo",
+                "--port",
+                str(free_port()),
+                "--provider-port",
+                str(taken),
+                "--demo-secrets-file",
+                str(tmp_path / "s" / "secrets.toml"),
+            ],
+            capture_output=True,
+            text=True,
+            cwd=REPO_ROOT,
+            timeout=60,
+        )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"error: port {taken} for the demo provider is in use; choose another with --provider-port"
+    ]
+    assert not (tmp_path / "s").exists()
+
+
+@pytest.mark.parametrize("option", ["--port", "--provider-port"])
+def test_a_port_out_of_range_is_one_clear_line(option):
+    result = subprocess.run(
+        [sys.executable, "-m", "cli.main", "serve", "--demo", option, "99999"],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        timeout=60,
+    )
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "65535" in result.stderr  # typer's range message: the port must be at most 65535
