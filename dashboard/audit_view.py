@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard.i18n import t
+from dashboard.i18n import plain, t
 from dashboard.tables import labelled, show_table, vocab_column
 
 
@@ -16,8 +16,8 @@ def actor_label(name: str | None, role: str | None) -> str:
 
 
 def drawn_by_label(audit: dict) -> str:
-    """The author of a recorded draw, as :func:`actor_label`."""
-    return actor_label(audit.get("drawn_by_name") or audit.get("drawn_by"), audit.get("drawn_by_role"))
+    """The author of a recorded draw, as :func:`actor_label`, escaped for Markdown."""
+    return plain(actor_label(audit.get("drawn_by_name") or audit.get("drawn_by"), audit.get("drawn_by_role")))
 
 
 def show_audit_trail(trail: pd.DataFrame, *, name: str) -> None:

@@ -14,7 +14,7 @@ import os
 
 import streamlit as st
 
-from dashboard.i18n import province_name, t
+from dashboard.i18n import plain, province_name, t
 from dashboard.store import get_engine
 from models.access import PUBLIC_VISITOR, AccessDenied, Actor, Permission
 from models.users import Resolution, resolve_actor
@@ -78,7 +78,7 @@ def account_panel() -> None:
             st.sidebar.caption(t("auth.not_configured"))
         return
     actor = found.actor
-    st.sidebar.markdown(f"**{actor.name}**  \n{role_label(actor)}")
+    st.sidebar.markdown(f"**{plain(actor.name)}**  \n{plain(role_label(actor))}")
     if found.problem:
         st.sidebar.warning(t(f"auth.problem.{found.problem}"))
     if st.sidebar.button(t("auth.sign_out"), icon=":material/logout:", key="auth_sign_out"):
@@ -88,7 +88,7 @@ def account_panel() -> None:
 def access_prompt(permission: Permission) -> None:
     """The body of a page the actor may not open: the sign-in prompt, or "not permitted"; no data."""
     found = resolution()
-    st.title(t("auth.restricted.title"))
+    st.title(t("auth.restricted.title" if found is None else "auth.restricted.title_signed_in"))
     if found is None:
         if auth_configured():
             st.info(t("auth.restricted.sign_in"), icon=":material/lock:")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import cache
 
 import streamlit as st
@@ -103,3 +104,12 @@ def format_delta(current: float, previous: float) -> str | None:
     if previous:
         return f"{round(change):+,} ({100 * change / previous:+.1f}%)"
     return f"{round(change):+,}" if change else None
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def plain(text: object) -> str:
+    """``text`` with every Markdown character escaped, for names and other typed text shown in
+    Markdown (a display name must not become a link or a remote image)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))

@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard import charts, planner
 from dashboard.auth import denied_text, require_page
 from dashboard.cache import query, require_data
-from dashboard.i18n import format_int, format_pct, province_name, scheme_name, strings, t
+from dashboard.i18n import format_int, format_pct, plain, province_name, scheme_name, strings, t
 from dashboard.store import get_engine
 from dashboard.tables import labelled, province_labels, show_table
 from models.access import AccessDenied, Permission
@@ -257,7 +257,7 @@ st.markdown(
         "plan.lottery.opened",
         commitment=session.commitment,
         frame=session.frame_hash[:16],
-        by=session.opened_by_name,
+        by=plain(session.opened_by_name),
         at=f"{session.opened_at:%Y-%m-%d %H:%M} UTC",
         attempts=session.attempts,
     )

@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard.auth import denied_text, require_page
 from dashboard.cache import require_data
-from dashboard.i18n import province_name, t
+from dashboard.i18n import plain, province_name, t
 from dashboard.store import get_engine
 from dashboard.tables import labelled, prefixed_column, show_table
 from models.access import AccessDenied, Permission, Role
@@ -49,7 +49,7 @@ def render_table() -> None:
 def render_form() -> None:
     """Grant or change one person's role; the models check the admin right and the values."""
     roles = [role for role in Role if role is not Role.PUBLIC]
-    with st.form("users_form"):
+    with st.form("users_form", clear_on_submit=True):
         st.markdown(f"**{t('users.form')}**")
         cols = st.columns(2)
         subject = cols[0].text_input(t("users.subject"), max_chars=255)
@@ -80,7 +80,7 @@ def render_form() -> None:
     except UserError as error:
         st.error(t(f"users.error.{error.code}"))
         return
-    st.success(t("users.saved", subject=subject.strip()))
+    st.success(t("users.saved", subject=plain(subject.strip())))
 
 
 def main() -> None:

@@ -37,6 +37,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "A local-bureau account needs a province and yours has no valid province code. Ask an administrator.",
     },
     "auth.restricted.title": {"zh": "需要登录", "en": "Sign-in required"},
+    "auth.restricted.title_signed_in": {"zh": "无权访问", "en": "Not permitted"},
     "auth.restricted.sign_in": {
         "zh": "此页面仅对登录的工作人员开放。请先登录。",
         "en": "This page is for signed-in staff. Please sign in.",
@@ -109,8 +110,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "audit.col.details": {"zh": "内容", "en": "Details"},
     "audit.col.hash": {"zh": "记录哈希", "en": "Entry hash"},
     "pub.chain_head": {
-        "zh": "审计日志：共 {n} 条，链头哈希 `{head}`。记下它，日后可核对日志是否被截断或改写（`regdash audit verify`）。",
-        "en": "Audit log: {n} entries, head hash `{head}`. Note it down to check later that the log was "
+        "zh": "审计日志条目数：{n}，链头哈希 `{head}`。记下它，日后可核对日志是否被截断或改写（`regdash audit verify`）。",
+        "en": "Audit log entries: {n}, head hash `{head}`. Note it down to check later that the log was "
         "neither cut short nor rewritten (`regdash audit verify`).",
     },
     "audit.trail": {"zh": "审计记录", "en": "Audit trail"},

@@ -82,7 +82,7 @@ def test_staff_may_read_but_not_manage_users(app):
     at = _page(app(STAFF), "inspectors")
     assert at.title[0].value == "Inspector registry" and at.dataframe
     at = _page(at, "users")
-    assert at.title[0].value == "Sign-in required"
+    assert at.title[0].value == "Not permitted"
     assert "Staff" in at.warning[0].value and "manage users and roles" in at.warning[0].value
     assert not at.dataframe and not at.text_input
 
@@ -92,7 +92,7 @@ def test_a_signed_in_account_without_a_role_sees_the_public_page_and_why(app):
     assert at.title[0].value == "Published results (public)"
     assert any("no role" in w.value for w in at.sidebar.warning)
     at = _page(at, "overview")
-    assert at.title[0].value == "Sign-in required" and not at.metric
+    assert at.title[0].value == "Not permitted" and not at.metric
 
 
 def test_only_a_planner_gets_the_live_draw(app):
@@ -110,7 +110,7 @@ def test_the_admin_grants_a_role_that_applies_at_the_next_run(app):
     at.selectbox[0].set_value(Role.SUPERVISOR)
     next(b for b in at.button if b.label == "Save").click().run()
     assert not at.exception
-    assert any("Saved new.person@agency" in s.value for s in at.success)
+    assert any("Saved new" in s.value and "person@agency" in s.value for s in at.success)
     engine = make_engine(app.url)
     with engine.connect() as connection:
         row = connection.execute(
@@ -162,4 +162,14 @@ def test_the_public_page_shows_the_audit_chain_head(app):
     entries, head = chain_head(engine)
     engine.dispose()
     at = app(None)
-    assert any(f"{entries} entries, head hash `{head}`" in c.value for c in at.caption)
+    assert any(f"Audit log entries: {entries}, head hash `{head}`" in c.value for c in at.caption)
+
+
+def test_a_display_name_is_shown_as_text_not_markdown(app):
+    engine = make_engine(app.url)
+    trap = "[请点此重新验证](http://evil.example/login) ![x](http://evil.example/p.png)"
+    set_user(engine, actor=ADMIN, subject=STAFF.subject, role="staff", display_name=trap)
+    engine.dispose()
+    at = app(STAFF)
+    shown = [m.value for m in at.sidebar.markdown if "请点此重新验证" in m.value]
+    assert shown and "](" not in shown[0].replace("\\]\\(", "")  # brackets escaped: no link, no image
