@@ -135,7 +135,12 @@ def verify_command(
         else:
             typer.echo(f"broken at entry {chain.broken_entry}: {chain.reason}")
         for p in rows.changed:
-            typer.echo(f"row changed: {p.rowset} {p.key} (vouched for by entry {p.entry}, {p.action})")
+            if p.entry is None:
+                typer.echo(
+                    f"not in the log: {p.rowset} {p.key} (written without an entry, or its entry was removed)"
+                )
+            else:
+                typer.echo(f"row changed: {p.rowset} {p.key} (vouched for by entry {p.entry}, {p.action})")
         if not rows.changed:
             typer.echo(f"rows intact: {rows.checked} row sets re-hashed")
     raise typer.Exit(0 if intact else 1)

@@ -152,9 +152,10 @@ def verify_chain(engine: Engine) -> ChainCheck:
 
 @dataclass(frozen=True)
 class RowProblem:
-    """A row set that no longer hashes as the latest entry covering it says."""
+    """A row set that no longer hashes as the latest entry covering it says, or app-written rows that
+    no entry covers (``entry`` None, ``action`` "uncovered")."""
 
-    entry: int  # the audit entry that vouches for the rows
+    entry: int | None  # the audit entry that vouches for the rows
     rowset: str  # e.g. "draw_targets"
     key: Any  # e.g. a draw id
     action: str
@@ -169,8 +170,9 @@ class RowCheck:
 
 
 def verify_rows(engine: Engine) -> RowCheck:
-    """Re-hash every row set the log vouches for, against the latest entry covering it."""
-    from models.audit_rows import rowset_hash
+    """Re-hash every row set the log vouches for, against the latest entry covering it, and list the
+    app-written rows (``models.audit_rows.MUST_BE_COVERED``) that no entry covers."""
+    from models.audit_rows import MUST_BE_COVERED, rowset_hash
 
     table = AuditEntry.__table__
     latest: dict[tuple[str, str], tuple[int, str, Any, str]] = {}
@@ -182,12 +184,18 @@ def verify_rows(engine: Engine) -> RowCheck:
                 key = covered["key"]
                 latest[(name, canonical_json(key))] = (entry_id, covered["sha256"], key, action)
         ordered = sorted(latest.items(), key=lambda item: item[1][0])
-        problems = tuple(
+        problems = [
             RowProblem(entry_id, name, key, action)
             for (name, _), (entry_id, digest, key, action) in ordered
             if rowset_hash(connection, name, key) != digest
-        )
-    return RowCheck(len(ordered), problems)
+        ]
+        for name, keys in MUST_BE_COVERED.items():
+            problems += [
+                RowProblem(None, name, key, "uncovered")
+                for key in keys(connection)
+                if (name, canonical_json(key)) not in latest
+            ]
+    return RowCheck(len(ordered), tuple(problems))
 
 
 def latest_entry_id(engine: Engine) -> int:

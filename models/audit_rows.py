@@ -13,6 +13,7 @@ campaign          the campaign row (every column), by campaign id
 draw              the draw row (every column), by draw id
 draw_targets      every target of a draw, by draw id
 draw_assignments  every inspector assignment of a draw's targets, by draw id
+draw_outcomes     every outcome (with findings) of a draw's targets, by draw id
 outcome           an outcome row and its findings, by outcome id
 appuser           a users-table row, by subject
 ================  ==========================================================================
@@ -28,10 +29,21 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Connection, Select, select
+from sqlalchemy import Connection, Select, func, select
 
-from models.campaigns import Assignment, Campaign, Draw, DrawTarget, Finding, InspectionOutcome
+from models.access import SYSTEM_SEEDER
+from models.campaigns import (
+    SEEDED_SAMPLER_VERSION,
+    Assignment,
+    Campaign,
+    Draw,
+    DrawTarget,
+    Finding,
+    InspectionOutcome,
+)
 from models.users import AppUser
+
+SEEDER_SUBJECT = SYSTEM_SEEDER.subject
 
 
 def _value(value: Any) -> Any:
@@ -70,11 +82,23 @@ def _outcome(connection: Connection, key: Any) -> list[dict[str, Any]]:
     return [{"outcome": outcome, "findings": findings}]
 
 
+def _draw_outcomes(connection: Connection, key: Any) -> list[dict[str, Any]]:
+    outcome, target = InspectionOutcome.__table__, DrawTarget.__table__
+    ids = connection.execute(
+        select(outcome.c.id)
+        .join(target, target.c.id == outcome.c.target_id)
+        .where(target.c.draw_id == key)
+        .order_by(outcome.c.id)
+    ).scalars()
+    return [row for outcome_id in ids for row in _outcome(connection, outcome_id)]
+
+
 ROW_SETS: dict[str, Callable[[Connection, Any], list[dict[str, Any]]]] = {
     "campaign": lambda c, key: _rows(c, _by(Campaign.__table__, "id", key)),
     "draw": lambda c, key: _rows(c, _by(Draw.__table__, "id", key)),
     "draw_targets": lambda c, key: _rows(c, _by(DrawTarget.__table__, "draw_id", key)),
     "draw_assignments": lambda c, key: _rows(c, _assignments(key)),
+    "draw_outcomes": _draw_outcomes,
     "outcome": _outcome,
     "appuser": lambda c, key: _rows(c, _by(AppUser.__table__, "subject", key)),
 }
@@ -94,3 +118,24 @@ def covered_rows(connection: Connection, sets: dict[str, Any]) -> dict[str, dict
     Raises ``KeyError`` for a row-set name that does not exist (a programming error).
     """
     return {name: {"key": key, "sha256": rowset_hash(connection, name, key)} for name, key in sets.items()}
+
+
+def _keys(connection: Connection, query: Select) -> list[Any]:
+    return list(connection.execute(query).scalars())
+
+
+# Rows that exist only because the app wrote them must each be vouched for by some entry; a row of
+# these kinds that no entry covers was written behind the app's back (or its entry was removed).
+# Seeded history (the synthetic country's past, written by the seeder) is not in the log.
+MUST_BE_COVERED: dict[str, Callable[[Connection], list[Any]]] = {
+    "draw": lambda c: _keys(
+        c, select(Draw.__table__.c.id).where(Draw.__table__.c.sampler_version != SEEDED_SAMPLER_VERSION)
+    ),
+    "outcome": lambda c: _keys(
+        c,
+        select(InspectionOutcome.__table__.c.id).where(
+            func.coalesce(InspectionOutcome.__table__.c.recorded_by, "") != SEEDER_SUBJECT
+        ),
+    ),
+    "appuser": lambda c: _keys(c, select(AppUser.__table__.c.subject)),
+}

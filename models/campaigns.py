@@ -18,6 +18,8 @@ from models.vocabulary import (
     check_in,
 )
 
+SEEDED_SAMPLER_VERSION = "seed-1"  # ``Draw.sampler_version`` of the seeded history (seed/campaigns.py)
+
 
 class Campaign(SQLModel, table=True):
     """One inspection item (抽查事项) run as a campaign in a year."""

@@ -21,12 +21,12 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from models.access import Role
-from models.campaigns import Assignment, Campaign, Draw, DrawTarget
+from models.campaigns import SEEDED_SAMPLER_VERSION, Assignment, Campaign, Draw, DrawTarget
 
 __all__ = ["SEEDED_SAMPLER_VERSION", "DrawRecordExport", "export_draw_record", "stored_draw_record"]
 
 #: sampler_version of the historical draws written by the seed (not made by a sampler run).
-SEEDED_SAMPLER_VERSION = "seed-1"
+
 #: Columns of a stored target behind each stratum key a live draw's plan may use.
 _STRATUM_COLUMNS = {"region": "region_code", "scheme": "scheme_code"}
 

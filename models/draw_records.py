@@ -172,6 +172,7 @@ def write_draw(
             "draw": int(draw_id),
             "draw_targets": int(draw_id),
             "draw_assignments": int(draw_id),
+            "draw_outcomes": int(draw_id),
         },
     )
     return int(draw_id)
@@ -232,13 +233,13 @@ def record_outcome(engine: Engine, outcome: OutcomeRecord, *, actor: Actor) -> i
     try:
         with engine.begin() as connection:
             found = connection.execute(
-                select(target.c.region_code, draw.c.campaign_id)
+                select(target.c.region_code, draw.c.campaign_id, draw.c.id)
                 .join(draw, draw.c.id == target.c.draw_id)
                 .where(target.c.id == outcome.target_id)
             ).first()
             if found is None:
                 raise WorkflowError(f"target {outcome.target_id} does not exist")
-            region_code, campaign_id = found
+            region_code, campaign_id, draw_id = found
             require(actor, Permission.RECORD_OUTCOME, province=region_code)
             outcome_id = connection.execute(
                 insert(InspectionOutcome.__table__).values(
@@ -276,7 +277,7 @@ def record_outcome(engine: Engine, outcome: OutcomeRecord, *, actor: Actor) -> i
                     "findings": list(outcome.findings),
                     "note": outcome.note,
                 },
-                rows={"outcome": int(outcome_id)},
+                rows={"outcome": int(outcome_id), "draw_outcomes": int(draw_id)},
             )
     except IntegrityError as error:
         raise WorkflowError(f"outcome for target {outcome.target_id} rejected: {error.orig}") from error

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from models.access import SYSTEM_SEEDER, Role
+from models.campaigns import SEEDED_SAMPLER_VERSION
 from models.reference_data import PROVINCE_CODES, PROVINCES, SCHEME_CODES, SCHEMES
 from models.vocabulary import FINDING_CATEGORIES
 from models.workdays import add_working_days
@@ -282,7 +283,7 @@ class _Builder:
             drawn_by=SYSTEM_SEEDER.subject,
             drawn_by_name=f"{DRAWING_OFFICE} {self.staff[cid % len(self.staff)]}",
             drawn_by_role=str(Role.PLANNER),
-            sampler_version="seed-1",
+            sampler_version=SEEDED_SAMPLER_VERSION,
         )
         eligible = self.eligible(year, scheme or "QMS", drawn) if assigned else None
         self.pools = {}

@@ -70,7 +70,7 @@ def test_an_untouched_store_verifies_and_later_writes_supersede_earlier_ones(cam
     store, _ = campaign
     check = verify_rows(store)
     assert check.changed == ()
-    assert check.checked == 4 + 2 + 1  # campaign, draw, targets, teams; two outcomes; the user row
+    assert check.checked == 5 + 2 + 1  # campaign, draw, targets, teams, outcomes; two outcomes; a user
     assert verify_chain(store).intact
 
 
@@ -86,7 +86,7 @@ TAMPERING: dict[str, tuple[tuple[str, ...], set[str]]] = {
             "DELETE FROM inspectionoutcome WHERE target_id = 2",
             "DELETE FROM drawtarget WHERE id = 2",
         ),
-        {"draw_targets", "draw_assignments", "outcome"},
+        {"draw_targets", "draw_assignments", "outcome", "draw_outcomes"},
     ),
     "a target added": (
         (
@@ -105,9 +105,9 @@ TAMPERING: dict[str, tuple[tuple[str, ...], set[str]]] = {
     ),
     "an outcome softened": (
         ("UPDATE inspectionoutcome SET outcome_code = 'no_violation' WHERE target_id = 1",),
-        {"outcome"},
+        {"outcome", "draw_outcomes"},
     ),
-    "a finding deleted": (("DELETE FROM finding",), {"outcome"}),
+    "a finding deleted": (("DELETE FROM finding",), {"outcome", "draw_outcomes"}),
     "the publication date moved": (
         ("UPDATE campaign SET published_on = '2026-10-01' WHERE id = 1",),
         {"campaign"},
@@ -127,3 +127,54 @@ def test_a_row_changed_with_sql_is_named(campaign, case):
     changed = verify_rows(store).changed
     assert {p.rowset for p in changed} == expected
     assert verify_chain(store).intact  # the log itself was not touched: only the rows tell
+
+
+def _with_an_open_target(store):
+    """A second drawn campaign whose target has no outcome yet (campaign 2, draw 2, targets 3 and 4)."""
+    record = DrawRecord(
+        campaign_name="审计测试二", year=2026, seed=3, frame_hash="ab" * 32, params={}, sampler_version="t"
+    )
+    targets = TARGETS.assign(unit_id=[2, 3])
+    return commit_draw(store, record, targets, TEAMS.assign(unit_id=[2, 3]), actor=PLANNER)
+
+
+def test_an_outcome_inserted_on_an_open_target_is_named(campaign):
+    store, _ = campaign
+    draw_id = _with_an_open_target(store)
+    with store.begin() as connection:
+        target = connection.execute(
+            text("SELECT min(id) FROM drawtarget WHERE draw_id = :d"), {"d": draw_id}
+        ).scalar_one()
+        connection.execute(
+            text(
+                "INSERT INTO inspectionoutcome (id, target_id, inspected_on, method, outcome_code,"
+                " follow_up, note) VALUES (99, :t, '2026-10-10', 'onsite', 'violation', 'penalty', '')"
+            ),
+            {"t": target},
+        )
+    problems = {(p.rowset, p.key) for p in verify_rows(store).changed}
+    assert ("draw_outcomes", draw_id) in problems and ("outcome", 99) in problems
+
+
+@pytest.mark.parametrize(
+    "statements, expected",
+    [
+        (
+            [
+                "INSERT INTO appuser (subject, display_name, role, active, updated_at, updated_by)"
+                " VALUES ('mole@x', '', 'admin', true, '2026-11-01 00:00:00', 'x')"
+            ],
+            {("appuser", "mole@x")},
+        ),
+        (["DELETE FROM auditentry WHERE id = (SELECT max(id) FROM auditentry)"], {("appuser", "x@y")}),
+        (["DELETE FROM auditentry"], {("draw", 1), ("outcome", 1), ("outcome", 2), ("appuser", "x@y")}),
+    ],
+    ids=["an admin added", "the newest entry deleted", "the log emptied"],
+)
+def test_app_written_rows_no_entry_covers_are_named(campaign, statements, expected):
+    store, _ = campaign
+    with store.begin() as connection:
+        for statement in statements:
+            connection.execute(text(statement))
+    uncovered = {(p.rowset, p.key) for p in verify_rows(store).changed if p.action == "uncovered"}
+    assert uncovered == expected
