@@ -11,7 +11,7 @@ import json
 from typing import Annotated
 
 import typer
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from cli.db import DatabaseUrlOption, describe_url
 from cli.errors import fail
@@ -26,11 +26,14 @@ ROLE_NAMES = ", ".join(role for role in Role if role is not Role.PUBLIC)
 
 
 def _engine(option: str | None):
-    url = database_url(option)
-    path = sqlite_path(url)
-    if path is not None and not path.exists():
-        fail(f"no database file at {path}; run 'regdash db upgrade' first")
-    return url, make_engine(url)
+    try:
+        url = database_url(option)
+        path = sqlite_path(url)
+        if path is not None and not path.exists():
+            fail(f"no database file at {path}; run 'regdash db upgrade' first")
+        return url, make_engine(url)
+    except (ArgumentError, NoSuchModuleError, ImportError):
+        fail("--database-url must be sqlite:///FILE or postgresql://USER@HOST[:PORT]/DB")
 
 
 @users_app.command("set")

@@ -30,6 +30,8 @@ from models.reference_data import PROVINCES
 from models.vocabulary import check_in
 
 LOG = logging.getLogger(__name__)
+SESSION_HOURS_ENV = "REGDASH_SESSION_HOURS"
+DEFAULT_SESSION_HOURS = 12.0
 ROLE_CLAIM_ENV = "REGDASH_ROLE_CLAIM"
 PROVINCE_CLAIM_ENV = "REGDASH_PROVINCE_CLAIM"
 PROVINCE_CODES = frozenset(code for code, *_ in PROVINCES)
@@ -72,7 +74,10 @@ class Resolution:
     """The outcome of signing in: the actor to act as, and why it has no role when it has none.
 
     ``problem`` is None, ``no_role`` (neither table nor claims give one), ``inactive`` (an admin
-    withdrew access) or ``no_province`` (a bureau without a known province).
+    withdrew access), ``no_province`` (a bureau without a known province) or ``expired`` (the sign-in
+    is older than ``REGDASH_SESSION_HOURS``, default 12: Streamlit's sign-in cookie lives 30 days and
+    signing out elsewhere does not revoke it, so a role is honoured only this long after the
+    identity provider issued the ID token, its ``iat`` claim).
     """
 
     actor: Actor
@@ -100,6 +105,22 @@ def _province_from_claim(value: object) -> str | None:
     return text if text in PROVINCE_CODES else None
 
 
+def session_hours() -> float:
+    """How long a sign-in is honoured (``REGDASH_SESSION_HOURS``, default 12; unreadable: default)."""
+    try:
+        hours = float(os.environ.get(SESSION_HOURS_ENV) or DEFAULT_SESSION_HOURS)
+    except ValueError:
+        return DEFAULT_SESSION_HOURS
+    return hours if hours > 0 else DEFAULT_SESSION_HOURS
+
+
+def _expired(issued_at: object) -> bool:
+    if not isinstance(issued_at, int | float) or isinstance(issued_at, bool):
+        return False  # a provider that sends no iat: nothing to check against
+    age = dt.datetime.now(dt.UTC).timestamp() - float(issued_at)
+    return age > session_hours() * 3600
+
+
 def resolve_actor(engine: Engine, claims: Mapping[str, object]) -> Resolution:
     """The Actor for a signed-in identity's ``claims`` (an ID token's claims: ``sub``, ``name`` ...)."""
     subject = str(claims.get("sub") or claims.get("email") or "")
@@ -107,6 +128,8 @@ def resolve_actor(engine: Engine, claims: Mapping[str, object]) -> Resolution:
     nobody = Actor(subject=subject, name=name, role=Role.PUBLIC)
     if not subject:
         return Resolution(nobody, "no_role")
+    if _expired(claims.get("iat")):
+        return Resolution(nobody, "expired")
     table = AppUser.__table__
     try:
         with engine.connect() as connection:

@@ -28,6 +28,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "您的账户尚未分配角色，目前只能查看公示内容。请联系系统管理员。",
         "en": "Your account has no role yet, so you see what the public sees. Ask an administrator.",
     },
+    "auth.problem.expired": {
+        "zh": "登录已超过有效期，目前只能查看公示内容。请退出登录后重新登录。",
+        "en": "Your sign-in has expired; you see what the public sees. Sign out and sign in again.",
+    },
     "auth.problem.inactive": {
         "zh": "您的账户已被停用，目前只能查看公示内容。",
         "en": "Your account has been deactivated; you see what the public sees.",

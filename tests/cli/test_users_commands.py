@@ -88,3 +88,13 @@ def test_users_on_a_missing_file_creates_nothing(tmp_path):
     result = regdash("users", "list", "--database-url", f"sqlite:///{missing}")
     assert result.returncode == 2 and "no database file" in result.stderr
     assert not missing.exists()
+
+
+@pytest.mark.parametrize("url", ["not a url", "mysql://alice:S3cretPW@db.example/regdash", "garbage://x"])
+def test_an_unusable_database_url_is_one_line_without_the_password(url):
+    for command in (("users", "list"), ("audit", "verify")):
+        result = regdash(*command, "--database-url", url)
+        assert result.returncode == 2
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: --database-url must be"), result.stderr
+        assert "S3cretPW" not in result.stderr + result.stdout

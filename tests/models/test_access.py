@@ -452,3 +452,19 @@ def test_subjects_as_typed_with_a_chinese_input_method_are_normalised_and_long_o
         user_table(store, actor=ADMIN).set_index("subject").loc["staff@demo.regdash", "display_name"] == "甲"
     )
     assert verify_chain(store).intact
+
+
+def test_a_sign_in_older_than_the_session_limit_acts_as_the_public(store, monkeypatch):
+    import time
+
+    fresh = {"sub": "s1", "role": "supervisor", "iat": time.time() - 3600}
+    stale = {**fresh, "iat": time.time() - 13 * 3600}
+    assert resolve_actor(store, fresh).actor.role is Role.SUPERVISOR
+    assert (resolve_actor(store, stale).problem, resolve_actor(store, stale).actor.role) == (
+        "expired",
+        Role.PUBLIC,
+    )
+    monkeypatch.setenv("REGDASH_SESSION_HOURS", "0.5")
+    assert resolve_actor(store, fresh).problem == "expired"
+    monkeypatch.setenv("REGDASH_SESSION_HOURS", "not a number")  # unreadable: the 12-hour default
+    assert resolve_actor(store, fresh).problem is None
