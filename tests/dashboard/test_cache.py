@@ -7,11 +7,10 @@ import shutil
 import pandas as pd
 
 from dashboard import cache
-from models.access import Role
 from models.db import make_engine
 from models.draw_records import DrawRecord, commit_draw
 from models.queries.campaigns import campaign_list
-from tests.support.actors import PLANNER
+from tests.support.actors import PLANNER, STAFF
 
 
 def test_a_write_elsewhere_changes_the_cached_read_once_the_version_is_reread(
@@ -21,7 +20,7 @@ def test_a_write_elsewhere_changes_the_cached_read_once_the_version_is_reread(
     shutil.copyfile(demo_database_url.removeprefix("sqlite:///"), target)
     url = f"sqlite:///{target}"
     monkeypatch.setenv("REGDASH_DATABASE_URL", url)
-    before = cache.query(campaign_list, role=Role.STAFF)
+    before = cache.query(campaign_list, viewer=STAFF)
     engine = make_engine(url)  # another process's engine: this process's caches are not cleared
     with engine.connect() as connection:
         certificate, institution, region = connection.exec_driver_sql(
@@ -43,5 +42,5 @@ def test_a_write_elsewhere_changes_the_cached_read_once_the_version_is_reread(
     commit_draw(engine, record, targets, empty_teams, actor=PLANNER)
     engine.dispose()
     cache._data_version.clear()  # what the 2-second TTL does
-    after = cache.query(campaign_list, role=Role.STAFF)
+    after = cache.query(campaign_list, viewer=STAFF)
     assert len(after) == len(before) + 1 and "缓存测试" in set(after["name"])
