@@ -1,14 +1,14 @@
 """Sampling frames for the sampler, read from the store column by column.
 
-Frames and inspector pools are read with the ADBC drivers (``adbc-driver-sqlite``,
-``adbc-driver-postgresql``) straight into Arrow, then handed to pandas without building a Python
-object per value. The result is the same table the row-by-row ``pd.read_sql`` reader gave (same
+Frames and inspector pools are read from PostgreSQL with the ADBC driver (``adbc-driver-postgresql``)
+straight into Arrow, then handed to pandas without building a Python object per value. SQLite stores
+are read through the engine's own connection into the same Arrow tables (see ``_source`` for why not
+through ``adbc-driver-sqlite``). The result is the same table the row-by-row ``pd.read_sql`` reader gave (same
 columns, dtypes, row order and values; ``tests/models/test_frames.py`` compares both), so frame hashes
 and recorded draws verify unchanged.
 
-The SQLAlchemy engine is only used for its URL: an ADBC connection is opened on the same SQLite file
-(read-only) or PostgreSQL database. An in-memory SQLite engine (nothing to open a second connection
-on) falls back to reading through the engine, with the same result.
+For PostgreSQL the SQLAlchemy engine is only used for its URL: an ADBC connection is opened on the
+same database.
 """
 
 from __future__ import annotations
@@ -48,7 +48,13 @@ def _source(url: URL) -> tuple[str, str] | None:
         path = Path(database).resolve()
         if not path.is_file():
             raise StoreReadError(f"no SQLite store at {path}")
-        return "sqlite", f"{path.as_uri()}?mode=ro"
+        # Not through ADBC: its SQLite driver carries its own copy of SQLite, and two copies in one
+        # process break SQLite's POSIX locks (https://sqlite.org/howtocorrupt.html, 2.2.1). Closing the
+        # ADBC connection dropped this process's locks on the file; the next process to close the
+        # database then took itself for the last user, checkpointed and deleted the WAL while this
+        # process went on committing into the deleted file: commits no other process could see, lost
+        # when this process died.
+        return None
     if backend == "postgresql":
         return "postgresql", url.set(drivername="postgresql").render_as_string(hide_password=False)
     raise StoreReadError(f"frames are read from SQLite or PostgreSQL, not {backend}")

@@ -136,6 +136,7 @@ class SessionView:
     campaign_id: int
     campaign_name: str
     year: int
+    scheme: str | None  # the campaign's scheme (None: any)
     status: str
     commitment: str
     frame_hash: str
@@ -161,7 +162,9 @@ def _view(connection: Connection, session_id: int) -> SessionView:
     s, c, a = DrawSession.__table__, Campaign.__table__, DrawAttempt.__table__
     row = (
         connection.execute(
-            select(s, c.c.name, c.c.year).join(c, c.c.id == s.c.campaign_id).where(s.c.id == session_id)
+            select(s, c.c.name, c.c.year, c.c.scheme_code)
+            .join(c, c.c.id == s.c.campaign_id)
+            .where(s.c.id == session_id)
         )
         .mappings()
         .one()
@@ -177,6 +180,7 @@ def _view(connection: Connection, session_id: int) -> SessionView:
         campaign_id=row["campaign_id"],
         campaign_name=row["name"],
         year=row["year"],
+        scheme=row["scheme_code"],
         status=row["status"],
         commitment=row["commitment"],
         frame_hash=row["frame_hash"],

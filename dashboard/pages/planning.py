@@ -219,6 +219,18 @@ if "plan_committed" in st.session_state:
 if session is not None and session.status == "committed":
     st.info(t("plan.lottery.committed_already", name=session.campaign_name, year=session.year))
     st.stop()
+if session is not None and session.status == "open" and session.scheme not in (None, scheme):
+    # the planner switched the scheme: the open draw is another scheme's (its frame differs, but the
+    # population did not change, and opening it again for this scheme would be refused)
+    st.warning(
+        t(
+            "plan.lottery.other_scheme",
+            name=session.campaign_name,
+            planned=scheme_labels.get(session.scheme, session.scheme),
+            scheme=scheme_labels[scheme],
+        )
+    )
+    st.stop()
 if session is None or session.status != "open" or session.frame_hash != frame_hash:
     if session is not None and session.status == "open":
         st.warning(t("plan.lottery.frame_changed"))

@@ -120,6 +120,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "开启抽取后名录已发生变化（例如证书到期），原承诺不再适用。请说明理由后重新开启。",
         "en": "The population changed since the draw was opened (e.g. certificates expired). Open it again with a reason.",
     },
+    "plan.lottery.other_scheme": {
+        "zh": "抽查任务“{name}”的抽取是按 {planned} 开启的，当前选择的是 {scheme}。请改回 {planned}，或为 {scheme} 另起一个任务名称。",
+        "en": "The draw of “{name}” was opened for {planned}, not {scheme}. Switch back to {planned}, or give "
+        "{scheme} a campaign name of its own.",
+    },
     "plan.lottery.committed_already": {
         "zh": "{year} 年的抽查任务“{name}”已完成抽取并提交。",
         "en": "The {year} campaign “{name}” has been drawn and committed.",

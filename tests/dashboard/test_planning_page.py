@@ -216,3 +216,18 @@ def test_a_drawn_campaign_name_is_refused_in_the_users_language(planning_db):
     at.button(key="plan_open").click().run()
     assert not at.exception
     assert any("已有名为" in e.value and existing in e.value for e in at.error)
+
+
+def test_switching_the_scheme_of_an_open_draw_says_so_and_offers_nothing_to_commit_or_reopen(planning_db):
+    at = _opened()
+    at.button(key="plan_run").click().run()
+    at.selectbox(key="plan_scheme").set_value("FOREST").run()
+    assert not at.exception, [e.value for e in at.exception]
+    warnings = [w.value for w in at.warning]
+    assert any("opened for QMS, not FOREST" in w for w in warnings), warnings
+    assert not any("population changed" in w for w in warnings)  # it did not: the scheme did
+    keys = [b.key for b in at.button]
+    assert "plan_commit" not in keys and "plan_run" not in keys and "plan_open" not in keys
+    at.selectbox(key="plan_scheme").set_value("QMS").run()  # back: the same inputs, the same preview
+    assert "plan_commit" in [b.key for b in at.button]
+    assert _scalar(planning_db, "SELECT count(*) FROM drawsession") == 1

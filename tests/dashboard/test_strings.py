@@ -51,3 +51,24 @@ def test_every_label_exists_in_both_languages():
         k for k in wanted if k in table and not (table[k]["zh"].strip() and table[k]["en"].strip())
     )
     assert missing == [] and empty == []
+
+
+def _audit_actions() -> set[str]:
+    """Every action the models write to the audit log (the literal names passed to the writers)."""
+    actions: set[str] = set()
+    for path in ROOT.glob("models/**/*.py"):
+        text = path.read_text(encoding="utf-8")
+        actions |= set(
+            re.findall(r'(?:append_audit|_audit_import)\(\s*\w+,\s*\w+,\s*"([a-z_]+\.[a-z_]+)"', text)
+        )
+    return actions
+
+
+def test_every_audit_action_has_a_label_in_both_languages():
+    """The audit trails (campaigns page, public results) show each action by its label, not its code."""
+    table = load_strings()
+    actions = _audit_actions()
+    assert {"draw.open", "draw.attempt", "draw.commit", "inspectors.import"} <= actions
+    labels = {a: table.get(f"vocab.audit_action.{a}", {}) for a in actions}
+    missing = sorted(a for a, label in labels.items() if not (label.get("zh") and label.get("en")))
+    assert missing == []

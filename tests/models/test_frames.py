@@ -235,3 +235,42 @@ def test_an_in_memory_store_is_read_through_the_engine():
         rowwise_frames.load_inspector_pool(engine).sort_values("inspector_id").reset_index(drop=True),
         check_exact=True,
     )
+
+
+def _count_elsewhere(path, table: str) -> int:
+    """The rows of ``table`` as another process sees them (it opens, reads and closes the database)."""
+    code = (
+        f"import sqlite3; c = sqlite3.connect({str(path)!r}); "
+        f"print(c.execute('SELECT count(*) FROM {table}').fetchone()[0]); c.close()"
+    )
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return int(completed.stdout)
+
+
+def test_commits_after_a_frame_read_stay_visible_to_other_processes(tmp_path):
+    """Reading a frame must not break this process's SQLite locks (a second SQLite library did).
+
+    The app keeps its connections open, reads frames and commits draws; the CLI, a backup or another
+    app process opens and closes the same file in between. Every commit must reach them.
+    """
+    path = tmp_path / "regdash.db"
+    engine = make_engine(f"sqlite:///{path}")
+    SQLModel.metadata.create_all(engine)
+    with engine.begin() as connection:
+        insert_one_institution(connection)
+    with engine.connect() as held:  # a connection the app holds on to
+        load_certificate_frame(engine)
+        load_inspector_pool(engine)
+        assert _count_elsewhere(path, "organisation") == 0
+        for number in (1, 2):
+            organisation = dict(
+                name=f"公司{number}",
+                credit_code=f"91440300MA5XXXXX{number:02d}",
+                region_code="440000",
+                industry="制造业",
+            )
+            with engine.begin() as connection:
+                connection.execute(insert(Organisation.__table__), [organisation])
+            assert _count_elsewhere(path, "organisation") == number
+        held.exec_driver_sql("SELECT 1")
+    engine.dispose()
