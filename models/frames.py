@@ -69,11 +69,9 @@ def _scrub(message: str, url: URL) -> str:
     return message
 
 
-def _connect(backend: str, uri: str):
-    if backend == "sqlite":
-        import adbc_driver_sqlite.dbapi as driver
-    else:
-        import adbc_driver_postgresql.dbapi as driver
+def _connect(uri: str):
+    import adbc_driver_postgresql.dbapi as driver
+
     return driver.connect(uri)
 
 
@@ -88,17 +86,13 @@ def _read_arrow(engine: Engine, statements: Sequence[tuple[str, tuple[Any, ...]]
     source = _source(engine.url)
     if source is None:
         return None
-    backend, uri = source
+    _backend, uri = source  # PostgreSQL: SQLite is read through the engine (see _source)
     import adbc_driver_manager
 
     try:
-        with _connect(backend, uri) as connection, connection.cursor() as cursor:
-            if backend == "sqlite":  # wait for a writer as the engine does (models.db), do not fail
-                cursor.execute("PRAGMA busy_timeout = 10000")
+        with _connect(uri) as connection, connection.cursor() as cursor:
             tables = []
             for sql, parameters in statements:
-                if backend == "sqlite":  # default 1,024 rows a batch: 3,000 chunks to stitch together later
-                    cursor.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": str(1 << 20)})
                 cursor.execute(sql, parameters or None)
                 tables.append(cursor.fetch_arrow_table())
             return tables
