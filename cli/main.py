@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import db, sampling, seeding, serve, users
+from cli import campaigns, db, sampling, seeding, serve, users
 
 app = typer.Typer(
     help="regdash: certification-regulator dashboard and double-random sampling simulator.",
@@ -16,6 +16,7 @@ seeding.register(app)
 sampling.register(app)
 serve.register(app)
 users.register(app)
+campaigns.register(app)
 
 if __name__ == "__main__":
     app()

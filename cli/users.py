@@ -25,7 +25,8 @@ audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True
 ROLE_NAMES = ", ".join(role for role in Role if role is not Role.PUBLIC)
 
 
-def _engine(option: str | None):
+def open_store(option: str | None):
+    """(url, engine) of an existing store named by ``--database-url``; one ``error:`` line otherwise."""
     try:
         url = database_url(option)
         path = sqlite_path(url)
@@ -50,7 +51,7 @@ def set_command(
     database_url_option: DatabaseUrlOption = None,
 ) -> None:
     """Grant, change or withdraw a person's role (e.g. the first admin of a new deployment)."""
-    url, engine = _engine(database_url_option)
+    url, engine = open_store(database_url_option)
     try:
         set_user(
             engine,
@@ -89,7 +90,7 @@ def list_command(
     database_url_option: DatabaseUrlOption = None,
 ) -> None:
     """Every row of the users table."""
-    url, engine = _engine(database_url_option)
+    url, engine = open_store(database_url_option)
     try:
         table = user_table(engine, actor=operator(getpass.getuser()))
     except SQLAlchemyError as error:
@@ -112,7 +113,7 @@ def verify_command(
 
     Exit 0 when both hold; 1 naming the first broken entry and every changed row set.
     """
-    url, engine = _engine(database_url_option)
+    url, engine = open_store(database_url_option)
     try:
         chain = verify_chain(engine)
         rows = verify_rows(engine)
