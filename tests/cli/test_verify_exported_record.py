@@ -22,6 +22,7 @@ from models.draw_record_export import export_draw_record, stored_draw_record
 from models.frames import load_certificate_frame, load_inspector_pool
 from models.queries.planning import stratum_population
 from tests.support.actors import PLANNER
+from tests.support.records import edit
 
 runner = CliRunner()
 
@@ -118,17 +119,6 @@ def test_seeded_and_unpublished_draws_give_no_record(store):
         records["seeded"].to_json()
 
 
-def _edit(record, path: str, value):
-    forged = copy.deepcopy(record)
-    parts = path.replace("[", ".[").split(".")
-    node = forged
-    for part in parts[:-1]:
-        node = node[int(part[1:-1])] if part.startswith("[") else node[part]
-    last = parts[-1]
-    node[int(last[1:-1]) if last.startswith("[") else last] = value
-    return forged
-
-
 def _other_unit(url: str, record) -> int:
     drawn = {u["unit_id"] for u in record["draw"]["units"]}
     engine = make_engine(url)
@@ -173,7 +163,7 @@ def test_every_kind_of_edit_is_a_mismatch_naming_the_field(store, tmp_path):
         "note": ("added", 'note: not a field of a draw record (recorded "added")'),
     }
     for i, (path, (value, expected)) in enumerate(edits.items()):
-        result = _verify(url, _edit(record, path, value), tmp_path, f"edit-{i}.json")
+        result = _verify(url, edit(record, path, value), tmp_path, f"edit-{i}.json")
         assert result.exit_code == 1, (path, result.output)
         differences = json.loads(result.stdout)["differences"]
         assert any(d.startswith(expected) for d in differences), (path, differences)
@@ -225,16 +215,16 @@ def test_a_record_relabelled_as_another_campaign_disagrees_with_the_store(store,
             "the draw record has no 'record_version'",
         ),
         (
-            lambda r: _edit(r, "assignment.attempts", "1"),
+            lambda r: edit(r, "assignment.attempts", "1"),
             'assignment.attempts must be a whole number, got text "1"',
         ),
         (
-            lambda r: _edit(r, "draw.units[0].stratum", 44),
+            lambda r: edit(r, "draw.units[0].stratum", 44),
             "draw.units[0].stratum must be text, got the number 44",
         ),
-        (lambda r: _edit(r, "campaign.id", "3"), 'campaign.id must be a whole number, got text "3"'),
-        (lambda r: _edit(r, "drawn_at", 20200101), "drawn_at must be an ISO 8601 date-time text"),
-        (lambda r: _edit(r, "frame_source.schemes", "EnMS"), "frame_source.schemes must be a list of text"),
+        (lambda r: edit(r, "campaign.id", "3"), 'campaign.id must be a whole number, got text "3"'),
+        (lambda r: edit(r, "drawn_at", 20200101), "drawn_at must be an ISO 8601 date-time text"),
+        (lambda r: edit(r, "frame_source.schemes", "EnMS"), "frame_source.schemes must be a list of text"),
     ],
 )
 def test_malformed_records_are_one_error_line(store, tmp_path, change, message):

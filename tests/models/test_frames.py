@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, insert
 from sqlalchemy.pool import StaticPool
 from sqlmodel import SQLModel
 
-from models import Certificate, Inspector, InspectorAffiliation, InspectorScheme, Organisation
+from models import InspectorAffiliation, InspectorScheme, Organisation
 from models.db import make_engine
 from models.frames import StoreReadError, load_certificate_frame, load_inspector_pool
 from sampler.assign import parse_pool
@@ -26,7 +26,11 @@ from sampler.plan_file import parse_plan
 from sampler.run import plan_frame, run_draw
 from sampler.verify import verify_record
 from tests.support import rowwise_frames
-from tests.support.rows import insert_one_institution
+from tests.support.rows import (
+    insert_guangdong_certificates,
+    insert_guangdong_inspectors,
+    insert_one_institution,
+)
 
 DEMO_SEED = 20171201
 _databases = itertools.count()
@@ -174,51 +178,8 @@ def test_an_in_memory_store_is_read_through_the_engine():
     SQLModel.metadata.create_all(engine)
     with engine.begin() as connection:
         insert_one_institution(connection)
-        connection.execute(
-            insert(Organisation.__table__),
-            [
-                dict(
-                    id=1,
-                    name="乙公司",
-                    credit_code="91440300MA5XXXXXX1",
-                    region_code="440000",
-                    industry="制造业",
-                )
-            ],
-        )
-        connection.execute(
-            insert(Certificate.__table__),
-            [
-                dict(
-                    id=i,
-                    number=f"C-{i}",
-                    institution_id=1,
-                    organisation_id=1,
-                    scheme_code="QMS" if i % 2 else "EMS",
-                    region_code="440000",
-                    issued_on=dt.date(2024, 1, 1),
-                    expires_on=dt.date(2027, 1, 1),
-                    status="valid",
-                )
-                for i in (3, 1, 2)
-            ],
-        )
-        connection.execute(
-            insert(Inspector.__table__),
-            [
-                dict(
-                    id=i,
-                    name=f"检查员{i}",
-                    enforcement_id=f"GD-2024-{i:05d}",
-                    id_valid_until=dt.date(2028, 1, 1),
-                    agency="广东省市场监督管理局",
-                    region_code="440000",
-                    active=i == 1,
-                    phone="13800000000",
-                )
-                for i in (2, 1)
-            ],
-        )
+        insert_guangdong_certificates(connection, (3, 1, 2), scheme_of=lambda i: "QMS" if i % 2 else "EMS")
+        insert_guangdong_inspectors(connection, (2, 1), active=lambda i: i == 1)
         connection.execute(
             insert(InspectorScheme.__table__),
             [dict(inspector_id=1, scheme_code="QMS"), dict(inspector_id=1, scheme_code="EMS")],

@@ -13,6 +13,7 @@ from sampler.plan_file import parse_plan
 from sampler.run import plan_frame, run_draw
 from sampler.verify import RECORDED_NOT_DERIVABLE, verify_record
 from tests.sampler.conftest import make_frame_table, make_pool
+from tests.support.records import DELETE, edit
 
 PLAN = {
     "seed": 99,
@@ -77,25 +78,6 @@ def test_recorded_fields_are_type_checked_not_derived(setting):
         verify_record({**record, "campaign": {"id": 1, "name": "x", "scheme": None}}, table, pool)
 
 
-def _edit(record, path: str, value):
-    """A copy of ``record`` with the value at ``path`` (dots and [i]) set; value DELETE removes it."""
-    forged = copy.deepcopy(record)
-    parts = path.replace("[", ".[").split(".")
-    node = forged
-    for part in parts[:-1]:
-        node = node[int(part[1:-1])] if part.startswith("[") else node[part]
-    last = parts[-1]
-    key = int(last[1:-1]) if last.startswith("[") else last
-    if value is DELETE:
-        del node[key]
-    else:
-        node[key] = value
-    return forged
-
-
-DELETE = object()
-
-
 @pytest.mark.parametrize(
     ("path", "value", "expected"),
     [
@@ -138,9 +120,9 @@ def test_every_field_edit_is_named(setting, path, value, expected):
     table, pool, record = setting
     if path == "draw.params" and value is DELETE:
         with pytest.raises(RecordFormatError, match=re.escape("has no 'draw.params'")):
-            verify_record(_edit(record, path, value), table, pool)
+            verify_record(edit(record, path, value), table, pool)
         return
-    differences = _differences(_edit(record, path, value), table, pool)
+    differences = _differences(edit(record, path, value), table, pool)
     assert len(differences) == 1 and differences[0].startswith(expected), differences
 
 
@@ -148,7 +130,7 @@ def test_params_sizes_edit_is_named(setting):
     table, pool, record = setting
     stratum = next(iter(record["draw"]["params"]["sizes"]))
     size = record["draw"]["params"]["sizes"][stratum]
-    forged = _edit(record, f"draw.params.sizes.{stratum}", size + 1)
+    forged = edit(record, f"draw.params.sizes.{stratum}", size + 1)
     assert _differences(forged, table, pool) == [
         f"draw.params.sizes.{stratum}: recorded {size + 1}, re-derived {size}"
     ]
@@ -157,16 +139,16 @@ def test_params_sizes_edit_is_named(setting):
 def test_a_units_stratum_id_probability_and_order_name_the_unit(setting):
     table, pool, record = setting
     unit = record["draw"]["units"][12]
-    forged = _edit(record, "draw.units[12].stratum", "ZJ|QMS")
+    forged = edit(record, "draw.units[12].stratum", "ZJ|QMS")
     assert _differences(forged, table, pool) == [
         f'draw.units[12].stratum: recorded "ZJ|QMS", re-derived "{unit["stratum"]}" (unit {unit["unit_id"]})'
     ]
     outside = next(u for u in table.unit_id if u not in {x["unit_id"] for x in record["draw"]["units"]})
-    forged = _edit(record, "draw.units[12].unit_id", int(outside))
+    forged = edit(record, "draw.units[12].unit_id", int(outside))
     assert _differences(forged, table, pool) == [
         f"draw.units[12].unit_id: recorded {outside}, re-derived {unit['unit_id']} (unit {unit['unit_id']})"
     ]
-    forged = _edit(record, "draw.units[12].unit_id", str(unit["unit_id"]))
+    forged = edit(record, "draw.units[12].unit_id", str(unit["unit_id"]))
     assert _differences(forged, table, pool) == [
         f'draw.units[12].unit_id: recorded "{unit["unit_id"]}", re-derived {unit["unit_id"]} '
         f"(unit {unit['unit_id']})"
@@ -209,7 +191,7 @@ def test_team_slots_and_members_name_the_unit_and_slot(setting):
     assert first["unit_id"] == second["unit_id"] and (first["slot"], second["slot"]) == (1, 2)
     label = f"unit {first['unit_id']}"
 
-    forged = _edit(record, "assignment.teams[0].slot", 2)
+    forged = edit(record, "assignment.teams[0].slot", 2)
     assert _differences(forged, table, pool) == [
         f"assignment.teams[0].slot: recorded 2, re-derived 1 ({label}, slot 1)"
     ]
@@ -223,7 +205,7 @@ def test_team_slots_and_members_name_the_unit_and_slot(setting):
         f"{second['inspector_id']} ({label}, slot 2)",
     ]
     stranger = next(i for i in pool.inspector_id if i not in {first["inspector_id"], second["inspector_id"]})
-    forged = _edit(record, "assignment.teams[1].inspector_id", int(stranger))
+    forged = edit(record, "assignment.teams[1].inspector_id", int(stranger))
     assert _differences(forged, table, pool) == [
         f"assignment.teams[1].inspector_id: recorded {stranger}, re-derived {second['inspector_id']} "
         f"({label}, slot 2)"
@@ -244,7 +226,7 @@ def test_each_top_level_key(setting):
     with pytest.raises(RecordFormatError, match="unsupported record_version 2"):
         verify_record({**record, "record_version": 2}, table, pool)
     # an edited plan is re-derived as written: its consequences differ, named by field
-    forged = _edit(record, "plan.n", 31)
+    forged = edit(record, "plan.n", 31)
     differences = _differences(forged, table, pool)
     assert differences[0].startswith("draw.params.sizes.")
     assert any(d.startswith("draw.units: recorded 30 row(s), re-derived 31") for d in differences)
@@ -252,7 +234,7 @@ def test_each_top_level_key(setting):
     forged = {**record, "assignment": None}
     assert _differences(forged, table, pool)[0].startswith("assignment: recorded null, re-derived {")
     # a plan without the assignment the record holds
-    forged = _edit(record, "plan.assignment", None)
+    forged = edit(record, "plan.assignment", None)
     assert _differences(forged, table, pool)[0].startswith("assignment: recorded {")
 
 
@@ -293,31 +275,31 @@ def test_many_row_differences_are_capped(setting):
         (lambda r: {**r, "frame_hash": 12}, "frame_hash", "frame_hash must be text"),
         (lambda r: {**r, "draw": []}, "draw", "draw must be a JSON object, got a list"),
         (lambda r: {**r, "assignment": []}, "assignment", "assignment must be a JSON object, got a list"),
-        (lambda r: _edit(r, "draw.units", {}), "draw.units", "draw.units must be a list, got an object"),
-        (lambda r: _edit(r, "draw.units[3].stratum", 5), "draw.units[3].stratum", "must be text"),
+        (lambda r: edit(r, "draw.units", {}), "draw.units", "draw.units must be a list, got an object"),
+        (lambda r: edit(r, "draw.units[3].stratum", 5), "draw.units[3].stratum", "must be text"),
         (
-            lambda r: _edit(r, "draw.units[3].inclusion_probability", "0.1"),
+            lambda r: edit(r, "draw.units[3].inclusion_probability", "0.1"),
             "draw.units[3].inclusion_probability",
             "must be a number",
         ),
-        (lambda r: _edit(r, "draw.units[3].unit_id", None), "draw.units[3].unit_id", "got null"),
-        (lambda r: _edit(r, "draw.units[3]", "x"), "draw.units[3]", "must be a JSON object"),
-        (lambda r: _edit(r, "draw.units[3].stratum", DELETE), "draw.units[3].stratum", "has no"),
-        (lambda r: _edit(r, "assignment.attempts", "1"), "assignment.attempts", "must be a whole number"),
-        (lambda r: _edit(r, "assignment.teams[0].slot", 1.5), "assignment.teams[0].slot", "whole number"),
+        (lambda r: edit(r, "draw.units[3].unit_id", None), "draw.units[3].unit_id", "got null"),
+        (lambda r: edit(r, "draw.units[3]", "x"), "draw.units[3]", "must be a JSON object"),
+        (lambda r: edit(r, "draw.units[3].stratum", DELETE), "draw.units[3].stratum", "has no"),
+        (lambda r: edit(r, "assignment.attempts", "1"), "assignment.attempts", "must be a whole number"),
+        (lambda r: edit(r, "assignment.teams[0].slot", 1.5), "assignment.teams[0].slot", "whole number"),
         (
-            lambda r: _edit(r, "assignment.teams[0].inspector_id", False),
+            lambda r: edit(r, "assignment.teams[0].inspector_id", False),
             "assignment.teams[0].inspector_id",
             "id",
         ),
-        (lambda r: _edit(r, "assignment.method_used", DELETE), "assignment.method_used", "has no"),
+        (lambda r: edit(r, "assignment.method_used", DELETE), "assignment.method_used", "has no"),
         (
-            lambda r: _edit(r, "plan.n", "30"),
+            lambda r: edit(r, "plan.n", "30"),
             "plan.n",
             "the record's plan is invalid: n must be a whole number",
         ),
-        (lambda r: _edit(r, "plan.colour", "red"), "plan.colour", "unknown key 'colour'"),
-        (lambda r: _edit(r, "plan.seed", None), "plan.seed", "the record's plan has no seed"),
+        (lambda r: edit(r, "plan.colour", "red"), "plan.colour", "unknown key 'colour'"),
+        (lambda r: edit(r, "plan.seed", None), "plan.seed", "the record's plan has no seed"),
     ],
 )
 def test_malformed_records_raise_naming_the_field(setting, change, field, message):
