@@ -2,12 +2,11 @@
 
 import streamlit as st
 
-from dashboard.auth import account_panel, current_actor
+from dashboard.auth import account_panel
 from dashboard.i18n import language_switch, t
 from dashboard.navigation import build_pages
 
 st.set_page_config(page_title="regdash", page_icon=":material/verified:", layout="wide")
 language_switch()
 st.sidebar.caption(t("app.title"))
-account_panel()
-st.navigation(build_pages(current_actor())).run()
+st.navigation(build_pages(account_panel())).run()

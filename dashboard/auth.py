@@ -65,8 +65,11 @@ def role_label(actor: Actor) -> str:
     return f"{label} · {province_name(actor.province)}" if actor.scope_province else label
 
 
-def account_panel() -> None:
-    """Sidebar: the demo marker, who is signed in and as what, and the sign-in or sign-out button."""
+def account_panel() -> Actor:
+    """Sidebar: the demo marker, who is signed in and as what, and the sign-in or sign-out button.
+
+    Returns the actor it showed, so the entry point builds the page list without resolving again.
+    """
     if demo_sign_in():
         st.sidebar.warning(t("auth.demo_banner"), icon=":material/science:")
     found = resolution()
@@ -76,13 +79,14 @@ def account_panel() -> None:
                 st.login()
         else:
             st.sidebar.caption(t("auth.not_configured"))
-        return
+        return PUBLIC_VISITOR
     actor = found.actor
     st.sidebar.markdown(f"**{plain(actor.name)}**  \n{plain(role_label(actor))}")
     if found.problem:
         st.sidebar.warning(t(f"auth.problem.{found.problem}"))
     if st.sidebar.button(t("auth.sign_out"), icon=":material/logout:", key="auth_sign_out"):
         st.logout()
+    return actor
 
 
 def access_prompt(permission: Permission) -> None:
