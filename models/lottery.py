@@ -470,6 +470,8 @@ def commit_attempt(
             raise WorkflowError("the targets differ from the preview that was drawn", code="stale_preview")
         if record.seed != seed_of(session["nonce"]) or record.frame_hash != session["frame_hash"]:
             raise WorkflowError("the record does not match the opened draw", code="stale_preview")
+        if session["pool_hash"] is not None and record.params.get("pool_hash") != session["pool_hash"]:
+            raise WorkflowError("the teams were not drawn from the frozen pool", code="stale_preview")
         campaign = connection.execute(select(c).where(c.c.id == session["campaign_id"])).mappings().one()
         params = {
             **record.params,

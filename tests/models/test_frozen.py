@@ -31,7 +31,7 @@ def test_the_same_frame_frozen_twice_is_stored_once_and_loads_back_identical(sto
     assert frame_hash(loaded) == first
     info = frozen_info(store, first)
     assert info["kind"] == "frame" and info["row_count"] == len(frame) == 3
-    assert 0 < info["byte_size"]
+    assert info["byte_size"] > 0
 
 
 def test_a_pool_is_keyed_by_the_assignment_pool_hash_and_loads_back_identical(store):
