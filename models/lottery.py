@@ -327,6 +327,7 @@ def open_draw(
                     "pool_rows": len(pool),
                     "reason": reason,
                 },
+                rows={"frozen_frame": frame_hash, "frozen_pool": pool_hash},
             )
             return _view(connection, int(session_id))
     except IntegrityError as error:
