@@ -64,8 +64,8 @@ def check_confidence(value: object, field: str = "confidence") -> float:
     return check_rate(value, field, allow_zero=False, allow_one=False)
 
 
-def check_int(value: object, field: str, *, minimum: int = 0) -> int:
-    """Return ``value`` as an int >= ``minimum`` or raise `SamplerError`."""
+def check_int(value: object, field: str, *, minimum: int = 0, maximum: int | None = None) -> int:
+    """Return ``value`` as an int in [``minimum``, ``maximum``] or raise `SamplerError`."""
     if isinstance(value, bool):
         raise SamplerError(f"{field} must be a whole number, got {value!r}", field=field)
     if isinstance(value, Real) and not isinstance(value, Integral):
@@ -76,6 +76,8 @@ def check_int(value: object, field: str, *, minimum: int = 0) -> int:
         raise SamplerError(f"{field} must be a whole number, got {value!r}", field=field)
     if value < minimum:
         raise SamplerError(f"{field} must be at least {minimum}, got {value}", field=field)
+    if maximum is not None and value > maximum:
+        raise SamplerError(f"{field} must be at most {maximum}, got {value}", field=field)
     return int(value)
 
 

@@ -17,7 +17,12 @@ import numpy as np
 
 from sampler.errors import SamplerError, check_int
 
-__all__ = ["canonical_json", "derive_bit_generator", "seed_digest", "smallest_keys"]
+__all__ = ["MAX_SEED", "canonical_json", "derive_bit_generator", "seed_digest", "smallest_keys"]
+
+#: Largest seed of any random act: the largest integer a browser's number widget holds exactly
+#: (2**53 - 1), and so what the planner's seed widget, plan files, the command line and the store's
+#: BIGINT seed columns all accept.
+MAX_SEED = 2**53 - 1
 
 
 def canonical_json(value: Any) -> str:
@@ -27,7 +32,7 @@ def canonical_json(value: Any) -> str:
 
 def seed_digest(*, seed: int, purpose: str, **context: Any) -> str:
     """SHA-256 hex of (purpose, context, seed); identical inputs give identical digests anywhere."""
-    seed = check_int(seed, "seed")
+    seed = check_int(seed, "seed", maximum=MAX_SEED)
     payload = canonical_json({"purpose": purpose, "context": context, "seed": seed})
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
