@@ -13,7 +13,7 @@ import math
 import re
 
 from cli.errors import fail
-from sampler.streams import MAX_SEED
+from sampler.errors import MAX_REPLICATIONS, MAX_SEED
 
 __all__ = [
     "MAX_COUNT",
@@ -27,8 +27,6 @@ __all__ = [
 #: Largest population, sample size or count of deviations the commands take: far above any register
 #: (a national one holds some 10**7 certificates), low enough that the exact tail sums stay quick.
 MAX_COUNT = 10**9
-#: Most Monte Carlo replications ``simulate`` runs (a replication stores one count per stratum).
-MAX_REPLICATIONS = 10**6
 
 _WHOLE = re.compile(r"[+-]?[0-9]+")
 _REAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")

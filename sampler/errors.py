@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from numbers import Integral, Real
 
 __all__ = [
+    "MAX_REPLICATIONS",
+    "MAX_SEED",
     "InfeasibleAssignmentError",
     "RecordFormatError",
     "SamplerError",
@@ -16,6 +18,14 @@ __all__ = [
     "check_int",
     "check_rate",
 ]
+
+#: Largest seed of any random act: the largest integer a browser's number widget holds exactly
+#: (2**53 - 1), and so what the planner's seed widget, plan files, the command line and the store's
+#: BIGINT seed columns all accept.
+MAX_SEED = 2**53 - 1
+#: Most Monte Carlo replications a plan file or the command line may ask for: a replication keeps one
+#: count per stratum, so 10**6 replications of 31 provinces already hold a quarter of a gigabyte.
+MAX_REPLICATIONS = 10**6
 
 
 class SamplerError(ValueError):

@@ -15,14 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from sampler.errors import SamplerError, check_int
+from sampler.errors import MAX_SEED, SamplerError, check_int
 
-__all__ = ["MAX_SEED", "canonical_json", "derive_bit_generator", "seed_digest", "smallest_keys"]
-
-#: Largest seed of any random act: the largest integer a browser's number widget holds exactly
-#: (2**53 - 1), and so what the planner's seed widget, plan files, the command line and the store's
-#: BIGINT seed columns all accept.
-MAX_SEED = 2**53 - 1
+__all__ = ["canonical_json", "derive_bit_generator", "seed_digest", "smallest_keys"]
 
 
 def canonical_json(value: Any) -> str:
