@@ -68,7 +68,11 @@ def revision_command(
     engine = None
     where = "a scratch SQLite database"
     if database_url_option is not None:
-        url, engine = open_store(database_url_option, "write")  # brought to head first: it is written
+        url, engine = open_store(  # brought to head first: it is written
+            database_url_option,
+            "write",
+            missing_hint="omit --database-url to compare against a scratch database",
+        )
         where = describe_url(url)
     try:
         generated = generate_revision(message.strip(), engine, allow_empty=empty)

@@ -51,11 +51,11 @@ def _nearest_existing(path: Path) -> Path:
     return next(p for p in (path, *path.parents) if p.exists())
 
 
-def _check_sqlite_file(path: Path, use: Use, where: str) -> None:
+def _check_sqlite_file(path: Path, use: Use, where: str, missing_hint: str) -> None:
     """Refuse a path that is not (or cannot become) a SQLite database for ``use``; one line, exit 2."""
     if not path.exists():
         if use != "create":
-            fail(f"{where}: no database file at {path}; run 'regdash db upgrade' (or 'regdash seed') first")
+            fail(f"{where}: no database file at {path}; {missing_hint}")
         existing = _nearest_existing(path.parent)
         if not existing.is_dir():
             fail(f"{where}: cannot create {path}: {existing} is not a directory")
@@ -75,12 +75,15 @@ def _check_sqlite_file(path: Path, use: Use, where: str) -> None:
         fail(f"{where}: cannot write to {path}: permission denied")
 
 
-def store_url(option: str | None, use: Use = "read") -> str:
+MISSING_HINT = "run 'regdash db upgrade' (or 'regdash seed') first"
+
+
+def store_url(option: str | None, use: Use = "read", *, missing_hint: str = MISSING_HINT) -> str:
     """The resolved URL of the store ``option`` (else ``$REGDASH_DATABASE_URL``, else the default).
 
     Checks, without opening anything: the URL parses; its database is SQLite or PostgreSQL (with a
     driver installed); a SQLite file is fit for ``use`` (see the module docstring). Otherwise prints one
-    ``error:`` line naming the option and exits 2.
+    ``error:`` line naming the option and exits 2 (a missing file: with ``missing_hint``, what to do).
     """
     where = _source(option)
     if option is not None and not option.strip():
@@ -99,11 +102,13 @@ def store_url(option: str | None, use: Use = "read") -> str:
         fail(f"{where}: the driver {parsed.drivername!r} is not installed; give {SUPPORTED}")
     path = sqlite_path(url)
     if path is not None:
-        _check_sqlite_file(path, use, where)
+        _check_sqlite_file(path, use, where, missing_hint)
     return url
 
 
-def open_store(option: str | None, use: Use = "read") -> tuple[str, Engine]:
+def open_store(
+    option: str | None, use: Use = "read", *, missing_hint: str = MISSING_HINT
+) -> tuple[str, Engine]:
     """``(url, engine)`` for the store ``option`` after `store_url`'s checks."""
-    url = store_url(option, use)
+    url = store_url(option, use, missing_hint=missing_hint)
     return url, make_engine(url)
