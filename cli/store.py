@@ -15,14 +15,18 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from cli.errors import fail
-from models.db import DATABASE_URL_ENV, database_url, make_engine, sqlite_path
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+# models is imported inside the functions: importing it loads pandas, and `regdash plan size` (which
+# imports this module through cli.sampling) should start without it.
 
 __all__ = ["OPTION", "SUPPORTED", "Use", "describe_url", "open_store", "store_url"]
 
@@ -42,6 +46,8 @@ def describe_url(url: str) -> str:
 
 def _source(option: str | None) -> str:
     """Where the URL came from, as a message names it."""
+    from models.db import DATABASE_URL_ENV
+
     if option:
         return OPTION
     return f"${DATABASE_URL_ENV}" if os.environ.get(DATABASE_URL_ENV) else OPTION
@@ -85,6 +91,8 @@ def store_url(option: str | None, use: Use = "read", *, missing_hint: str = MISS
     driver installed); a SQLite file is fit for ``use`` (see the module docstring). Otherwise prints one
     ``error:`` line naming the option and exits 2 (a missing file: with ``missing_hint``, what to do).
     """
+    from models.db import database_url, sqlite_path
+
     where = _source(option)
     if option is not None and not option.strip():
         fail(f"{where} is empty; give {SUPPORTED}")
@@ -110,5 +118,7 @@ def open_store(
     option: str | None, use: Use = "read", *, missing_hint: str = MISSING_HINT
 ) -> tuple[str, Engine]:
     """``(url, engine)`` for the store ``option`` after `store_url`'s checks."""
+    from models.db import make_engine
+
     url = store_url(option, use, missing_hint=missing_hint)
     return url, make_engine(url)
