@@ -284,3 +284,28 @@ def test_a_record_with_an_impossible_seed_is_a_mismatch_naming_the_seed(seed, in
     result = invoke("verify", "--record", str(path), "--frame-csv", str(inputs / "frame.csv"))
     assert result.exit_code == 1 and "Traceback" not in result.stdout + result.stderr
     assert f"seed: recorded {seed}, re-derived 7" in result.stdout
+
+
+@pytest.mark.postgres
+def test_a_password_in_a_working_url_is_never_printed(postgres_server, inputs):
+    """Every command on a reachable PostgreSQL store (trust authentication ignores the password), in
+    the order that fills it: what any of them prints, success or error, never holds the password."""
+    plain = postgres_server.create_database("regdash_password_echo")
+    url = plain.replace(f"//{postgres_server.user}@", f"//{postgres_server.user}:{SECRET}@")
+    assert SECRET in url
+    order = [
+        ("db", "upgrade"),
+        ("seed",),
+        *[p for p in DATABASE_COMMANDS if p not in {("db", "upgrade"), ("seed",)}],
+    ]
+    for path in order:
+        extra, _use = DATABASE_COMMANDS[path]
+        args = [a.format(plan=inputs / "plan.yaml", record=inputs / "record.json") for a in extra]
+        if path == ("seed",):
+            args += ["--force"]
+        result = invoke(*path, *args, "--database-url", url)
+        output = result.stdout + result.stderr
+        assert SECRET not in output, (path, output)
+        assert result.exception is None or isinstance(result.exception, SystemExit), (path, result.exception)
+        if path in {("db", "upgrade"), ("seed",), ("db", "stats"), ("users", "list"), ("campaign", "list")}:
+            assert result.exit_code == 0, (path, output)
