@@ -17,12 +17,7 @@ from sampler.frame import Frame
 from sampler.power import bad_counts
 from sampler.streams import derive_bit_generator
 
-__all__ = [
-    "SimulationResult",
-    "simulate_detections",
-    "simulate_plan",
-    "srswor_positions",
-]
+__all__ = ["SimulationResult", "simulate_detections", "simulate_plan", "srswor_positions"]
 
 
 @dataclass(frozen=True, eq=False)

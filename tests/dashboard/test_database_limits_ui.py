@@ -6,15 +6,12 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import text
-from streamlit.testing.v1 import AppTest
 
 from dashboard.strings import load_strings
 from models.campaigns import CAMPAIGN_NAME_MAX, SEED_MAX
 from models.db import make_engine
 from sampler.errors import MAX_SEED
-from tests.dashboard.conftest import APP
-from tests.support.actors import PLANNER
-from tests.support.apptest import sign_in
+from tests.dashboard.test_planning_page import _open
 
 
 @pytest.mark.parametrize("code", ["name_invalid", "seed_invalid", "year_invalid", "reason_too_long"])
@@ -46,19 +43,10 @@ def _count(url: str, statement: str) -> int:
     return value
 
 
-def _planning(url: str, monkeypatch, lang: str) -> AppTest:
-    monkeypatch.setenv("REGDASH_DATABASE_URL", url)
-    at = sign_in(AppTest.from_file(APP, default_timeout=180), PLANNER)
-    at.query_params["lang"] = lang
-    at.run()
-    at.switch_page("dashboard/pages/planning.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 @pytest.mark.postgres
 def test_a_huge_seed_and_a_long_name_are_messages_on_postgres(postgres_demo_url, monkeypatch):
-    at = _planning(postgres_demo_url, monkeypatch, "zh")
+    monkeypatch.setenv("REGDASH_DATABASE_URL", postgres_demo_url)
+    at = _open("zh")
     seed = at.number_input(key="plan_seed")
     assert seed.max == MAX_SEED == SEED_MAX  # the widget, the sampler and the BIGINT column agree
     assert at.text_input(key="plan_campaign").max_chars == CAMPAIGN_NAME_MAX
