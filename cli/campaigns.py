@@ -9,9 +9,9 @@ from typing import Annotated
 import typer
 from sqlalchemy.exc import SQLAlchemyError
 
-from cli.db import DatabaseUrlOption, describe_url
+from cli.db import DatabaseUrlOption
 from cli.errors import fail
-from cli.users import open_store
+from cli.store import describe_url, open_store
 from models.access import operator
 from models.queries.campaigns import campaign_list
 

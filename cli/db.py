@@ -9,11 +9,12 @@ from typing import Annotated
 
 import typer
 from alembic.util import CommandError
-from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from cli.errors import fail
+from cli.store import describe_url, open_store, store_url
 from models.access import operator
-from models.db import database_url, make_engine, sqlite_path
+from models.db import make_engine, sqlite_path
 from models.maintenance import expire_certificates
 from models.migrate import NothingToGenerate, generate_revision, upgrade
 from models.stats import database_stats
@@ -26,20 +27,16 @@ DatabaseUrlOption = Annotated[
 ]
 
 
-def describe_url(url: str) -> str:
-    """``url`` with its password hidden, for messages."""
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
-
-
 @app.command("upgrade")
 def upgrade_command(database_url_option: DatabaseUrlOption = None) -> None:
     """Create or migrate the schema to the newest revision (Alembic)."""
-    url = database_url(database_url_option)
+    url = store_url(database_url_option, "create")
     path = sqlite_path(url)
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        fail(f"--database-url: cannot create the folder {path.parent}: {error.strerror or error}")
     try:
         upgrade(make_engine(url))
     except OperationalError as error:
@@ -71,15 +68,12 @@ def revision_command(
     engine = None
     where = "a scratch SQLite database"
     if database_url_option is not None:
-        try:
-            url = database_url(database_url_option)
-            path = sqlite_path(url)
-            engine = make_engine(url)
-        except (ArgumentError, ImportError) as error:
-            fail(f"--database-url {database_url_option!r} is not a usable database URL: {error}")
+        url, engine = open_store(  # brought to head first: it is written
+            database_url_option,
+            "write",
+            missing_hint="omit --database-url to compare against a scratch database",
+        )
         where = describe_url(url)
-        if path is not None and not path.exists():
-            fail(f"no database file at {path}; omit --database-url to compare against a scratch database")
     try:
         generated = generate_revision(message.strip(), engine, allow_empty=empty)
     except NothingToGenerate as error:
@@ -105,12 +99,9 @@ def stats_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
 ) -> None:
     """Row counts per table, valid certificates by scheme and by province."""
-    url = database_url(database_url_option)
-    path = sqlite_path(url)
-    if path is not None and not path.exists():
-        fail(f"no database file at {path}; run 'regdash seed' first")
+    url, engine = open_store(database_url_option, "read")
     try:
-        stats = database_stats(make_engine(url))
+        stats = database_stats(engine)
     except SQLAlchemyError as error:
         fail(f"cannot read database {describe_url(url)}: {getattr(error, 'orig', error)}")
     if as_json:
@@ -135,16 +126,13 @@ def expire_command(
     ] = None,
 ) -> None:
     """Mark valid certificates past their expiry date as expired (the register's daily job)."""
-    url = database_url(database_url_option)
-    path = sqlite_path(url)
-    if path is not None and not path.exists():
-        fail(f"no database file at {path}; run 'regdash seed' first")
     try:
         on = dt.date.fromisoformat(today) if today else dt.date.today()
     except ValueError:
         fail(f"--today must be an ISO date such as 2026-11-24, got {today!r}")
+    url, engine = open_store(database_url_option, "write")
     try:
-        changed = expire_certificates(make_engine(url), today=on, actor=operator(getpass.getuser()))
+        changed = expire_certificates(engine, today=on, actor=operator(getpass.getuser()))
     except SQLAlchemyError as error:
         fail(f"cannot update database {describe_url(url)}: {getattr(error, 'orig', error)}")
     typer.echo(f"{changed:,} certificate(s) expired as of {on.isoformat()}")

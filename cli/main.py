@@ -5,11 +5,13 @@ from __future__ import annotations
 import typer
 
 from cli import campaigns, db, sampling, seeding, serve, users
+from cli.errors import OneLineGroup
 
 app = typer.Typer(
     help="regdash: certification-regulator dashboard and double-random sampling simulator.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    cls=OneLineGroup,
 )
 app.add_typer(db.app, name="db")
 seeding.register(app)

@@ -8,14 +8,14 @@ Numeric options are parsed here rather than by click so that a bad value also ge
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperCommand, TyperGroup
 
 from cli.errors import fail
+from cli.options import MAX_COUNT, MAX_REPLICATIONS, real_number, required, whole_number
+from cli.store import open_store
 from sampler.errors import SamplerError, check_choice
 
 # numpy, scipy and pandas are imported inside the commands so that `regdash --help` and the other
@@ -49,19 +49,12 @@ DatabaseOption = Annotated[
 
 
 # -- helpers -------------------------------------------------------------------------------------
-def _number(text: str | None, option: str, *, integer: bool = False, required: bool = True) -> Any:
-    if text is None:
-        if required:
-            raise SamplerError(f"missing option {option}", field=option)
-        return None
-    try:
-        value = float(text) if not integer else int(text)
-    except ValueError:
-        kind = "a whole number" if integer else "a number"
-        raise SamplerError(f"{option} must be {kind}, got {text!r}", field=option) from None
-    if not integer and not math.isfinite(value):
-        raise SamplerError(f"{option} must be a finite number, got {text!r}", field=option)
-    return value
+def _count(text: str | None, option: str, *, minimum: int = 0) -> int | None:
+    return whole_number(text, option, minimum=minimum, maximum=MAX_COUNT)
+
+
+def _real(text: str | None, option: str) -> float | None:
+    return real_number(text, option)  # its range is the sampler's to check (one check per field)
 
 
 def _emit(payload: dict[str, Any], as_json: bool, lines: list[str] | None = None) -> None:
@@ -101,29 +94,9 @@ def _read_csv(path: str, what: str):
         raise SamplerError(f"{what} file {path} is not a readable CSV: {error}", field=what) from error
 
 
-def _shown_url(url: str) -> str:
-    """``url`` as it may appear in a message: never with its password."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except (ArgumentError, ValueError):
-        return "the given URL"
-
-
 def _engine(url: str):
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from models.db import make_engine  # lazy: the sampler package itself never imports models
-
-    try:
-        return make_engine(url)
-    except (SQLAlchemyError, ValueError) as error:
-        detail = str(error).replace(url, _shown_url(url))
-        raise SamplerError(
-            f"cannot open database {_shown_url(url)!r}: {detail}", field="--database-url"
-        ) from error
+    """The engine of a store ``regdash`` reads (checked by `cli.store.open_store`; never created)."""
+    return open_store(url, "read")[1]
 
 
 def _frozen(database_url: str, digest: Any, kind: str):
@@ -264,14 +237,16 @@ def plan_size(
     """Attribute-sampling sample size: n and the deviations it allows."""
 
     def body():
-        N = _number(population, "--population", integer=True, required=False)
+        N = _count(population, "--population", minimum=1)
+        required(confidence, "--confidence", "C")
+        required(tolerable, "--tolerable", "T")
         from sampler.attribute import sample_size
 
         chosen = check_choice(model, "--model", MODELS) if model else ("hypergeometric" if N else "binomial")
         result = sample_size(
-            confidence=_number(confidence, "--confidence"),
-            tolerable=_number(tolerable, "--tolerable"),
-            expected=_number(expected, "--expected"),
+            confidence=_real(confidence, "--confidence"),
+            tolerable=_real(tolerable, "--tolerable"),
+            expected=_real(expected, "--expected"),
             population=N,
             model=chosen,
         )
@@ -308,14 +283,17 @@ def plan_limit(
     """Upper confidence limit of the deviation rate after k deviations in n."""
 
     def body():
-        N = _number(population, "--population", integer=True, required=False)
+        N = _count(population, "--population", minimum=1)
+        required(n, "--n", "N")
+        required(deviations, "--deviations", "K")
+        required(confidence, "--confidence", "C")
         from sampler.attribute import upper_limit
 
         chosen = check_choice(model, "--model", MODELS) if model else ("hypergeometric" if N else "binomial")
         result = upper_limit(
-            n=_number(n, "--n", integer=True),
-            deviations=_number(deviations, "--deviations", integer=True),
-            confidence=_number(confidence, "--confidence"),
+            n=_count(n, "--n", minimum=1),
+            deviations=_count(deviations, "--deviations"),
+            confidence=_real(confidence, "--confidence"),
             population=N,
             model=chosen,
         )
@@ -395,11 +373,9 @@ def simulate_command(
 
         from sampler.run import run_simulation
 
+        R = whole_number(replications, "--replications", minimum=1, maximum=MAX_REPLICATIONS)
         parsed, frame = _plan_and_frame(plan, frame_csv, database_url)
-        R = _number(replications, "--replications", integer=True, required=False)
         if R is not None:
-            if R < 1:
-                raise SamplerError("--replications must be at least 1", field="--replications")
             parsed = dataclasses.replace(
                 parsed, simulation=dataclasses.replace(parsed.simulation, replications=R)
             )
@@ -572,39 +548,13 @@ def verify_command(
         raise typer.Exit(1)
 
 
-# typer ships its own copy of click; its UsageError is the base of typer.BadParameter.
-_UsageError = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
-
-
-class _OneLineCommand(TyperCommand):
-    """Report usage errors (unknown option, missing value ...) as one line, exit 2."""
-
-    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        try:
-            return super().parse_args(ctx, args)
-        except _UsageError as error:
-            fail(error.format_message().replace("\n", " "))
-
-
-class _OneLineGroup(TyperGroup):
-    """Same for an unknown sub-command of ``regdash plan``."""
-
-    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
-        try:
-            return super().resolve_command(ctx, args)
-        except _UsageError as error:
-            fail(error.format_message().replace("\n", " "))
-
-
 def register(app: typer.Typer) -> None:
     """Attach ``plan size|limit``, ``power``, ``simulate``, ``draw`` and ``verify`` to ``app``."""
-    plan_app = typer.Typer(
-        help="Attribute-sampling sample sizes and upper limits.", no_args_is_help=True, cls=_OneLineGroup
-    )
-    plan_app.command("size", cls=_OneLineCommand)(plan_size)
-    plan_app.command("limit", cls=_OneLineCommand)(plan_limit)
+    plan_app = typer.Typer(help="Attribute-sampling sample sizes and upper limits.", no_args_is_help=True)
+    plan_app.command("size")(plan_size)
+    plan_app.command("limit")(plan_limit)
     app.add_typer(plan_app, name="plan")
-    app.command("power", cls=_OneLineCommand)(power_command)
-    app.command("simulate", cls=_OneLineCommand)(simulate_command)
-    app.command("draw", cls=_OneLineCommand)(draw_command)
-    app.command("verify", cls=_OneLineCommand)(verify_command)
+    app.command("power")(power_command)
+    app.command("simulate")(simulate_command)
+    app.command("draw")(draw_command)
+    app.command("verify")(verify_command)

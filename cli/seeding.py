@@ -10,6 +10,8 @@ from typing import Annotated
 import typer
 
 from cli.errors import fail
+from cli.options import MAX_SEED, real_number, whole_number
+from cli.store import store_url
 
 DEFAULT_SEED = 20171201
 
@@ -30,8 +32,9 @@ def seed_command(
         str, typer.Option("--scale", help="demo (~40k certificates) or national (~4M).")
     ] = "demo",
     seed: Annotated[
-        int, typer.Option("--seed", help="Random seed: the same seed gives the same database.")
-    ] = (DEFAULT_SEED),
+        str,
+        typer.Option("--seed", help=f"Random seed, 0 to {MAX_SEED}: the same seed gives the same database."),
+    ] = str(DEFAULT_SEED),
     database_url: Annotated[
         str | None,
         typer.Option(
@@ -42,8 +45,9 @@ def seed_command(
         bool, typer.Option("--force", help="Replace a database that already holds data.")
     ] = False,
     fraction: Annotated[
-        float, typer.Option("--fraction", hidden=True, help="Seed this share of the scale's certificates.")
-    ] = 1.0,
+        str,
+        typer.Option("--fraction", hidden=True, help="Seed this share (0, 1] of the scale's certificates."),
+    ] = "1",
     if_empty: Annotated[
         bool,
         typer.Option("--if-empty", help="Seed only if the store holds no certificates; else do nothing."),
@@ -53,14 +57,19 @@ def seed_command(
     from seed.build import SeedError, resolve_scale, seed_database
     from seed.status import has_certificates
 
+    seed_value = whole_number(seed, "--seed", maximum=MAX_SEED)
+    share = real_number(fraction, "--fraction", minimum=0.0, maximum=1.0)
+    if share == 0:
+        fail(f"--fraction must lie in (0, 1], got {fraction!r}")
     try:
         resolve_scale(scale)
+        database_url = store_url(database_url, "create")
         if if_empty and has_certificates(database_url):
             typer.echo("already seeded, nothing to do")
             return
         report = _progress_printer()
         result = seed_database(
-            database_url, scale=scale, seed=seed, force=force, fraction=fraction, progress=report
+            database_url, scale=scale, seed=seed_value, force=force, fraction=share, progress=report
         )
     except SeedError as error:
         fail(str(error))

@@ -11,30 +11,18 @@ import json
 from typing import Annotated
 
 import typer
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
-from cli.db import DatabaseUrlOption, describe_url
+from cli.db import DatabaseUrlOption
 from cli.errors import fail
+from cli.store import describe_url, open_store
 from models.access import Role, operator
 from models.audit import verify_chain, verify_rows
-from models.db import database_url, make_engine, sqlite_path
 from models.users import UserError, set_user, user_table
 
 users_app = typer.Typer(help="Who has which role (the users table).", no_args_is_help=True)
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
 ROLE_NAMES = ", ".join(role for role in Role if role is not Role.PUBLIC)
-
-
-def open_store(option: str | None):
-    """(url, engine) of an existing store named by ``--database-url``; one ``error:`` line otherwise."""
-    try:
-        url = database_url(option)
-        path = sqlite_path(url)
-        if path is not None and not path.exists():
-            fail(f"no database file at {path}; run 'regdash db upgrade' first")
-        return url, make_engine(url)
-    except (ArgumentError, NoSuchModuleError, ImportError):
-        fail("--database-url must be sqlite:///FILE or postgresql://USER@HOST[:PORT]/DB")
 
 
 @users_app.command("set")
@@ -51,7 +39,7 @@ def set_command(
     database_url_option: DatabaseUrlOption = None,
 ) -> None:
     """Grant, change or withdraw a person's role (e.g. the first admin of a new deployment)."""
-    url, engine = open_store(database_url_option)
+    url, engine = open_store(database_url_option, "write")
     try:
         set_user(
             engine,

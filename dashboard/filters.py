@@ -1,8 +1,17 @@
-"""Filters that live in the URL query string, so that a view can be shared as a link."""
+"""Filters that live in the URL query string, so that a view can be shared as a link.
+
+Every URL filter is read by `url_param` with one of the parsers below: a value is ordered (a year range
+given backwards), clamped to what exists, or dropped when it cannot be read, and the cleaned value is
+written back into the URL, so the link shows what the page shows. Numbers count only when written in
+ASCII digits: ``"²".isdigit()`` and ``"１２".isdigit()`` are true in Python, but neither is an id.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from numbers import Integral
+from typing import TypeVar
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
@@ -10,14 +19,71 @@ from streamlit.delta_generator import DeltaGenerator
 from dashboard.i18n import t
 
 SEPARATOR = ","
+RANGE_SEPARATOR = "-"
+_ASCII_DIGITS = re.compile(r"[0-9]{1,18}")  # 18 digits: any id or year, and always an int64
+_RANGE = re.compile(r"\s*([0-9]{1,18})\s*(?:-\s*([0-9]{1,18})\s*)?")
+
+T = TypeVar("T")
 
 
-def _read_list(param: str, options: Sequence[str]) -> list[str] | None:
-    raw = st.query_params.get(param)
+# -- parsers: raw URL text -> a clean value, or None when nothing in it can be read ---------------------
+def parse_whole(raw: str | None) -> int | None:
+    """A whole number >= 0 in ASCII digits (``"12"``), else None (``"²"``, ``"１２"``, ``"-1"``)."""
+    text = (raw or "").strip()
+    return int(text) if _ASCII_DIGITS.fullmatch(text) else None
+
+
+def parse_choice(raw: str | None, options: Iterable[T]) -> T | None:
+    """The option named by ``raw``, else None; whole-number options (ids: ``?campaign=12``) are
+    matched by `parse_whole`, others by their text."""
+    if raw is None:
+        return None
+    wanted = raw.strip()
+    number = parse_whole(wanted)
+    for option in options:
+        if isinstance(option, Integral) and not isinstance(option, bool):
+            if number is not None and int(option) == number:
+                return option
+        elif str(option) == wanted:
+            return option
+    return None
+
+
+def parse_list(raw: str | None, options: Sequence[str]) -> list[str] | None:
+    """The known options in a ``a,b`` list, each once, in the order given; None when none is known."""
     if raw is None:
         return None
     allowed = set(options)
-    return [value for value in raw.split(SEPARATOR) if value in allowed]
+    chosen = list(dict.fromkeys(v.strip() for v in raw.split(SEPARATOR) if v.strip() in allowed))
+    return chosen or None
+
+
+def parse_range(raw: str | None, first: int, last: int) -> tuple[int, int] | None:
+    """``"2019-2025"`` (or backwards, or one year ``"2020"``) as (start, end) with start <= end, clamped
+    to [first, last]; None when it cannot be read."""
+    match = _RANGE.fullmatch(raw or "")
+    if match is None:
+        return None
+    low, high = sorted(int(part) for part in match.groups(default=match.group(1)))
+    return max(first, min(low, last)), min(last, max(high, first))
+
+
+def format_range(value: tuple[int, int]) -> str:
+    """(2019, 2025) as ``"2019-2025"`` (the form `parse_range` reads)."""
+    return f"{value[0]}{RANGE_SEPARATOR}{value[1]}"
+
+
+def url_param(
+    param: str, parse: Callable[[str | None], T | None], show: Callable[[T], str] = str
+) -> T | None:
+    """``?param=`` read by ``parse``; the URL is rewritten to the cleaned value (or loses the parameter
+    when nothing could be read), so a link never keeps what the page ignored."""
+    raw = st.query_params.get(param)
+    if raw is None:
+        return None
+    value = parse(raw)
+    _write(param, None if value is None else show(value))
+    return value
 
 
 def _page_id() -> str:
@@ -64,7 +130,7 @@ def url_multiselect(
     """
     key = f"url_filter_{param}"
     if _needs_url_value(key):
-        st.session_state[key] = _read_list(param, options) or []
+        st.session_state[key] = url_param(param, lambda raw: parse_list(raw, options), SEPARATOR.join) or []
     selected = container.multiselect(
         label,
         list(options),
@@ -89,16 +155,10 @@ def url_year_range(
     key = f"url_filter_{param}"
     default = default or (first, last)
     if _needs_url_value(key):
-        start, end = default
-        raw = st.query_params.get(param)
-        if raw and "-" in raw:
-            try:
-                start, end = (int(part) for part in raw.split("-", 1))
-            except ValueError:
-                start, end = default
-        st.session_state[key] = (max(first, min(start, last)), min(last, max(end, first)))
+        read = url_param(param, lambda raw: parse_range(raw, first, last), format_range)
+        st.session_state[key] = read or parse_range(format_range(default), first, last)
     start, end = container.slider(label, first, last, key=key)
-    _write(param, None if (start, end) == default else f"{start}-{end}")
+    _write(param, None if (start, end) == default else format_range((start, end)))
     return start, end
 
 
@@ -115,8 +175,7 @@ def url_tabs(sections: Mapping[str, str], *, param: str = "view") -> tuple[str, 
     key = f"url_filter_{param}"
     remembered = f"_url_tab_{param}"
     if _needs_url_value(key):
-        raw = st.query_params.get(param)
-        name = raw if raw in sections else names[0]
+        name = url_param(param, lambda raw: parse_choice(raw, names)) or names[0]
     elif st.session_state.get(key) in name_of:
         name = name_of[st.session_state[key]]
     else:  # the labels changed with the language

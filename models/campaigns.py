@@ -19,6 +19,12 @@ from models.vocabulary import (
 )
 
 SEEDED_SAMPLER_VERSION = "seed-1"  # ``Draw.sampler_version`` of the seeded history (seed/campaigns.py)
+#: Longest campaign name (``Campaign.name``), counted after whitespace is collapsed; the planner's
+#: text box allows the same.
+CAMPAIGN_NAME_MAX = 64
+#: Largest draw seed written (``Draw.seed``, a BIGINT): the largest integer a browser's number widget
+#: holds exactly, and the sampler's own limit (``sampler.errors.MAX_SEED``; a test keeps them equal).
+SEED_MAX = 2**53 - 1
 
 
 class Campaign(SQLModel, table=True):
@@ -32,7 +38,7 @@ class Campaign(SQLModel, table=True):
 
     id: int = Field(primary_key=True)
     year: int = Field(index=True)
-    name: str = Field(max_length=64)
+    name: str = Field(max_length=CAMPAIGN_NAME_MAX)
     legal_basis: str = Field(max_length=128)
     unit_type: str = Field(max_length=12)
     scheme_code: str | None = Field(default=None, foreign_key="scheme.code", max_length=8)
@@ -48,7 +54,7 @@ class Draw(SQLModel, table=True):
 
     id: int = Field(primary_key=True)
     campaign_id: int = Field(foreign_key="campaign.id", index=True)
-    seed: int = Field(sa_type=BigInteger)  # up to 2**53 - 1 (the planner's widget), 2**52 from the lottery
+    seed: int = Field(sa_type=BigInteger)  # up to SEED_MAX; the lottery's are below 2**52
     frame_hash: str = Field(max_length=64)
     params_json: str
     drawn_at: dt.datetime

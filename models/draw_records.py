@@ -8,8 +8,10 @@ names what is wrong.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
+import unicodedata
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -18,7 +20,16 @@ from sqlalchemy.exc import IntegrityError
 
 from models.access import Actor, Permission, require
 from models.audit import append_audit
-from models.campaigns import Assignment, Campaign, Draw, DrawTarget, Finding, InspectionOutcome
+from models.campaigns import (
+    CAMPAIGN_NAME_MAX,
+    SEED_MAX,
+    Assignment,
+    Campaign,
+    Draw,
+    DrawTarget,
+    Finding,
+    InspectionOutcome,
+)
 from models.vocabulary import FINDING_CATEGORIES, FOLLOW_UPS, INSPECTION_METHODS, OUTCOME_CODES
 from models.workdays import add_working_days
 
@@ -76,6 +87,45 @@ def check_draw(targets: pd.DataFrame, assignments: pd.DataFrame) -> None:
         raise WorkflowError(f"assignments name units that were not drawn: {sorted(unknown)[:5]}")
 
 
+def normal_campaign_name(text: str) -> str:
+    """A campaign name as stored and looked up: NFKC (full-width letters and digits, compatibility
+    characters such as ㍿ spelled out), runs of whitespace made one space, ends trimmed."""
+    return " ".join(unicodedata.normalize("NFKC", str(text)).split())
+
+
+def clean_campaign_name(text: str) -> str:
+    """`normal_campaign_name` of ``text``, checked against the column.
+
+    Raises ``WorkflowError`` (code ``name_invalid``, field ``limit``) when nothing is left or it is
+    longer than ``CAMPAIGN_NAME_MAX`` characters (counted after normalisation, which can lengthen a
+    name), before anything is written: PostgreSQL would refuse the row with a database error.
+    """
+    name = normal_campaign_name(text)
+    if not name or len(name) > CAMPAIGN_NAME_MAX:
+        raise WorkflowError(
+            f"the campaign name must be 1 to {CAMPAIGN_NAME_MAX} characters",
+            code="name_invalid",
+            limit=CAMPAIGN_NAME_MAX,
+        )
+    return name
+
+
+def check_record(record: DrawRecord) -> None:
+    """Refuse a record whose values the store cannot hold: the campaign name (``name_invalid``), a
+    seed outside 0..``SEED_MAX`` (``seed_invalid``), a year outside 1..9999 (``year_invalid``)."""
+    clean_campaign_name(record.campaign_name)
+    seed = record.seed
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= SEED_MAX:
+        raise WorkflowError(
+            f"the seed must be a whole number from 0 to {SEED_MAX}, got {seed!r}",
+            code="seed_invalid",
+            maximum=SEED_MAX,
+        )
+    year = record.year
+    if isinstance(year, bool) or not isinstance(year, int) or not 1 <= year <= 9999:
+        raise WorkflowError(f"the year must be from 1 to 9999, got {year!r}", code="year_invalid")
+
+
 def campaign_exists_error(name: str, year: int) -> WorkflowError:
     """The error for a campaign name already used in a year (names are unique per year)."""
     return WorkflowError(
@@ -93,6 +143,8 @@ def commit_draw(
     records drawn elsewhere (the command line) and tests.
     """
     require(actor, Permission.DRAW)
+    check_record(record)
+    record = dataclasses.replace(record, campaign_name=clean_campaign_name(record.campaign_name))
     check_draw(targets, assignments)
     campaign_table = Campaign.__table__
     try:
@@ -130,7 +182,11 @@ def write_draw(
     actor: Actor,
     audit_details: dict | None = None,
 ) -> int:
-    """Inside the caller's transaction: the draw row, its targets and teams, and the audit entry."""
+    """Inside the caller's transaction: the draw row, its targets and teams, and the audit entry.
+
+    Raises ``WorkflowError`` (see `check_record`) before writing a value the store cannot hold.
+    """
+    check_record(record)
     draw_id = connection.execute(
         insert(Draw.__table__).values(
             campaign_id=campaign_id,

@@ -42,7 +42,15 @@ from sqlmodel import Field, SQLModel
 from models.access import Actor, Permission, require
 from models.audit import append_audit, canonical_json
 from models.campaigns import Campaign
-from models.draw_records import DrawRecord, WorkflowError, campaign_exists_error, check_draw, write_draw
+from models.draw_records import (
+    DrawRecord,
+    WorkflowError,
+    campaign_exists_error,
+    check_draw,
+    clean_campaign_name,
+    normal_campaign_name,
+    write_draw,
+)
 from models.frames import with_last_drawn
 from models.frozen import freeze, load_frozen
 from sampler.errors import SamplerError
@@ -211,7 +219,9 @@ def session_view(engine: Engine, session_id: int) -> SessionView:
 
 
 def find_session(engine: Engine, *, campaign_name: str, year: int) -> SessionView | None:
-    """The newest draw session of the campaign named ``campaign_name`` in ``year``, if any."""
+    """The newest draw session of the campaign named ``campaign_name`` (as `open_draw` stores it:
+    `normal_campaign_name`) in ``year``, if any."""
+    campaign_name = normal_campaign_name(campaign_name)
     s, c = DrawSession.__table__, Campaign.__table__
     with engine.connect() as connection:
         session_id = connection.execute(
@@ -252,9 +262,7 @@ def open_draw(
     (``reason_required``); the earlier one is marked superseded, and both stay on record.
     """
     require(actor, Permission.DRAW)
-    name = " ".join(campaign_name.split())
-    if not name or len(name) > 64:
-        raise WorkflowError("the campaign name must be 1 to 64 characters", code="name_invalid", limit=64)
+    name = clean_campaign_name(campaign_name)
     reason = _clean_reason(reason)
     c, s = Campaign.__table__, DrawSession.__table__
     try:

@@ -66,6 +66,8 @@ __all__ = [
 ]
 
 ASSIGN_METHODS: tuple[str, ...] = ("auto", "exact", "sequential")
+#: Most random attempts an assignment may be given before the max-flow look-ahead takes over.
+MAX_ATTEMPTS = 100_000
 #: Exact proposals ``method="auto"`` tries before switching to the sequential draw.
 AUTO_EXACT_ATTEMPTS = 50
 POOL_COLUMNS = ("inspector_id", "region", "schemes", "active", "id_valid_until", "affiliations")
@@ -95,10 +97,18 @@ def _as_bool(values: pd.Series) -> np.ndarray:
 
 
 def _as_date(value: object, field_name: str) -> np.datetime64:
+    """A calendar date given as a date or as ISO text (``2026-12-01``); never a number, which
+    pandas would read as nanoseconds since 1970."""
     try:
-        return np.datetime64(pd.Timestamp(value).date(), "D")
-    except (ValueError, TypeError) as error:
-        raise SamplerError(f"{field_name} must be an ISO date, got {value!r}", field=field_name) from error
+        if isinstance(value, str):
+            return np.datetime64(_dt.date.fromisoformat(value.strip()), "D")
+        if isinstance(value, _dt.date | np.datetime64):
+            return np.datetime64(pd.Timestamp(value).date(), "D")
+    except (ValueError, TypeError, OverflowError):
+        pass
+    raise SamplerError(
+        f"{field_name} must be an ISO date such as 2026-12-01, got {value!r}", field=field_name
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -215,7 +225,12 @@ def eligibility_rules(
                 "linked_regions must map a region to a list of regions", field="linked_regions"
             )
         for region, others in linked_regions.items():
-            items = [others] if isinstance(others, str) else list(others)
+            items = [others] if _is_label(others) else others
+            if not isinstance(items, list | tuple) or not all(_is_label(o) for o in (region, *items)):
+                raise SamplerError(
+                    f"linked_regions must map a region to a list of regions, got {region!r}: {others!r}",
+                    field="linked_regions",
+                )
             linked[_canonical_text(region)] = sorted({_canonical_text(o) for o in items})
             if cross_region and _canonical_text(region) in linked[_canonical_text(region)]:
                 raise SamplerError(
@@ -229,8 +244,13 @@ def eligibility_rules(
         "cross_region": cross_region,
         "linked_regions": linked,
         "method": check_choice(method, "method", ASSIGN_METHODS),
-        "max_attempts": check_int(max_attempts, "max_attempts", minimum=1),
+        "max_attempts": check_int(max_attempts, "max_attempts", minimum=1, maximum=MAX_ATTEMPTS),
     }
+
+
+def _is_label(value: object) -> bool:
+    """A region label: text, or a whole number (YAML reads the code 440000 as one)."""
+    return isinstance(value, str | int) and not isinstance(value, bool)
 
 
 @dataclass(frozen=True, eq=False)

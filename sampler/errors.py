@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from numbers import Integral, Real
 
 __all__ = [
+    "MAX_REPLICATIONS",
+    "MAX_SEED",
     "InfeasibleAssignmentError",
     "RecordFormatError",
     "SamplerError",
@@ -16,6 +18,14 @@ __all__ = [
     "check_int",
     "check_rate",
 ]
+
+#: Largest seed of any random act: the largest integer a browser's number widget holds exactly
+#: (2**53 - 1), and so what the planner's seed widget, plan files, the command line and the store's
+#: BIGINT seed columns all accept.
+MAX_SEED = 2**53 - 1
+#: Most Monte Carlo replications a plan file or the command line may ask for: a replication keeps one
+#: count per stratum, so 10**6 replications of 31 provinces already hold a quarter of a gigabyte.
+MAX_REPLICATIONS = 10**6
 
 
 class SamplerError(ValueError):
@@ -64,8 +74,8 @@ def check_confidence(value: object, field: str = "confidence") -> float:
     return check_rate(value, field, allow_zero=False, allow_one=False)
 
 
-def check_int(value: object, field: str, *, minimum: int = 0) -> int:
-    """Return ``value`` as an int >= ``minimum`` or raise `SamplerError`."""
+def check_int(value: object, field: str, *, minimum: int = 0, maximum: int | None = None) -> int:
+    """Return ``value`` as an int in [``minimum``, ``maximum``] or raise `SamplerError`."""
     if isinstance(value, bool):
         raise SamplerError(f"{field} must be a whole number, got {value!r}", field=field)
     if isinstance(value, Real) and not isinstance(value, Integral):
@@ -76,6 +86,8 @@ def check_int(value: object, field: str, *, minimum: int = 0) -> int:
         raise SamplerError(f"{field} must be a whole number, got {value!r}", field=field)
     if value < minimum:
         raise SamplerError(f"{field} must be at least {minimum}, got {value}", field=field)
+    if maximum is not None and value > maximum:
+        raise SamplerError(f"{field} must be at most {maximum}, got {value}", field=field)
     return int(value)
 
 

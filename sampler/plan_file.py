@@ -24,16 +24,26 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
 from sampler.allocate import METHODS
 from sampler.assign import eligibility_rules
-from sampler.errors import SamplerError, check_choice, check_confidence, check_int, check_rate
+from sampler.errors import (
+    MAX_REPLICATIONS,
+    MAX_SEED,
+    SamplerError,
+    check_choice,
+    check_confidence,
+    check_int,
+    check_rate,
+)
 
 __all__ = [
     "FIXED_METHOD",
+    "MAX_DEPTH",
+    "MAX_PLAN_BYTES",
     "AllocationSpec",
     "AssignmentSpec",
     "AssumedSpec",
@@ -48,6 +58,41 @@ __all__ = [
 #: Allocation "method" of a plan whose n_h are given as they are (``allocation.sizes``), e.g. the
 #: quotas a planner set; not an allocation rule, so it is not in `sampler.allocate.METHOD_REGISTRY`.
 FIXED_METHOD = "fixed"
+
+#: Largest plan file read: a plan is a few hundred bytes; this leaves room for per-stratum tables.
+MAX_PLAN_BYTES = 1 << 20
+#: Deepest nesting of lists and mappings in a plan file (a plan nests three levels).
+MAX_DEPTH = 32
+
+
+class _PlanLoader(yaml.SafeLoader):
+    """YAML's safe loader without aliases (no "billion laughs"), without implicit dates (a date is
+    text, checked as text by the field that takes it, so ``2026-02-30`` is a message, not a crash),
+    and with a bounded nesting depth."""
+
+    yaml_implicit_resolvers: ClassVar[dict[Any, list[Any]]] = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed in plan files: write the value out", mark
+            )
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                mark = self.peek_event().start_mark
+                raise yaml.composer.ComposerError(None, None, f"nested deeper than {MAX_DEPTH} levels", mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def _check_keys(section: Mapping[str, Any], allowed: tuple[str, ...], prefix: str) -> None:
@@ -165,10 +210,17 @@ class SimulationSpec:
         _check_keys(data, ("replications", "seed", "assignment_replications"), "simulation.")
         seed = data.get("seed")
         return cls(
-            replications=check_int(data.get("replications", 1000), "simulation.replications", minimum=1),
-            seed=None if seed is None else check_int(seed, "simulation.seed"),
+            replications=check_int(
+                data.get("replications", 1000),
+                "simulation.replications",
+                minimum=1,
+                maximum=MAX_REPLICATIONS,
+            ),
+            seed=None if seed is None else check_int(seed, "simulation.seed", maximum=MAX_SEED),
             assignment_replications=check_int(
-                data.get("assignment_replications", 0), "simulation.assignment_replications"
+                data.get("assignment_replications", 0),
+                "simulation.assignment_replications",
+                maximum=MAX_REPLICATIONS,
             ),
         )
 
@@ -326,7 +378,7 @@ def parse_plan(data: Mapping[str, Any]) -> Plan:
     institution = data.get("institution_column", "institution_id")
     if institution is not None and not isinstance(institution, str):
         raise SamplerError("institution_column must be a column name or null", field="institution_column")
-    allocation = AllocationSpec.parse(data.get("allocation") or {})
+    allocation = AllocationSpec.parse(_section(data, "allocation"))
     if allocation.method == FIXED_METHOD:
         total = sum(allocation.sizes.values())
         if n is None:
@@ -338,49 +390,105 @@ def parse_plan(data: Mapping[str, Any]) -> Plan:
     assignment = data.get("assignment")
     exclusion = data.get("exclude_recent")
     return Plan(
-        seed=None if seed is None else check_int(seed, "seed"),
+        seed=None if seed is None else check_int(seed, "seed", maximum=MAX_SEED),
         strata=tuple(strata),
         n=None if n is None else check_int(n, "n", minimum=1),
         allocation=allocation,
-        assumed=AssumedSpec.parse(data.get("assumed") or {}),
+        assumed=AssumedSpec.parse(_section(data, "assumed")),
         tolerable=None if tolerable is None else check_rate(tolerable, "tolerable", allow_zero=False),
         alpha=check_confidence(data.get("alpha", 0.05), "alpha"),
         confidence=check_confidence(data.get("confidence", 0.95), "confidence"),
         institution_column=institution,
-        simulation=SimulationSpec.parse(data.get("simulation") or {}),
+        simulation=SimulationSpec.parse(_section(data, "simulation")),
         assignment=None if assignment is None else AssignmentSpec.parse(assignment),
         exclude_recent=None if exclusion is None else ExclusionSpec.parse(exclusion),
     )
 
 
-def load_plan(path: str | Path) -> Plan:
-    """Read a plan from a ``.yaml``/``.yml`` or ``.json`` file (by suffix; YAML otherwise)."""
-    path = Path(path)
+def _section(data: Mapping[str, Any], name: str) -> Any:
+    """A section of the plan; absent or null is empty (a mapping is checked by the section's parser)."""
+    value = data.get(name)
+    return {} if value is None else value
+
+
+def _plan_text(path: Path) -> str:
+    """The file's text: at most `MAX_PLAN_BYTES`, not binary, UTF-8 (a BOM is allowed)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_PLAN_BYTES + 1)
     except OSError as error:
         raise SamplerError(f"cannot read plan file {path}: {error.strerror}", field="plan") from error
-    try:
-        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as error:
-        first = str(error).splitlines()[0]
+    if len(raw) > MAX_PLAN_BYTES:
         raise SamplerError(
-            f"plan file {path} is not valid {'JSON' if path.suffix.lower() == '.json' else 'YAML'}: {first}",
+            f"plan file {path} is larger than {MAX_PLAN_BYTES // 1024} KiB; a plan file is a short text",
             field="plan",
+        )
+    if b"\x00" in raw:
+        raise SamplerError(f"plan file {path} is not a text file (it holds NUL bytes)", field="plan")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise SamplerError(
+            f"plan file {path} is not UTF-8 text: byte 0x{raw[error.start]:02x} on line {line}; "
+            "save it as UTF-8",
+            field="plan",
+        ) from None
+
+
+def load_plan(path: str | Path) -> Plan:
+    """Read a plan from a ``.yaml``/``.yml`` or ``.json`` file (by suffix; YAML otherwise).
+
+    Raises `SamplerError` (``field="plan"``) for a file that cannot be read, is over `MAX_PLAN_BYTES`,
+    binary, not UTF-8, not valid YAML/JSON, uses YAML aliases or nests deeper than `MAX_DEPTH`; and
+    (naming the field) for every bad value, as `parse_plan`.
+    """
+    path = Path(path)
+    text = _plan_text(path)
+    kind = "JSON" if path.suffix.lower() == ".json" else "YAML"
+    try:
+        data = json.loads(text) if kind == "JSON" else yaml.load(text, Loader=_PlanLoader)
+    except (json.JSONDecodeError, yaml.YAMLError) as error:
+        raise SamplerError(
+            f"plan file {path} is not valid {kind}: {_syntax_problem(error)}", field="plan"
         ) from error
+    except RecursionError:
+        raise SamplerError(
+            f"plan file {path} is not valid {kind}: nested deeper than {MAX_DEPTH} levels", field="plan"
+        ) from None
     if data is None:
         data = {}
     if not isinstance(data, Mapping):
         raise SamplerError(f"plan file {path} must hold a mapping of keys to values", field="plan")
+    if _depth(data) > MAX_DEPTH:
+        raise SamplerError(f"plan file {path} nests deeper than {MAX_DEPTH} levels", field="plan")
     return parse_plan(_plain(data))
 
 
+def _syntax_problem(error: Exception) -> str:
+    """What a YAML or JSON parser found wrong, and where (line and column, counted from 1)."""
+    if isinstance(error, json.JSONDecodeError):
+        return f"{error.msg} (line {error.lineno}, column {error.colno})"
+    mark = getattr(error, "problem_mark", None)
+    problem = getattr(error, "problem", None) or " ".join(str(error).split())
+    return f"{problem} (line {mark.line + 1}, column {mark.column + 1})" if mark else problem
+
+
+def _depth(value: Any, level: int = 0) -> int:
+    """Nesting depth of lists and mappings (stops counting past `MAX_DEPTH`)."""
+    if level > MAX_DEPTH:
+        return level
+    if isinstance(value, Mapping):
+        return max((_depth(v, level + 1) for v in value.values()), default=level + 1)
+    if isinstance(value, list):
+        return max((_depth(v, level + 1) for v in value), default=level + 1)
+    return level
+
+
 def _plain(value: Any) -> Any:
-    """YAML dates to ISO text; keys to text."""
+    """Keys to text (YAML reads ``1:`` as a number)."""
     if isinstance(value, Mapping):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_plain(v) for v in value]
-    if isinstance(value, dt.date):
-        return value.isoformat()
     return value

@@ -24,6 +24,7 @@ from sampler.simulate import SimulationResult, simulate_plan
 
 __all__ = [
     "RECORD_VERSION",
+    "check_linked_regions",
     "eligible_frame",
     "plan_allocation",
     "plan_draw",
@@ -194,6 +195,8 @@ def run_simulation(
         )
     if A and pool is None:
         raise SamplerError("simulation.assignment_replications needs an inspector pool", field="inspectors")
+    if A:
+        check_linked_regions(frame, plan, pool)
     result = simulate_plan(
         frame,
         allocation,
@@ -238,6 +241,7 @@ def run_draw(frame: Frame, plan: Plan, pool: pd.DataFrame | None = None) -> dict
             raise SamplerError(
                 "the plan assigns inspectors but no inspector pool was given", field="inspectors"
             )
+        check_linked_regions(frame, plan, pool)
         targets = (
             drawn.units.rename(columns={frame.unit_id: "unit_id"})
             if frame.unit_id != "unit_id"
@@ -259,6 +263,28 @@ def run_draw(frame: Frame, plan: Plan, pool: pd.DataFrame | None = None) -> dict
             ],
         }
     return record
+
+
+def check_linked_regions(frame: Frame, plan: Plan, pool: pd.DataFrame) -> None:
+    """Every region ``assignment.linked_regions`` names is a region of the frame or of the pool.
+
+    A name that is neither (a typo, an unknown province code) would silently link no inspectors, so
+    it is refused with a `SamplerError` naming ``assignment.linked_regions.<region>``.
+    """
+    linked = plan.assignment.linked_regions if plan.assignment is not None else {}
+    if not linked or "region" not in frame.data.columns or "region" not in pool.columns:
+        return
+    known = {_canonical_text(v) for v in frame.data["region"]} | {_canonical_text(v) for v in pool["region"]}
+    for region, others in linked.items():
+        unknown = [name for name in (region, *others) if name not in known]
+        if unknown:
+            field = f"assignment.linked_regions.{region}"
+            shown = ", ".join(sorted(known)[:12]) + (" ..." if len(known) > 12 else "")
+            raise SamplerError(
+                f"{field} names region {unknown[0]!r}, which is in neither the frame nor the inspector "
+                f"pool (their regions: {shown})",
+                field=field,
+            )
 
 
 def _plain(value: Any) -> Any:

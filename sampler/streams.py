@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from sampler.errors import SamplerError, check_int
+from sampler.errors import MAX_SEED, SamplerError, check_int
 
 __all__ = ["canonical_json", "derive_bit_generator", "seed_digest", "smallest_keys"]
 
@@ -27,7 +27,7 @@ def canonical_json(value: Any) -> str:
 
 def seed_digest(*, seed: int, purpose: str, **context: Any) -> str:
     """SHA-256 hex of (purpose, context, seed); identical inputs give identical digests anywhere."""
-    seed = check_int(seed, "seed")
+    seed = check_int(seed, "seed", maximum=MAX_SEED)
     payload = canonical_json({"purpose": purpose, "context": context, "seed": seed})
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 

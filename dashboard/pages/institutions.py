@@ -10,7 +10,7 @@ import streamlit as st
 from dashboard import charts
 from dashboard.auth import require_page
 from dashboard.cache import query, require_data
-from dashboard.filters import url_multiselect, url_tabs, url_year_range
+from dashboard.filters import parse_choice, url_multiselect, url_param, url_tabs, url_year_range
 from dashboard.i18n import format_int, province_name, scheme_name, t, vocab
 from dashboard.tables import (
     labelled,
@@ -237,9 +237,9 @@ def _detail() -> None:
         return
     names = dict(zip(register["id"], register["name"] + " · " + register["approval_number"], strict=True))
     ids = list(names)
-    wanted = st.query_params.get("institution")
-    if wanted and wanted.isdigit() and int(wanted) in names:
-        default = ids.index(int(wanted))
+    wanted = url_param("institution", lambda raw: parse_choice(raw, ids))
+    if wanted is not None:
+        default = ids.index(wanted)
     else:  # without a link, the institution with most valid certificates rather than the first by number
         default = int(register["valid_certificates"].to_numpy().argmax())
     chosen = st.selectbox(

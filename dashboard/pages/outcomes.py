@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard import charts
 from dashboard.auth import require_page
 from dashboard.cache import query
-from dashboard.filters import url_multiselect, url_tabs, url_year_range
+from dashboard.filters import parse_choice, url_multiselect, url_param, url_tabs, url_year_range
 from dashboard.i18n import format_int, format_pct, province_name, scheme_name, t
 from dashboard.outcome_stats import CONFIDENCE, interval_table, weighted_rate
 from dashboard.tables import campaign_labels, labelled, show_table
@@ -32,8 +32,7 @@ def _campaign_filter(years: tuple[int, int] | None) -> int | None:
     names = campaign_labels(campaigns)
     key = "url_filter_campaign"
     if key not in st.session_state:
-        raw = st.query_params.get(CAMPAIGN_PARAM, "")
-        st.session_state[key] = int(raw) if raw.isdigit() and int(raw) in ids else ALL
+        st.session_state[key] = url_param(CAMPAIGN_PARAM, lambda raw: parse_choice(raw, ids)) or ALL
     if st.session_state[key] not in (ALL, *ids):
         st.session_state[key] = ALL
     chosen = st.sidebar.selectbox(

@@ -13,14 +13,15 @@ from dashboard.i18n import format_int, format_pct, plain, province_name, scheme_
 from dashboard.store import get_engine
 from dashboard.tables import labelled, province_labels, show_table
 from models.access import AccessDenied, Permission
+from models.campaigns import CAMPAIGN_NAME_MAX
 from models.draw_records import WorkflowError
 from models.frames import load_certificate_frame, load_inspector_pool
-from models.lottery import find_session, inputs_hash, open_draw
+from models.lottery import REASON_MAX, find_session, inputs_hash, open_draw
 from models.queries.outcomes import stratum_outcome_counts
 from models.queries.planning import stratum_population
 from models.reference_data import SCHEME_CODES
 from sampler.attribute import sample_size
-from sampler.errors import SamplerError
+from sampler.errors import MAX_SEED, SamplerError
 
 MC_REPLICATIONS = 2000
 
@@ -34,9 +35,7 @@ scheme_labels = {code: scheme_name(code) for code in SCHEME_CODES}  # labels fix
 scheme = top[0].selectbox(t("plan.scheme"), SCHEME_CODES, format_func=scheme_labels.get, key="plan_scheme")
 year = int(top[1].number_input(t("plan.year"), 2017, 2100, dt.date.today().year, key="plan_year"))
 seed = int(
-    top[2].number_input(
-        t("plan.seed"), 0, 2**53 - 1, int(dt.date.today().strftime("%Y%m%d")), key="plan_seed"
-    )
+    top[2].number_input(t("plan.seed"), 0, MAX_SEED, int(dt.date.today().strftime("%Y%m%d")), key="plan_seed")
 )
 
 population = query(stratum_population, schemes=(scheme,))
@@ -204,14 +203,17 @@ def _workflow_error(error: WorkflowError) -> str:
 engine = get_engine()
 draw_cols = st.columns(4)
 campaign_name = draw_cols[0].text_input(
-    t("plan.draw.campaign"), f"{year}年{scheme} 认证结果双随机抽查", max_chars=64, key="plan_campaign"
+    t("plan.draw.campaign"),
+    f"{year}年{scheme} 认证结果双随机抽查",
+    max_chars=CAMPAIGN_NAME_MAX,
+    key="plan_campaign",
 )
 inspection_date = draw_cols[1].date_input(t("plan.draw.date"), dt.date.today() + dt.timedelta(days=14))
 team_size = int(draw_cols[2].number_input(t("plan.draw.team"), 1, 5, 2, key="plan_team"))
 cap = int(draw_cols[3].number_input(t("plan.draw.cap"), 1, 100, 5, key="plan_cap"))
 cross_region = st.checkbox(t("plan.draw.cross"))
 exclude_months = int(st.number_input(t("plan.draw.exclude_months"), 0, 120, 0, key="plan_exclude"))
-session = find_session(engine, campaign_name=" ".join(campaign_name.split()), year=year)
+session = find_session(engine, campaign_name=campaign_name, year=year)
 
 if "plan_committed" in st.session_state:
     st.success(t("plan.draw.committed", id=st.session_state["plan_committed"]))
@@ -237,7 +239,7 @@ if session is None or session.status != "open" or session.pool_hash is None:
     reopen_reason = ""
     if session is not None:
         reopen_reason = st.text_input(
-            t("plan.lottery.reopen_reason"), max_chars=256, key="plan_reopen_reason"
+            t("plan.lottery.reopen_reason"), max_chars=REASON_MAX, key="plan_reopen_reason"
         )
     if st.button(
         t("plan.lottery.open"),
@@ -288,7 +290,7 @@ current = inputs_hash(inputs)
 needs_reason = session.attempts > 0 and current != session.latest_inputs_hash
 reason = ""
 if needs_reason:
-    reason = st.text_input(t("plan.lottery.reason"), max_chars=256, key="plan_reason")
+    reason = st.text_input(t("plan.lottery.reason"), max_chars=REASON_MAX, key="plan_reason")
 if st.button(
     t("plan.draw.run"), type="primary", key="plan_run", disabled=needs_reason and not reason.strip()
 ):

@@ -151,6 +151,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "任务名称须为 1–{limit} 个字符。",
         "en": "The campaign name must be 1–{limit} characters.",
     },
+    "plan.lottery.error.seed_invalid": {
+        "zh": "随机种子须为 0 至 {maximum} 之间的整数。",
+        "en": "The seed must be a whole number from 0 to {maximum}.",
+    },
+    "plan.lottery.error.year_invalid": {
+        "zh": "年度须在 1 至 9999 之间。",
+        "en": "The year must be from 1 to 9999.",
+    },
     "plan.lottery.error.reason_required": {"zh": "请填写理由。", "en": "Please give a reason."},
     "plan.lottery.error.reason_too_long": {
         "zh": "理由过长（最多 256 个字符）。",

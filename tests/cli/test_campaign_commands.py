@@ -41,5 +41,6 @@ def test_list_json_has_every_campaign_with_its_keys_newest_first(seeded):
 def test_list_on_a_missing_store_is_one_line_and_creates_nothing(tmp_path):
     missing = tmp_path / "absent.db"
     result = regdash("campaign", "list", "--database-url", f"sqlite:///{missing}")
-    assert result.returncode == 2 and result.stderr.strip().startswith("error: no database file")
+    assert result.returncode == 2
+    assert result.stderr.strip().startswith("error: --database-url: no database file")
     assert not missing.exists()

@@ -33,7 +33,8 @@ def test_stats_on_a_missing_sqlite_file_is_one_clear_line(tmp_path):
     result = regdash("db", "stats", "--database-url", f"sqlite:///{missing}")
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        f"error: no database file at {missing}; run 'regdash seed' first"
+        f"error: --database-url: no database file at {missing}; "
+        "run 'regdash db upgrade' (or 'regdash seed') first"
     ]
     assert not missing.exists()
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pandas as pd
 import pytest
 from sqlalchemy import select, text
 
@@ -16,17 +15,9 @@ from models.audit import verify_chain, verify_rows
 from models.draw_records import DrawRecord, OutcomeRecord, commit_draw, publish_campaign, record_outcome
 from models.users import set_user
 from tests.support.actors import ADMIN, PLANNER, SUPERVISOR
+from tests.support.rows import guangdong_draw
 
-TARGETS = pd.DataFrame(
-    {
-        "unit_id": [1, 2],
-        "institution_id": [1, 1],
-        "region": ["440000", "440000"],
-        "scheme": ["QMS", "QMS"],
-        "inclusion_probability": [2 / 3, 2 / 3],
-    }
-)
-TEAMS = pd.DataFrame({"unit_id": [1, 2], "inspector_id": [1, 2], "role": ["lead", "lead"]})
+TARGETS, TEAMS = guangdong_draw()
 
 
 @pytest.fixture

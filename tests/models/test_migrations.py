@@ -168,7 +168,8 @@ def test_revision_on_a_missing_sqlite_file_is_one_clear_line(tmp_path):
     result = regdash("db", "revision", "-m", "x", "--database-url", f"sqlite:///{missing}")
     assert result.returncode == 2
     assert result.stderr.strip() == (
-        f"error: no database file at {missing}; omit --database-url to compare against a scratch database"
+        f"error: --database-url: no database file at {missing}; "
+        "omit --database-url to compare against a scratch database"
     )
     assert not missing.exists()
 

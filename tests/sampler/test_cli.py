@@ -5,14 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
-from cli.sampling import register
+from cli.main import app
 from tests.sampler.conftest import make_frame_table, make_pool
 
-app = typer.Typer()
-register(app)
 runner = CliRunner()
 
 
@@ -337,6 +334,7 @@ def test_frame_from_the_store(files, monkeypatch):
 
     monkeypatch.setattr(models.frames, "load_certificate_frame", fake_loader)
     db = files["dir"] / "store.db"
+    db.touch()  # an empty file is an empty SQLite database: the store exists, the loader is faked
     from_store = invoke("power", "--plan", files["plan"], "--database-url", f"sqlite:///{db}", "--json")
     from_csv = invoke("power", "--plan", files["plan"], "--frame-csv", files["frame"], "--json")
     assert from_store.exit_code == 0, from_store.output

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 
+import pandas as pd
 from sqlalchemy import Connection, insert
 
 from models import Certificate, Inspector, Institution, Organisation
@@ -79,3 +80,25 @@ def insert_guangdong_inspectors(
             for i in ids
         ],
     )
+
+
+def guangdong_draw(units: Sequence[int] = (1, 2)) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(targets, teams) of a draw of the Guangdong QMS certificates ``units`` of institution 1 (two of
+    three drawn), each led by the inspector of the same position (1, 2 ...)."""
+    targets = pd.DataFrame(
+        {
+            "unit_id": list(units),
+            "institution_id": [1] * len(units),
+            "region": ["440000"] * len(units),
+            "scheme": ["QMS"] * len(units),
+            "inclusion_probability": [2 / 3] * len(units),
+        }
+    )
+    teams = pd.DataFrame(
+        {
+            "unit_id": list(units),
+            "inspector_id": list(range(1, len(units) + 1)),
+            "role": ["lead"] * len(units),
+        }
+    )
+    return targets, teams
