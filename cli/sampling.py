@@ -99,6 +99,14 @@ def _engine(url: str):
     return open_store(url, "read")[1]
 
 
+def _unreadable(what: str, error: Exception, url: str) -> SamplerError:
+    """One message for a store that could not be read: what, where (password hidden), the first line."""
+    from cli.store import describe_url
+
+    first = str(getattr(error, "orig", None) or error).splitlines()[0]
+    return SamplerError(f"cannot read {what} from {describe_url(url)}: {first}", field="--database-url")
+
+
 def _frozen(database_url: str, digest: Any, kind: str):
     """The store's frozen ``kind`` ("frame"/"pool") under ``digest`` (models.frozen), or None."""
     if not isinstance(digest, str):
@@ -112,10 +120,7 @@ def _frozen(database_url: str, digest: Any, kind: str):
         info = frozen_info(engine, digest)
         return None if info is None or info["kind"] != kind else load_frozen(engine, digest, kind=kind)
     except SQLAlchemyError as error:
-        raise SamplerError(
-            f"cannot read the frozen {kind} from the store: {str(error).splitlines()[0]}",
-            field="--database-url",
-        ) from error
+        raise _unreadable(f"the frozen {kind}", error, database_url) from error
 
 
 def _load_frame(
@@ -148,10 +153,7 @@ def _load_frame(
             provinces=tuple(source["provinces"]),
         )
     except SQLAlchemyError as error:
-        raise SamplerError(
-            f"cannot read the frame from the store: {error.__class__.__name__}: {str(error).splitlines()[0]}",
-            field="--database-url",
-        ) from error
+        raise _unreadable("the frame", error, database_url) from error
 
 
 def _load_pool(inspectors_csv: str | None, database_url: str | None, *, frozen: str | None = None):
@@ -170,9 +172,7 @@ def _load_pool(inspectors_csv: str | None, database_url: str | None, *, frozen: 
     try:
         return load_inspector_pool(_engine(database_url))
     except SQLAlchemyError as error:
-        raise SamplerError(
-            f"cannot read inspectors from the store: {str(error).splitlines()[0]}", field="--database-url"
-        ) from error
+        raise _unreadable("inspectors", error, database_url) from error
 
 
 def _store_differences(data: dict[str, Any], database_url: str) -> list[str]:
@@ -190,9 +190,7 @@ def _store_differences(data: dict[str, Any], database_url: str) -> list[str]:
     try:
         stored = stored_draw_record(_engine(database_url), draw_id)
     except SQLAlchemyError as error:
-        raise SamplerError(
-            f"cannot read draw {draw_id} from the store: {str(error).splitlines()[0]}", field="--database-url"
-        ) from error
+        raise _unreadable(f"draw {draw_id}", error, database_url) from error
     if stored is None:
         return [f"draw_id: recorded {draw_id}, the store has no such draw"]
     if stored.record is None:

@@ -14,9 +14,10 @@ from models.draw_records import DrawRecord, WorkflowError, commit_draw
 from models.lottery import REASON_MAX, DrawSession, find_session, open_draw
 from sampler.errors import MAX_SEED
 from tests.support.actors import PLANNER
-from tests.support.rows import guangdong_draw
+from tests.support.rows import guangdong_draw, tiny_population
 
 FRAME = "fa" * 32
+FRAME_DATA, POOL = tiny_population()
 
 
 def _counts(engine) -> tuple[int, int, int, int]:
@@ -63,14 +64,22 @@ def test_the_limits_agree_with_the_columns_and_the_sampler():
 def test_opening_a_draw_with_a_name_the_column_cannot_hold_is_a_coded_message(store, name):
     before = _counts(store)
     with pytest.raises(WorkflowError) as caught:
-        open_draw(store, campaign_name=name, year=2026, scheme="QMS", frame_hash=FRAME, actor=PLANNER)
+        open_draw(
+            store, campaign_name=name, year=2026, scheme="QMS", frame=FRAME_DATA, pool=POOL, actor=PLANNER
+        )
     assert caught.value.code == "name_invalid" and caught.value.fields == {"limit": CAMPAIGN_NAME_MAX}
     assert _counts(store) == before
 
 
 def test_a_full_width_name_is_the_same_campaign_as_its_plain_spelling(store):
     opened = open_draw(
-        store, campaign_name="２０２６年ＱＭＳ抽查", year=2026, scheme="QMS", frame_hash=FRAME, actor=PLANNER
+        store,
+        campaign_name="２０２６年ＱＭＳ抽查",
+        year=2026,
+        scheme="QMS",
+        frame=FRAME_DATA,
+        pool=POOL,
+        actor=PLANNER,
     )
     assert opened.campaign_name == "2026年QMS抽查"
     assert find_session(store, campaign_name="2026年QMS抽查", year=2026).id == opened.id
@@ -79,7 +88,9 @@ def test_a_full_width_name_is_the_same_campaign_as_its_plain_spelling(store):
 
 def test_a_name_is_counted_after_its_whitespace_is_collapsed(store):
     typed = "  " + "  ".join(["抽查"] * 21) + "  \t"  # 20 double spaces: 86 characters as typed
-    session = open_draw(store, campaign_name=typed, year=2026, scheme="QMS", frame_hash=FRAME, actor=PLANNER)
+    session = open_draw(
+        store, campaign_name=typed, year=2026, scheme="QMS", frame=FRAME_DATA, pool=POOL, actor=PLANNER
+    )
     assert session.campaign_name == " ".join(["抽查"] * 21)
     assert len(session.campaign_name) == CAMPAIGN_NAME_MAX - 2
 

@@ -102,3 +102,28 @@ def guangdong_draw(units: Sequence[int] = (1, 2)) -> tuple[pd.DataFrame, pd.Data
         }
     )
     return targets, teams
+
+
+def tiny_population() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A three-unit Guangdong QMS frame and a two-inspector pool, as `models.lottery.open_draw` takes them."""
+    frame = pd.DataFrame(
+        {
+            "unit_id": [1, 2, 3],
+            "region": ["440000"] * 3,
+            "scheme": ["QMS"] * 3,
+            "institution_id": [1] * 3,
+            "risk_grade": ["A"] * 3,
+        }
+    )
+    pool = pd.DataFrame(
+        {
+            "inspector_id": [1, 2],
+            "region": ["440000"] * 2,
+            "agency": ["GD"] * 2,
+            "active": [True, True],
+            "id_valid_until": [dt.date(2030, 1, 1)] * 2,
+            "schemes": ["QMS"] * 2,
+            "affiliations": ["", ""],
+        }
+    )
+    return frame, pool
