@@ -79,6 +79,7 @@ UNIT_ID, ROW_CHECK, KEY = "unit_id", "row_check", "inspector_key"
 PUBLIC_COLUMNS = ("certificate_number", "organisation", "province", "institution")
 _PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _HASH_PREFIX = b"regdash-frame-v1\n"  # sampler.frame's content hash
+MISSING = _canonical_text(None)  # how a missing value is written in frame.csv and pool.csv
 
 
 class BundleFormatError(SamplerError):
@@ -110,6 +111,8 @@ class BundleVerification:
     campaign : dict or None
         The manifest's campaign (id, name, year, scheme).
     draw_id : int or None
+    record : dict or None
+        The bundle's record.json as read (None when it could not be read).
     """
 
     match: bool
@@ -118,6 +121,7 @@ class BundleVerification:
     recorded: tuple[str, ...] = ()
     campaign: dict | None = None
     draw_id: int | None = None
+    record: dict | None = None
 
 
 # -- hashes ------------------------------------------------------------------------------------------
@@ -416,6 +420,9 @@ def _frame(members: Mapping[str, bytes], manifest: dict) -> tuple[pd.DataFrame, 
     bad = np.flatnonzero(
         np.asarray(_row_checks(hashed), dtype=object) != table[ROW_CHECK].to_numpy(dtype=object)
     )
+    # a missing value is written as its canonical text; back to missing (the hash reads both alike)
+    texts = [name for name, kind in kinds.items() if kind == "text"]
+    hashed = hashed.assign(**{name: hashed[name].replace(MISSING, None) for name in texts})
     lines = [
         f"{FRAME}: the row of unit {_canonical_text(hashed[UNIT_ID].iloc[i])} does not match its row_check "
         f"(a value in it was changed)"
@@ -487,8 +494,10 @@ def verify_bundle(source: bytes | str | Path, *, limits: BundleLimits | None = N
         result = verify_record(record, frame, pool)
     except SamplerError as error:
         differences.append(f"cannot re-derive the draw: {error}")
-        return BundleVerification(False, tuple(differences), campaign=campaign, draw_id=draw_id)
+        return BundleVerification(
+            False, tuple(differences), campaign=campaign, draw_id=draw_id, record=record
+        )
     differences += result.differences
     return BundleVerification(
-        not differences, tuple(differences), result.checked, result.recorded, campaign, draw_id
+        not differences, tuple(differences), result.checked, result.recorded, campaign, draw_id, record
     )
