@@ -5,77 +5,31 @@ and a draw target changed behind the app's back shows as a mismatch."""
 from __future__ import annotations
 
 import datetime as dt
-import io
-import zipfile
 
-import pandas as pd
 import pytest
-from sqlalchemy import insert, text, update
+from sqlalchemy import text, update
 
-from dashboard import planner
 from models import Inspector, InspectorScheme
 from models.access import PUBLIC_VISITOR
 from models.bundle import build_bundle, check_bundle, verify_campaign
 from models.draw_records import WorkflowError
-from models.frames import load_certificate_frame, load_inspector_pool
-from models.lottery import open_draw
 from models.maintenance import expire_certificates
-from tests.support.actors import ADMIN, PLANNER, STAFF
-
-QUOTAS = pd.DataFrame({"region_code": ["440000"], "N": [3], "n": [2]})
-
-
-def _commit(store, *, publish: bool) -> int:
-    with store.begin() as connection:
-        connection.execute(
-            insert(InspectorScheme.__table__), [{"inspector_id": i, "scheme_code": "QMS"} for i in (1, 2)]
-        )
-    session = open_draw(
-        store,
-        campaign_name="公示包测试",
-        year=2027,
-        scheme="QMS",
-        frame=load_certificate_frame(store, schemes=("QMS",)),
-        pool=load_inspector_pool(store),
-        actor=PLANNER,
-    )
-    inputs = planner.draw_inputs(
-        scheme="QMS",
-        year=2027,
-        quotas=QUOTAS,
-        inspection_date=dt.date(2026, 12, 1),
-        team_size=1,
-        cap=2,
-        cross_region=False,
-    )
-    preview = planner.draw_preview(store, session.id, QUOTAS, inputs, actor=PLANNER)
-    planner.commit_preview(store, preview, campaign_name="公示包测试", year=2027, scheme="QMS", actor=PLANNER)
-    if publish:
-        with store.begin() as connection:
-            connection.execute(
-                text("UPDATE campaign SET status = 'published', published_on = '2027-06-01' WHERE id = :c"),
-                {"c": session.campaign_id},
-            )
-    return session.campaign_id
-
-
-def _members(content: bytes) -> dict[str, bytes]:
-    with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        return {name: archive.read(name) for name in archive.namelist()}
+from tests.support.actors import ADMIN, STAFF
+from tests.support.bundles import commit_small_draw, members
 
 
 def test_a_published_bundle_verifies_still_after_expiry_and_edits_and_holds_no_personal_data(store):
-    campaign_id = _commit(store, publish=True)
+    campaign_id = commit_small_draw(store, publish=True)
     bundle = build_bundle(store, campaign_id, actor=PUBLIC_VISITOR)
     result = check_bundle(bundle.content)
     assert result.match, result.differences
     assert result.campaign["id"] == campaign_id and result.draw_id == bundle.draw_id
     assert bundle.file_name == f"regdash-bundle-campaign-{campaign_id}-draw-{bundle.draw_id}.zip"
 
-    everything = b"".join(_members(bundle.content).values()).decode("utf-8")
+    everything = b"".join(members(bundle.content).values()).decode("utf-8")
     for personal in ("检查员1", "检查员2", "13800000000", "GD-2024-00001", "GD-2024-00002"):
         assert personal not in everything
-    frame_csv = _members(bundle.content)["frame.csv"].decode()
+    frame_csv = members(bundle.content)["frame.csv"].decode()
     assert "乙公司" in frame_csv and "广东" in frame_csv  # public columns: organisation, province
 
     # the register moves on: certificates expire, an inspector leaves and loses his competence
@@ -88,7 +42,7 @@ def test_a_published_bundle_verifies_still_after_expiry_and_edits_and_holds_no_p
 
 
 def test_unpublished_campaigns_are_bundled_for_staff_only(store):
-    campaign_id = _commit(store, publish=False)
+    campaign_id = commit_small_draw(store, publish=False)
     with pytest.raises(WorkflowError, match="is not published") as refused:
         build_bundle(store, campaign_id, actor=PUBLIC_VISITOR)
     assert refused.value.code == "bundle_unpublished"
@@ -99,7 +53,7 @@ def test_unpublished_campaigns_are_bundled_for_staff_only(store):
 
 
 def test_a_draw_target_changed_behind_the_apps_back_is_a_mismatch(store):
-    campaign_id = _commit(store, publish=True)
+    campaign_id = commit_small_draw(store, publish=True)
     with store.begin() as connection:
         connection.execute(
             text(

@@ -3,9 +3,7 @@ of tampering or unsafe zip is named (sampler.bundle)."""
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 
 import pytest
 
@@ -22,6 +20,7 @@ from sampler.frame import _column_digest, content_hash
 from sampler.plan_file import parse_plan
 from sampler.run import plan_frame, run_draw
 from tests.sampler.conftest import make_frame_table, make_pool
+from tests.support.bundles import change_frame_row, members, rezip
 
 PLAN = {
     "seed": 99,
@@ -45,31 +44,6 @@ def bundle(drawn):
     table, pool, record = drawn
     public = table[["unit_id"]].assign(certificate_number="CN-" + table["unit_id"].astype(str))
     return write_bundle(record, table, pool, public=public, salt=b"test-salt")
-
-
-def members(content: bytes) -> dict[str, bytes]:
-    with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        return {name: archive.read(name) for name in archive.namelist()}
-
-
-def rezip(files: dict[str, bytes], *, manifest_too: bool = False) -> bytes:
-    """A zip of ``files``; with ``manifest_too`` the manifest's sha256s are recomputed (a careful forger)."""
-    import hashlib
-
-    if manifest_too:
-        manifest = json.loads(files["manifest.json"])
-        for name in manifest["files"]:
-            if name in files:
-                manifest["files"][name] = {
-                    "sha256": hashlib.sha256(files[name]).hexdigest(),
-                    "bytes": len(files[name]),
-                }
-        files = {**files, "manifest.json": json.dumps(manifest).encode()}
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, content in files.items():
-            archive.writestr(name, content)
-    return buffer.getvalue()
 
 
 def test_the_pool_hash_recombines_from_column_digests(drawn):
@@ -108,18 +82,9 @@ def test_keys_differ_between_bundles_of_the_same_draw(drawn):
     assert one["assignment"]["teams"][0]["inspector_id"] != two["assignment"]["teams"][0]["inspector_id"]
 
 
-def _frame_row_changed(files):
-    lines = files["frame.csv"].decode().splitlines()
-    header = lines[0].split(",")
-    cells = lines[5].split(",")
-    cells[header.index("risk_grade")] = "Z" if cells[header.index("risk_grade")] != "Z" else "A"
-    lines[5] = ",".join(cells)
-    return {**files, "frame.csv": ("\n".join(lines) + "\n").encode()}, cells[0]
-
-
 def test_a_changed_frame_row_names_the_unit_and_the_frame_hash(bundle):
     for careful in (False, True):
-        files, unit = _frame_row_changed(members(bundle))
+        files, unit = change_frame_row(members(bundle))
         result = verify_bundle(rezip(files, manifest_too=careful))
         assert not result.match
         lines = list(result.differences)
