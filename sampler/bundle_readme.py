@@ -57,6 +57,7 @@ The same inspector has a different `inspector_key` in every bundle, so bundles c
 - pool hash: the same content hash over the columns of `pool.csv` other than `inspector_key`, plus
   a column `inspector_id` whose digest is `manifest.json` `pool.inspector_id_digest` (the internal
   ids are not published); `pool.csv` rows are in the sampler's order.
+- `∅` in `frame.csv` or `pool.csv` marks a missing value (the hash reads it as missing). / `∅` 表示缺失值。
 - `row_check`: the first 16 hex digits of SHA-256 of a row's hashed values (canonical text) joined
   by U+001F.
 """

@@ -8,27 +8,15 @@ import json
 import pytest
 from sqlalchemy import text
 
-from models.db import make_engine
-from models.migrate import upgrade
 from tests.cli.test_db_commands import regdash
-from tests.support.bundles import change_frame_row, commit_small_draw, members, rezip
-from tests.support.rows import (
-    insert_guangdong_certificates,
-    insert_guangdong_inspectors,
-    insert_one_institution,
-)
+from tests.support.bundles import change_frame_row, commit_small_draw, members, rezip, small_store
 
 
 @pytest.fixture(scope="module")
 def store_url(tmp_path_factory) -> tuple[str, int, int]:
     """A SQLite store with a published campaign and a committed, unpublished one (their ids)."""
     url = f"sqlite:///{tmp_path_factory.mktemp('bundle-cli') / 'regdash.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    with engine.begin() as connection:
-        insert_one_institution(connection)
-        insert_guangdong_certificates(connection, (1, 2, 3))
-        insert_guangdong_inspectors(connection, (1, 2))
+    engine = small_store(url)
     published = commit_small_draw(engine, publish=True)
     with engine.begin() as connection:
         connection.execute(text("DELETE FROM inspectorscheme"))

@@ -9,26 +9,15 @@ from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
 from models.db import make_engine
-from models.migrate import upgrade
 from tests.dashboard.conftest import APP
 from tests.support.apptest import sign_in
-from tests.support.bundles import commit_small_draw
-from tests.support.rows import (
-    insert_guangdong_certificates,
-    insert_guangdong_inspectors,
-    insert_one_institution,
-)
+from tests.support.bundles import commit_small_draw, small_store
 
 
 @pytest.fixture
 def published(tmp_path, monkeypatch) -> tuple[str, int]:
     url = f"sqlite:///{tmp_path / 'public.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    with engine.begin() as connection:
-        insert_one_institution(connection)
-        insert_guangdong_certificates(connection, (1, 2, 3))
-        insert_guangdong_inspectors(connection, (1, 2))
+    engine = small_store(url)
     campaign_id = commit_small_draw(engine, publish=True)
     engine.dispose()
     monkeypatch.setenv("REGDASH_DATABASE_URL", url)

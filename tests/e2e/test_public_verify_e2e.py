@@ -12,16 +12,9 @@ import pytest
 from playwright.sync_api import expect
 
 from models.bundle import check_bundle
-from models.db import make_engine
-from models.migrate import upgrade
 from tests.e2e.test_pages import full_screenshot
 from tests.e2e.test_sign_in import zh
-from tests.support.bundles import commit_small_draw
-from tests.support.rows import (
-    insert_guangdong_certificates,
-    insert_guangdong_inspectors,
-    insert_one_institution,
-)
+from tests.support.bundles import commit_small_draw, small_store
 from tests.support.streamlit_server import StreamlitServer, start_streamlit
 
 pytestmark = [pytest.mark.browser, pytest.mark.user(None)]
@@ -34,12 +27,7 @@ EXCEPTION = '[data-testid="stException"]'
 def public_store(tmp_path_factory) -> tuple[str, int]:
     """A small SQLite store with one campaign drawn through the lottery and published."""
     url = f"sqlite:///{tmp_path_factory.mktemp('public-verify') / 'regdash.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    with engine.begin() as connection:
-        insert_one_institution(connection)
-        insert_guangdong_certificates(connection, (1, 2, 3))
-        insert_guangdong_inspectors(connection, (1, 2))
+    engine = small_store(url)
     campaign_id = commit_small_draw(engine, publish=True)
     engine.dispose()
     return url, campaign_id

@@ -49,6 +49,26 @@ def change_frame_row(files: dict[str, bytes], column: str = "risk_grade") -> tup
     return {**files, "frame.csv": ("\n".join(lines) + "\n").encode()}, cells[0]
 
 
+def small_store(url: str) -> Engine:
+    """An engine on a new store at ``url`` (schema at head) holding tests.support.rows' institution,
+    Guangdong QMS certificates 1-3 and inspectors 1-2."""
+    from models.db import make_engine
+    from models.migrate import upgrade
+    from tests.support.rows import (
+        insert_guangdong_certificates,
+        insert_guangdong_inspectors,
+        insert_one_institution,
+    )
+
+    engine = make_engine(url)
+    upgrade(engine)
+    with engine.begin() as connection:
+        insert_one_institution(connection)
+        insert_guangdong_certificates(connection, (1, 2, 3))
+        insert_guangdong_inspectors(connection, (1, 2))
+    return engine
+
+
 def commit_small_draw(store: Engine, *, publish: bool, name: str = "公示包测试") -> int:
     """Open, preview and commit a QMS draw through the lottery on ``store`` (tests.support.rows'
     certificates 1-3 and inspectors 1-2, made QMS-competent here); returns the campaign id.
