@@ -210,6 +210,7 @@ inspection_date = draw_cols[1].date_input(t("plan.draw.date"), dt.date.today() +
 team_size = int(draw_cols[2].number_input(t("plan.draw.team"), 1, 5, 2, key="plan_team"))
 cap = int(draw_cols[3].number_input(t("plan.draw.cap"), 1, 100, 5, key="plan_cap"))
 cross_region = st.checkbox(t("plan.draw.cross"))
+exclude_months = int(st.number_input(t("plan.draw.exclude_months"), 0, 120, 0, key="plan_exclude"))
 session = find_session(engine, campaign_name=" ".join(campaign_name.split()), year=year)
 
 if "plan_committed" in st.session_state:
@@ -281,6 +282,7 @@ inputs = planner.draw_inputs(
     team_size=team_size,
     cap=cap,
     cross_region=cross_region,
+    exclude_months=exclude_months,
 )
 current = inputs_hash(inputs)
 needs_reason = session.attempts > 0 and current != session.latest_inputs_hash
@@ -320,6 +322,8 @@ st.success(
 st.caption(
     t("plan.draw.audit", frame=live.draw.frame_hash[:16], seed=live.draw.seed, stream=live.draw.stream[:16])
 )
+if (exclusion := live.draw.params.get("exclusion")) is not None:
+    st.info(t("plan.draw.excluded", count=format_int(exclusion["excluded"]), **exclusion))
 show_table(
     labelled(
         planner.readable_preview(engine, live),
