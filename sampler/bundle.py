@@ -161,6 +161,22 @@ def _kind(values: pd.Series) -> str:
     return "int" if integer else "text"
 
 
+def _typed(table: pd.DataFrame) -> tuple[dict[str, str], pd.DataFrame]:
+    """(column -> ``int``/``text``, the table as written): integer columns as they are, the others as
+    canonical text, so that reading them back with those types gives the same content hash."""
+    kinds = {str(name): _kind(table[name]) for name in table.columns}
+    written = pd.DataFrame(
+        {name: table[name] if kind == "int" else _texts(table[name]) for name, kind in kinds.items()}
+    )
+    return kinds, written
+
+
+def _untext(table: pd.DataFrame, kinds: Mapping[str, str]) -> pd.DataFrame:
+    """Text columns read back: `MISSING` is a missing value again (the hash reads both alike)."""
+    texts = [name for name, kind in kinds.items() if kind == "text"]
+    return table.assign(**{name: table[name].replace(MISSING, None) for name in texts})
+
+
 def _key(salt: bytes, inspector_id: Any) -> str:
     return hashlib.sha256(salt + b"|" + _canonical_text(inspector_id).encode("utf-8")).hexdigest()[:20]
 
@@ -200,11 +216,7 @@ def write_bundle(
     if UNIT_ID not in frame.columns:
         raise SamplerError("the frame has no unit_id column", field=UNIT_ID)
     salt = secrets.token_bytes(16) if salt is None else salt
-    ordered = frame.iloc[_id_order(frame[UNIT_ID])].reset_index(drop=True)
-    kinds = {str(name): _kind(ordered[name]) for name in ordered.columns}
-    table = pd.DataFrame(
-        {name: ordered[name] if kind == "int" else _texts(ordered[name]) for name, kind in kinds.items()}
-    )
+    kinds, table = _typed(frame.iloc[_id_order(frame[UNIT_ID])].reset_index(drop=True))
     checks = _row_checks(table)
     if public is not None:
         shown = public.drop_duplicates(UNIT_ID).set_index(UNIT_ID).reindex(table[UNIT_ID])
@@ -228,13 +240,14 @@ def write_bundle(
             if text not in by_id:
                 raise SamplerError(f"team member {text} is not in the inspector pool", field="pool")
             member["inspector_id"] = by_id[text]
-        columns = hashed.drop(columns=["inspector_id"])
-        out = pd.concat([pd.Series(keys, name=KEY), columns.apply(_texts)], axis=1)
+        pool_kinds, columns = _typed(hashed.drop(columns=["inspector_id"]))
+        out = pd.concat([pd.Series(keys, name=KEY), columns], axis=1)
         files[POOL] = out.to_csv(index=False, lineterminator="\n").encode("utf-8")
         pool_section = {
             "file": POOL,
             "rows": len(out),
             "key": KEY,
+            "columns": pool_kinds,
             "inspector_id_digest": _column_digest(hashed["inspector_id"], None).hex(),
         }
     files[RECORD] = (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
@@ -388,7 +401,10 @@ def _manifest(members: Mapping[str, bytes], where: str) -> dict:
         and (
             pool is None
             or (
-                isinstance(pool, dict) and re.fullmatch(r"[0-9a-f]{64}", str(pool.get("inspector_id_digest")))
+                isinstance(pool, dict)
+                and re.fullmatch(r"[0-9a-f]{64}", str(pool.get("inspector_id_digest"))) is not None
+                and isinstance(pool.get("columns"), dict)
+                and all(kind in ("int", "text") for kind in pool["columns"].values())
             )
         )
     )
@@ -420,9 +436,7 @@ def _frame(members: Mapping[str, bytes], manifest: dict) -> tuple[pd.DataFrame, 
     bad = np.flatnonzero(
         np.asarray(_row_checks(hashed), dtype=object) != table[ROW_CHECK].to_numpy(dtype=object)
     )
-    # a missing value is written as its canonical text; back to missing (the hash reads both alike)
-    texts = [name for name, kind in kinds.items() if kind == "text"]
-    hashed = hashed.assign(**{name: hashed[name].replace(MISSING, None) for name in texts})
+    hashed = _untext(hashed, kinds)
     lines = [
         f"{FRAME}: the row of unit {_canonical_text(hashed[UNIT_ID].iloc[i])} does not match its row_check "
         f"(a value in it was changed)"
@@ -435,11 +449,12 @@ def _frame(members: Mapping[str, bytes], manifest: dict) -> tuple[pd.DataFrame, 
 
 def _pool(members: Mapping[str, bytes], manifest: dict) -> Any:
     """The pool as the sampler parses it: keys in place of ids, the recomputed pool hash."""
-    table = _csv(members, POOL, {KEY: "text"})
+    kinds = manifest["pool"]["columns"]
+    table = _csv(members, POOL, {KEY: "text", **kinds})
     keys = table[KEY]
     if keys.duplicated().any():
         raise BundleFormatError(f"{POOL}: inspector_key {keys[keys.duplicated()].iloc[0]!r} appears twice")
-    columns = table.drop(columns=[KEY])
+    columns = _untext(table[list(kinds)], kinds)
     pool_hash = pool_hash_of(columns, bytes.fromhex(manifest["pool"]["inspector_id_digest"]))
     sampler_pool = columns.assign(inspector_id=np.arange(len(table), dtype=np.int64))
     if "id_valid_until" in sampler_pool.columns:

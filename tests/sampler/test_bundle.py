@@ -184,3 +184,22 @@ def test_bad_zips_raise_one_clear_error(bundle, make, message):
 def test_a_member_larger_than_the_limit_is_refused_before_reading(bundle):
     with pytest.raises(BundleFormatError, match=r"unpacks to [\d,]+ bytes, more than the 1,000"):
         verify_bundle(bundle, limits=BundleLimits(member_bytes=1000))
+
+
+def test_missing_values_and_typed_columns_round_trip():
+    """A missing text value (∅ in the CSV), an extra integer and a date-like text column hash the same."""
+    table, pool = make_frame_table(400), make_pool(60)
+    table = table.assign(
+        visits=range(len(table)),
+        last_drawn_on=[None if i % 3 else "2025-03-01" for i in range(len(table))],
+    )
+    pool = pool.assign(agency=[None if i % 2 else "某局" for i in range(len(pool))])
+    plan = parse_plan(PLAN)
+    record = json.loads(json.dumps(run_draw(plan_frame(table, plan), plan, pool)))
+    content = write_bundle(record, table, pool)
+    manifest = json.loads(members(content)["manifest.json"])
+    assert manifest["frame"]["hashed_columns"]["visits"] == "int"
+    assert manifest["frame"]["hashed_columns"]["last_drawn_on"] == "text"
+    assert "∅" in members(content)["pool.csv"].decode()
+    result = verify_bundle(content)
+    assert result.match, result.differences
