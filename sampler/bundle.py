@@ -152,6 +152,10 @@ def _row_checks(table: pd.DataFrame) -> list[str]:
 
 
 def _texts(values: pd.Series) -> pd.Series:
+    """``values`` as canonical text (`sampler.frame._canonical_text`); text columns in one pass."""
+    missing = values.isna()
+    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+        return values.astype(object).where(~missing, MISSING)
     return pd.Series([_canonical_text(v) for v in values.tolist()], index=values.index, dtype=object)
 
 
