@@ -69,3 +69,33 @@ def test_a_draw_target_changed_behind_the_apps_back_is_a_mismatch(store):
         d.startswith("draw.units[") and ".inclusion_probability: recorded 0.5" in d and "(unit " in d
         for d in result.differences
     ), result.differences
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "named"),
+    [
+        ("draw.units[0].stratum", "999999", 'draw.units[0].stratum: recorded "999999"'),
+        ("draw.stream", "ab" * 32, "draw.stream: recorded"),
+        ("assignment.stream", "cd" * 32, "assignment.stream: recorded"),
+        ("assignment.targets_hash", "ef" * 32, "assignment.targets_hash: recorded"),
+        ("assignment.attempts", 5, "assignment.attempts: recorded 5"),
+        ("assignment.method_used", "maxflow", 'assignment.method_used: recorded "maxflow"'),
+        ("assignment.teams[0].slot", 2, "assignment.teams[0].slot: recorded 2, re-derived 1 (unit "),
+        ("lottery.nonce", "00" * 32, "lottery.commitment: sha256('regdash-commit|' + nonce) is"),
+        ("seed", 7, "seed: recorded 7"),
+    ],
+)
+def test_each_kind_of_record_edit_in_a_bundle_is_named(store, path, value, named):
+    """Item 7 through the bundle: record.json edited (manifest recomputed), every edit named by field."""
+    import json
+
+    from tests.support.bundles import rezip
+    from tests.support.records import edit
+
+    campaign_id = commit_small_draw(store, publish=True)
+    files = members(build_bundle(store, campaign_id, actor=PUBLIC_VISITOR).content)
+    record = edit(json.loads(files["record.json"]), path, value)
+    forged = rezip({**files, "record.json": json.dumps(record).encode()}, manifest_too=True)
+    result = check_bundle(forged)
+    assert not result.match
+    assert any(d.startswith(named) for d in result.differences), result.differences
