@@ -28,6 +28,7 @@ from models.institutions import Institution
 from models.lottery import reveal_differences
 from models.reference import Region
 from sampler.bundle import BundleLimits, BundleVerification, verify_bundle, write_bundle
+from sampler.errors import SamplerError
 
 __all__ = [
     "DrawBundle",
@@ -123,7 +124,8 @@ def build_bundle(engine: Engine, campaign_id: int, *, actor: Actor, salt: bytes 
         ``bundle_no_campaign`` (no such campaign); ``bundle_unpublished`` (the public asks for a
         campaign not published); ``bundle_no_draw`` (nothing committed yet); ``bundle_seeded`` /
         ``bundle_incomplete`` (a draw whose record cannot be re-derived, see
-        `models.draw_record_export`).
+        `models.draw_record_export`); ``bundle_invalid`` (the stored record or population does not
+        read as a draw record: changed behind the app's back).
     """
     campaign, draw = Campaign.__table__, Draw.__table__
     with engine.connect() as connection:
@@ -159,7 +161,15 @@ def build_bundle(engine: Engine, campaign_id: int, *, actor: Actor, salt: bytes 
         )
     frame, pool = draw_population(engine, export.record)
     public = public_columns(engine, frame["unit_id"].tolist())
-    content = write_bundle(export.record, frame, pool, public=public, salt=salt)
+    try:
+        content = write_bundle(export.record, frame, pool, public=public, salt=salt)
+    except SamplerError as error:  # a stored record or population that no longer reads (tampered)
+        raise WorkflowError(
+            f"draw {draw_id} of campaign {campaign_id} cannot be bundled: {error}",
+            code="bundle_invalid",
+            id=campaign_id,
+            detail=str(error),
+        ) from error
     return DrawBundle(int(campaign_id), int(draw_id), str(status), content)
 
 

@@ -79,6 +79,8 @@ UNIT_ID, ROW_CHECK, KEY = "unit_id", "row_check", "inspector_key"
 PUBLIC_COLUMNS = ("certificate_number", "organisation", "province", "institution")
 _PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _HASH_PREFIX = b"regdash-frame-v1\n"  # sampler.frame's content hash
+#: Prefix of the key of a team member who is not in the pool (the verifier names the slot).
+NOT_IN_POOL = "not-in-pool-"
 MISSING = _canonical_text(None)  # how a missing value is written in frame.csv and pool.csv
 
 
@@ -214,7 +216,8 @@ def write_bundle(
     RecordFormatError
         The record is malformed.
     SamplerError
-        The frame lacks ``unit_id``, or a team names an inspector not in the pool.
+        The frame lacks ``unit_id``, or the pool is not a valid pool. A team member not in the pool
+        gets a key starting `NOT_IN_POOL` (the bundle then does not verify, naming the slot).
     """
     check_record(record)
     if UNIT_ID not in frame.columns:
@@ -239,11 +242,9 @@ def write_bundle(
         hashed = parse_pool(pool).hashed
         keys = [_key(salt, i) for i in hashed["inspector_id"].tolist()]
         by_id = dict(zip(map(_canonical_text, hashed["inspector_id"].tolist()), keys, strict=True))
-        for member in data["assignment"]["teams"]:
+        for member in data["assignment"]["teams"]:  # one not in the pool keeps a key no row has
             text = _canonical_text(member["inspector_id"])
-            if text not in by_id:
-                raise SamplerError(f"team member {text} is not in the inspector pool", field="pool")
-            member["inspector_id"] = by_id[text]
+            member["inspector_id"] = by_id.get(text) or f"{NOT_IN_POOL}{_key(salt, text)}"
         pool_kinds, columns = _typed(hashed.drop(columns=["inspector_id"]))
         out = pd.concat([pd.Series(keys, name=KEY), columns], axis=1)
         files[POOL] = out.to_csv(index=False, lineterminator="\n").encode("utf-8")

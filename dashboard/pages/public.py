@@ -109,7 +109,7 @@ def show_bundle(campaign_id: int, draw_id: int) -> None:
         with st.spinner(t("pub.verify.running")):
             result = verify_campaign(get_engine(), campaign_id, actor=VIEWER)
     except WorkflowError as error:
-        st.error(t(f"pub.bundle.error.{error.code}"))
+        st.error(t(f"pub.bundle.error.{error.code}", **error.fields))
         return
     except SQLAlchemyError as error:
         stop_with_database_message(error)

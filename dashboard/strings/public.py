@@ -69,6 +69,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "本次抽取为导入的历史记录，无法重新推导核验。",
         "en": "This draw is an imported historical record: it cannot be re-derived and verified.",
     },
+    "pub.bundle.error.bundle_invalid": {
+        "zh": "不一致：数据库中的抽取记录或名单已无法读取为有效的抽取记录（提交后被改动过）：{detail}",
+        "en": "Mismatch: the stored draw record or population no longer reads as a draw record (changed "
+        "after the commit): {detail}",
+    },
     "pub.bundle.error.bundle_incomplete": {
         "zh": "本次抽取的记录不完整，无法生成可核验的公示包。",
         "en": "This draw's record is incomplete: no verifiable bundle can be built.",

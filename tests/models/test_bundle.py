@@ -99,3 +99,25 @@ def test_each_kind_of_record_edit_in_a_bundle_is_named(store, path, value, named
     result = check_bundle(forged)
     assert not result.match
     assert any(d.startswith(named) for d in result.differences), result.differences
+
+
+def test_a_team_member_changed_behind_the_apps_back_is_a_mismatch_naming_the_slot(store):
+    """An assignment row pointed at an inspector added after the draw (not in the frozen pool)."""
+    from tests.support.rows import insert_guangdong_inspectors
+
+    campaign_id = commit_small_draw(store, publish=True)
+    with store.begin() as connection:
+        insert_guangdong_inspectors(connection, (3,))
+        connection.execute(
+            text(
+                "UPDATE assignment SET inspector_id = 3 WHERE target_id = (SELECT min(t.id) "
+                "FROM drawtarget t JOIN draw d ON d.id = t.draw_id WHERE d.campaign_id = :c)"
+            ),
+            {"c": campaign_id},
+        )
+    result = verify_campaign(store, campaign_id, actor=PUBLIC_VISITOR)
+    assert not result.match
+    assert any(
+        d.startswith("assignment.teams[") and 'recorded "not-in-pool-' in d and ", slot 1)" in d
+        for d in result.differences
+    ), result.differences
