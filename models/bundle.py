@@ -39,8 +39,6 @@ __all__ = [
     "verify_campaign",
 ]
 
-_CHUNK = 5_000  # unit ids per query for the public columns
-
 
 @dataclass(frozen=True)
 class DrawBundle:
@@ -87,32 +85,32 @@ def draw_population(engine: Engine, record: dict) -> tuple[pd.DataFrame, pd.Data
     return frame, load_inspector_pool(engine) if pool is None else pool
 
 
-def public_columns(engine: Engine, unit_ids: list[int]) -> pd.DataFrame:
+def public_columns(engine: Engine, frame: pd.DataFrame) -> pd.DataFrame:
     """unit_id, certificate_number, organisation, province (Chinese name), institution (name).
 
-    What the public may see of each unit beside the hashed columns (`sampler.bundle.PUBLIC_COLUMNS`);
-    units no longer in the store are absent.
+    What the public may see of each unit of ``frame`` beside the hashed columns
+    (`sampler.bundle.PUBLIC_COLUMNS`): number and organisation from the certificates (of the frame's
+    schemes, read in one pass), province and institution named from the frame's own ``region`` and
+    ``institution_id`` (the unit as drawn). A unit no longer in the store has them empty.
     """
     c, o, r, i = Certificate.__table__, Organisation.__table__, Region.__table__, Institution.__table__
-    query = (
-        select(
-            c.c.id.label("unit_id"),
-            c.c.number.label("certificate_number"),
-            o.c.name.label("organisation"),
-            r.c.name_zh.label("province"),
-            i.c.name.label("institution"),
-        )
-        .join(o, o.c.id == c.c.organisation_id)
-        .join(r, r.c.code == c.c.region_code)
-        .join(i, i.c.id == c.c.institution_id)
-    )
-    parts = []
+    query = select(c.c.id, c.c.number, o.c.name).join(o, o.c.id == c.c.organisation_id)
+    if "scheme" in frame.columns:
+        query = query.where(c.c.scheme_code.in_(sorted(map(str, frame["scheme"].dropna().unique()))))
     with engine.connect() as connection:
-        for start in range(0, len(unit_ids), _CHUNK):
-            chunk = [int(u) for u in unit_ids[start : start + _CHUNK]]
-            rows = connection.execute(query.where(c.c.id.in_(chunk))).all()
-            parts.append(pd.DataFrame(rows, columns=["unit_id", *query.selected_columns.keys()[1:]]))
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["unit_id"])
+        regions = dict(connection.execute(select(r.c.code, r.c.name_zh)).all())
+        institutions = dict(connection.execute(select(i.c.id, i.c.name)).all())
+        rows = connection.execute(query).all()
+    # column by column: building a frame from row objects costs a look-up per value
+    ids, numbers, names = (list(column) for column in zip(*rows, strict=True)) if rows else ([], [], [])
+    found = pd.DataFrame({"unit_id": ids, "certificate_number": numbers, "organisation": names})
+    units = frame["unit_id"].reset_index(drop=True)
+    out = pd.DataFrame({"unit_id": units}).merge(found, on="unit_id", how="left")
+    if "region" in frame.columns:
+        out["province"] = frame["region"].map(regions).to_numpy()
+    if "institution_id" in frame.columns:
+        out["institution"] = frame["institution_id"].map(institutions).to_numpy()
+    return out
 
 
 def build_bundle(engine: Engine, campaign_id: int, *, actor: Actor, salt: bytes | None = None) -> DrawBundle:
@@ -160,7 +158,7 @@ def build_bundle(engine: Engine, campaign_id: int, *, actor: Actor, salt: bytes 
             id=campaign_id,
         )
     frame, pool = draw_population(engine, export.record)
-    public = public_columns(engine, frame["unit_id"].tolist())
+    public = public_columns(engine, frame)
     try:
         content = write_bundle(export.record, frame, pool, public=public, salt=salt)
     except SamplerError as error:  # a stored record or population that no longer reads (tampered)
