@@ -32,13 +32,18 @@ def test_a_published_bundle_verifies_still_after_expiry_and_edits_and_holds_no_p
     frame_csv = members(bundle.content)["frame.csv"].decode()
     assert "乙公司" in frame_csv and "广东" in frame_csv  # public columns: organisation, province
 
-    # the register moves on: certificates expire, an inspector leaves and loses his competence
+    # the register moves on: certificates expire, inspectors leave and lose their competence, a
+    # certificate moves province and its organisation is renamed
     assert expire_certificates(store, today=dt.date(2028, 1, 2), actor=ADMIN) == 3
     with store.begin() as connection:
         connection.execute(update(Inspector.__table__).values(active=False, name="改名"))
         connection.execute(InspectorScheme.__table__.delete())
+        connection.execute(text("UPDATE certificate SET region_code = '330000' WHERE id = 1"))
+        connection.execute(text("UPDATE organisation SET name = '丙公司'"))
     again = verify_campaign(store, campaign_id, actor=PUBLIC_VISITOR)
     assert again.match, again.differences
+    rebuilt = members(build_bundle(store, campaign_id, actor=PUBLIC_VISITOR).content)["frame.csv"].decode()
+    assert "丙公司" in rebuilt and "乙公司" not in rebuilt  # public columns are today's names, not hashed
 
 
 def test_unpublished_campaigns_are_bundled_for_staff_only(store):
