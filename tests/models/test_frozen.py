@@ -83,3 +83,28 @@ def test_the_audit_log_vouches_for_the_frozen_sets_a_draw_was_opened_on(store):
     problems = verify_rows(store).changed
     assert [(p.rowset, p.key) for p in problems] == [("frozen_frame", session.frame_hash)]
     assert frame_hash(load_frozen(store, session.frame_hash)) != session.frame_hash
+
+
+def test_two_transactions_freezing_the_same_frame_at_once_store_it_once(store):
+    import threading
+
+    frame = load_certificate_frame(store)
+    barrier = threading.Barrier(2)
+    digests: list[str] = []
+    failures: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            with store.begin() as connection:
+                barrier.wait(timeout=30)
+                digests.append(freeze(connection, "frame", frame))
+        except BaseException as error:
+            failures.append(error)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert failures == [] and digests == [frame_hash(frame)] * 2
+    assert _rows(store) == 1

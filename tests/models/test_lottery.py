@@ -273,3 +273,13 @@ def test_teams_drawn_from_another_pool_than_the_frozen_one_cannot_be_committed(s
             store, session.id, attempt, record=other, targets=targets, assignments=teams, actor=PLANNER
         )
     assert refused.value.code == "stale_preview" and "frozen pool" in str(refused.value)
+
+
+def test_a_frame_or_pool_the_sampler_cannot_take_is_refused_and_nothing_is_opened(store):
+    with pytest.raises(WorkflowError) as empty_pool:
+        _open(store, pool=POOL.iloc[:0])
+    assert empty_pool.value.code == "population_invalid" and "pool is empty" in str(empty_pool.value)
+    with pytest.raises(WorkflowError) as no_ids:
+        _open(store, frame=FRAME_DATA.drop(columns=["unit_id"]))
+    assert no_ids.value.code == "population_invalid" and "unit_id" in str(no_ids.value)
+    assert find_session(store, campaign_name="2026年QMS抽查", year=2026) is None
