@@ -14,7 +14,6 @@ from cli.db import DatabaseUrlOption, describe_url
 from cli.errors import fail
 from cli.users import open_store
 from models.access import operator
-from models.bundle import build_bundle
 from models.draw_records import WorkflowError
 from models.queries.campaigns import campaign_list
 
@@ -72,6 +71,8 @@ def bundle_command(
             f"--campaign must be a campaign id (a whole number, see 'regdash campaign list'), "
             f"got {campaign!r}"
         )
+    from models.bundle import build_bundle  # lazy: the sampler (scipy) loads only for this command
+
     url, engine = open_store(database_url_option)
     try:
         bundle = build_bundle(engine, campaign_id, actor=operator(getpass.getuser()))
