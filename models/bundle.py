@@ -113,8 +113,13 @@ def public_columns(engine: Engine, frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def build_bundle(engine: Engine, campaign_id: int, *, actor: Actor, salt: bytes | None = None) -> DrawBundle:
+def build_bundle(
+    engine: Engine, campaign_id: int, *, actor: Actor, salt: bytes | None = None, to_check: bool = False
+) -> DrawBundle:
     """The bundle of campaign ``campaign_id``'s committed draw.
+
+    ``to_check``: a bundle to be checked at once, not sent: without the public columns (never hashed
+    nor checked) and not compressed; everything `check_bundle` reads is the same.
 
     Raises
     ------
@@ -158,9 +163,9 @@ def build_bundle(engine: Engine, campaign_id: int, *, actor: Actor, salt: bytes 
             id=campaign_id,
         )
     frame, pool = draw_population(engine, export.record)
-    public = public_columns(engine, frame)
+    public = None if to_check else public_columns(engine, frame)
     try:
-        content = write_bundle(export.record, frame, pool, public=public, salt=salt)
+        content = write_bundle(export.record, frame, pool, public=public, salt=salt, compress=not to_check)
     except SamplerError as error:  # a stored record or population that no longer reads (tampered)
         raise WorkflowError(
             f"draw {draw_id} of campaign {campaign_id} cannot be bundled: {error}",
@@ -189,4 +194,4 @@ def verify_campaign(engine: Engine, campaign_id: int, *, actor: Actor) -> Bundle
     Nothing is cached: a store changed behind the app's back (a draw target edited with sqlite3)
     shows as a difference. Raises `WorkflowError` as `build_bundle`.
     """
-    return check_bundle(build_bundle(engine, campaign_id, actor=actor).content)
+    return check_bundle(build_bundle(engine, campaign_id, actor=actor, to_check=True).content)

@@ -195,6 +195,7 @@ def write_bundle(
     *,
     public: pd.DataFrame | None = None,
     salt: bytes | None = None,
+    compress: bool = True,
 ) -> bytes:
     """The bundle (zip bytes) of a draw record, its frame and its inspector pool.
 
@@ -210,6 +211,8 @@ def write_bundle(
         ``unit_id`` and `PUBLIC_COLUMNS` (missing ones are left empty): not hashed.
     salt : bytes, optional
         Salt of the inspector keys (default: 16 random bytes, never stored: keys differ per bundle).
+    compress : bool
+        Deflate the members (default); False stores them (a bundle checked at once, never sent).
 
     Raises
     ------
@@ -277,11 +280,12 @@ def write_bundle(
     }
     files[MANIFEST] = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    method = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
+    with zipfile.ZipFile(buffer, "w", compression=method) as archive:
         for name in (MANIFEST, README_FILE, RECORD, PLAN, FRAME, POOL):
             if name in files:
                 info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
-                info.compress_type = zipfile.ZIP_DEFLATED
+                info.compress_type = method
                 archive.writestr(info, files[name])
     return buffer.getvalue()
 

@@ -3,6 +3,7 @@ of tampering or unsafe zip is named (sampler.bundle)."""
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
@@ -203,3 +204,18 @@ def test_missing_values_and_typed_columns_round_trip():
     assert "∅" in members(content)["pool.csv"].decode()
     result = verify_bundle(content)
     assert result.match, result.differences
+
+
+def test_an_uncompressed_bundle_without_public_columns_checks_the_same(drawn):
+    """What the public page's button builds: members stored, no public columns; same verdict."""
+    import zipfile
+
+    table, pool, record = drawn
+    content = write_bundle(record, table, pool, compress=False)
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        assert {info.compress_type for info in archive.infolist()} == {zipfile.ZIP_STORED}
+    assert "certificate_number" not in members(content)["frame.csv"].decode().splitlines()[0]
+    assert verify_bundle(content).match
+    forged = json.loads(members(content)["record.json"])
+    forged["seed"] += 1
+    assert not verify_bundle(rezip({**members(content), "record.json": json.dumps(forged).encode()})).match
