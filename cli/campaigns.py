@@ -1,9 +1,10 @@
-"""``regdash campaign``: the campaigns in the store, for scripts and checks."""
+"""``regdash campaign``: the campaigns in the store, for scripts and checks, and their public bundles."""
 
 from __future__ import annotations
 
 import getpass
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -13,9 +14,10 @@ from cli.db import DatabaseUrlOption
 from cli.errors import fail
 from cli.store import describe_url, open_store
 from models.access import operator
+from models.draw_records import WorkflowError
 from models.queries.campaigns import campaign_list
 
-app = typer.Typer(help="Campaigns: list them.", no_args_is_help=True)
+app = typer.Typer(help="Campaigns: list them, write a public bundle.", no_args_is_help=True)
 
 
 @app.command("list")
@@ -46,6 +48,52 @@ def list_command(
         return
     for row in rows:
         typer.echo(f"{row['id']}\t{row['year']}\t{row['scheme'] or '-'}\t{row['status']}\t{row['name']}")
+
+
+@app.command("bundle")
+def bundle_command(
+    campaign: Annotated[
+        str, typer.Option("--campaign", metavar="ID", help="Campaign id (as `regdash campaign list`).")
+    ],
+    output: Annotated[str, typer.Option("--output", metavar="FILE", help="Where to write the zip.")],
+    database_url_option: DatabaseUrlOption = None,
+) -> None:
+    """Write a campaign's public bundle (zip): record, plan, frozen frame, pseudonymous pool, README.
+
+    Check it with ``regdash verify --bundle FILE``. The public page offers bundles of published
+    campaigns only; this command acts as the operator and also bundles a committed, unpublished one
+    (it says so).
+    """
+    try:
+        campaign_id = int(campaign)
+    except ValueError:
+        fail(
+            f"--campaign must be a campaign id (a whole number, see 'regdash campaign list'), "
+            f"got {campaign!r}"
+        )
+    from models.bundle import build_bundle  # lazy: the sampler (scipy) loads only for this command
+
+    url, engine = open_store(database_url_option)
+    try:
+        bundle = build_bundle(engine, campaign_id, actor=operator(getpass.getuser()))
+    except WorkflowError as error:
+        fail(str(error), code=1)
+    except SQLAlchemyError as error:
+        fail(f"cannot read database {describe_url(url)}: {type(error).__name__}")
+    try:
+        Path(output).write_bytes(bundle.content)
+    except OSError as error:
+        fail(f"cannot write the bundle to {output}: {error.strerror or error}")
+    if bundle.status != "published":
+        typer.echo(
+            f"note: campaign {campaign_id} is not published (status {bundle.status}): bundled as the "
+            "operator; the public page offers it only once published",
+            err=True,
+        )
+    typer.echo(
+        f"bundle of campaign {campaign_id}, draw {bundle.draw_id} written to {output} "
+        f"({len(bundle.content):,} bytes)"
+    )
 
 
 def register(root: typer.Typer) -> None:

@@ -480,6 +480,10 @@ def draw_command(
 
 def verify_command(
     record: Annotated[str | None, typer.Option("--record", metavar="FILE", help="Draw record JSON.")] = None,
+    bundle: Annotated[
+        str | None,
+        typer.Option("--bundle", metavar="FILE", help="Public bundle (zip): verified offline, on its own."),
+    ] = None,
     plan: PlanOption = None,
     frame_csv: FrameCsvOption = None,
     database_url: DatabaseOption = None,
@@ -493,57 +497,109 @@ def verify_command(
     ``assignment.pool_hash``), else the live frame as the record's ``frame_source`` says; a record naming a
     draw of the store (``draw_id``) must also agree with the store's copy of that draw. A record that
     is not shaped as ``regdash draw`` writes it is bad input (one ``error:`` line, exit 2).
+
+    ``--bundle FILE`` checks a public bundle (``regdash campaign bundle``, the published results page)
+    from its files alone, no database: every difference is listed (exit 1); a file that is not a
+    readable bundle (not a zip, a path or oversize member, no manifest) is one ``error:`` line, exit 2.
     """
 
+    given = {
+        "--record": record,
+        "--plan": plan,
+        "--frame-csv": frame_csv,
+        "--database-url": database_url,
+        "--inspectors-csv": inspectors_csv,
+    }
+
     def body():
-        from sampler.plan_file import load_plan
-        from sampler.verify import check_record, verify_record
-
-        if record is None:
-            raise SamplerError("missing option --record FILE", field="--record")
-        path = Path(record)
-        if not path.is_file():
-            raise SamplerError(f"record file not found: {record}", field="--record")
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as error:
-            raise SamplerError(
-                f"record file {record} is not valid JSON: {error}", field="--record"
-            ) from error
-        recorded_plan = check_record(data)  # the record's shape first: one line naming the field
-        if plan is not None and load_plan(plan).to_dict() != recorded_plan.to_dict():
-            raise SamplerError("the plan file differs from the plan stored in the record", field="--plan")
-        source = data.get("frame_source")
-        table = _load_frame(frame_csv, database_url, source=source, frozen=data["frame_hash"])
-        has_assignment = data["assignment"] is not None or recorded_plan.assignment is not None
-        recorded_pool = (data["assignment"] or {}).get("pool_hash")
-        pool = _load_pool(inspectors_csv, database_url, frozen=recorded_pool) if has_assignment else None
-        result = verify_record(data, table, pool)
-        from models.lottery import reveal_differences  # the store's modules load only when verifying
-
-        differences = list(result.differences) + reveal_differences(data)
-        if database_url is not None and "draw_id" in data:
-            differences += _store_differences(data, database_url)
-        match = not differences
-        payload = {
-            "match": match,
-            "differences": differences,
-            "checked": list(result.checked),
-            "recorded": list(result.recorded),
-        }
-        lines = (
-            ["match: the draw re-derives exactly (" + ", ".join(result.checked) + ")"]
-            if match
-            else ["MISMATCH:", *[f"  - {d}" for d in differences]]
-        )
-        if result.recorded:
-            lines.append("recorded, not derivable (type-checked): " + ", ".join(result.recorded))
-        _emit(payload, as_json, lines)
-        return match
+        if bundle is not None:
+            others = [name for name, value in given.items() if value is not None]
+            if others:
+                raise SamplerError(f"--bundle is checked on its own: drop {others[0]}", field="--bundle")
+            return _report(*_verify_bundle_file(bundle), as_json)
+        return _report(*_verify_record_file(record, plan, frame_csv, database_url, inspectors_csv), as_json)
 
     matched = _guarded(body)
     if not matched:
         raise typer.Exit(1)
+
+
+def _verify_record_file(
+    record: str | None,
+    plan: str | None,
+    frame_csv: str | None,
+    database_url: str | None,
+    inspectors_csv: str | None,
+) -> tuple[list[str], tuple[str, ...], tuple[str, ...], dict[str, Any]]:
+    """(differences, checked, recorded, extra payload) of ``verify --record``."""
+    from sampler.plan_file import load_plan
+    from sampler.verify import check_record, verify_record
+
+    if record is None:
+        raise SamplerError("missing option --record FILE (or --bundle FILE)", field="--record")
+    path = Path(record)
+    if not path.is_file():
+        raise SamplerError(f"record file not found: {record}", field="--record")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise SamplerError(f"record file {record} is not valid JSON: {error}", field="--record") from error
+    recorded_plan = check_record(data)  # the record's shape first: one line naming the field
+    if plan is not None and load_plan(plan).to_dict() != recorded_plan.to_dict():
+        raise SamplerError("the plan file differs from the plan stored in the record", field="--plan")
+    source = data.get("frame_source")
+    table = _load_frame(frame_csv, database_url, source=source, frozen=data["frame_hash"])
+    has_assignment = data["assignment"] is not None or recorded_plan.assignment is not None
+    recorded_pool = (data["assignment"] or {}).get("pool_hash")
+    pool = _load_pool(inspectors_csv, database_url, frozen=recorded_pool) if has_assignment else None
+    result = verify_record(data, table, pool)
+    from models.lottery import reveal_differences  # the store's modules load only when verifying
+
+    differences = list(result.differences) + reveal_differences(data)
+    if database_url is not None and "draw_id" in data:
+        differences += _store_differences(data, database_url)
+    return differences, result.checked, result.recorded, {}
+
+
+def _verify_bundle_file(
+    bundle: str,
+) -> tuple[list[str], tuple[str, ...], tuple[str, ...], dict[str, Any]]:
+    """(differences, checked, recorded, extra payload) of ``verify --bundle``."""
+    from models.bundle import check_bundle  # no database: the bundle's own files
+
+    path = Path(bundle)
+    if not path.is_file():
+        raise SamplerError(f"bundle file not found: {bundle}", field="--bundle")
+    result = check_bundle(path)
+    extra = {"campaign": result.campaign, "draw_id": result.draw_id}
+    return list(result.differences), result.checked, result.recorded, extra
+
+
+def _report(
+    differences: list[str],
+    checked: tuple[str, ...],
+    recorded: tuple[str, ...],
+    extra: dict[str, Any],
+    as_json: bool,
+) -> bool:
+    """Print the outcome of a verification (``match`` or every difference); True on a match."""
+    match = not differences
+    payload = {
+        "match": match,
+        "differences": differences,
+        "checked": list(checked),
+        "recorded": list(recorded),
+        **extra,
+    }
+    lines = (
+        ["match: the draw re-derives exactly (" + ", ".join(checked) + ")"]
+        if match
+        else ["MISMATCH:", *[f"  - {d}" for d in differences]]
+    )
+    if recorded:
+        lines.append("recorded, not derivable (type-checked): " + ", ".join(recorded))
+    _emit(payload, as_json, lines)
+    return match
 
 
 def register(app: typer.Typer) -> None:

@@ -124,6 +124,9 @@ class InspectorPool:
     competent: dict[str, np.ndarray]
     affiliated: dict[str, np.ndarray]
     hash: str
+    #: the canonical table ``hash`` covers (rows in id order; what a public bundle publishes, see
+    #: sampler.bundle): inspector_id, region, agency, schemes, active, id_valid_until, affiliations
+    hashed: pd.DataFrame | None = None
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -187,6 +190,7 @@ def parse_pool(pool: pd.DataFrame) -> InspectorPool:
         competent=competent_masks,
         affiliated={k: np.asarray(sorted(v), dtype=np.int64) for k, v in affiliated.items()},
         hash=content_hash(hashed, key="inspector_id"),
+        hashed=hashed,
     )
 
 

@@ -28,4 +28,54 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "When this draw was committed the system did not yet keep the whole draw record "
         "(plan, team order): no verifiable record can be exported.",
     },
+    "pub.bundle": {"zh": "公示包", "en": "Public bundle"},
+    "pub.bundle.caption": {
+        "zh": "公示包（zip）包含抽取记录、抽查计划、抽取时固化的名单（仅公开列）和检查人员资格库（以加盐哈希代替身份，"
+        "不含个人信息），以及中英文说明。无需数据库，用 `regdash verify --bundle 文件` 即可离线重现本次抽取并逐项核对。",
+        "en": "The bundle (zip) holds the draw record, the plan, the population frozen for the draw (public "
+        "columns only), the inspectors' eligibility (salted hashes instead of identities, no personal data) and "
+        "a README in Chinese and English. `regdash verify --bundle FILE` re-derives the draw offline, no "
+        "database needed, and checks every field.",
+    },
+    "pub.bundle.download": {"zh": "下载公示包（zip）", "en": "Download the bundle (zip)"},
+    "pub.verify": {"zh": "验证本次抽取", "en": "Verify this draw"},
+    "pub.verify.running": {
+        "zh": "正在由数据库生成公示包并重新推导抽取……",
+        "en": "Building the bundle from the store and re-deriving the draw…",
+    },
+    "pub.verify.match": {
+        "zh": "一致：公示包中的名单哈希、人员库哈希可重新计算，检查对象和检查组可由计划和种子完全重现（{checked}）。",
+        "en": "Match: the bundle's frame and pool hashes recompute, and its targets and teams re-derive "
+        "exactly from the plan and seed ({checked}).",
+    },
+    "pub.verify.mismatch": {
+        "zh": "不一致：发现 {n} 处差异（字段及对象如下）。抽取记录或名单在提交后被改动过。",
+        "en": "Mismatch: {n} difference(s), listed below by field and unit. The draw record or its "
+        "population was changed after the commit.",
+    },
+    "pub.bundle.error.bundle_no_campaign": {
+        "zh": "该抽查任务不存在。",
+        "en": "This campaign does not exist.",
+    },
+    "pub.bundle.error.bundle_unpublished": {
+        "zh": "该抽查任务尚未公示，公示包暂不公开。",
+        "en": "This campaign is not published yet: its bundle is not public.",
+    },
+    "pub.bundle.error.bundle_no_draw": {
+        "zh": "该抽查任务尚无已提交的抽取。",
+        "en": "This campaign has no committed draw yet.",
+    },
+    "pub.bundle.error.bundle_seeded": {
+        "zh": "本次抽取为导入的历史记录，无法重新推导核验。",
+        "en": "This draw is an imported historical record: it cannot be re-derived and verified.",
+    },
+    "pub.bundle.error.bundle_invalid": {
+        "zh": "不一致：数据库中的抽取记录或名单已无法读取为有效的抽取记录（提交后被改动过）：{detail}",
+        "en": "Mismatch: the stored draw record or population no longer reads as a draw record (changed "
+        "after the commit): {detail}",
+    },
+    "pub.bundle.error.bundle_incomplete": {
+        "zh": "本次抽取的记录不完整，无法生成可核验的公示包。",
+        "en": "This draw's record is incomplete: no verifiable bundle can be built.",
+    },
 }
