@@ -95,6 +95,7 @@ DATABASE_COMMANDS = {
     ("users", "list"): ((), "read"),
     ("audit", "verify"): ((), "read"),
     ("campaign", "list"): ((), "read"),
+    ("campaign", "bundle"): (("--campaign", "1", "--output", "{record}.zip"), "read"),
 }
 
 
