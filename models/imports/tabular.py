@@ -308,21 +308,32 @@ def _match_header(cells: Sequence[object], aliases: dict[str, tuple[str, ...]]) 
     return found
 
 
-def _raw_row(row_number: int, cells: list[object], found: dict[str, int], identifiers: set[str]) -> RawRow:
+def shown_value(value: object, text: str, kind: str) -> str:
+    """How a bad cell is shown in a message: escapes for invisible characters, numbers as Excel shows them."""
+    if kind == "invisible_character":
+        return text.encode("unicode_escape").decode()
+    if kind == "numeric_identifier" and isinstance(value, float):
+        return format(value, ".15g").upper()
+    return text
+
+
+def raw_row(row_number: int, cells: dict[str, object], *, identifiers: Sequence[str] = ()) -> RawRow:
+    """One row from its cells (field key -> value as read or typed), each checked and normalised.
+
+    A cell with a problem (``cell_problem``) keeps its shown text in ``values`` and its kind in
+    ``problems``; every other cell's text is ``models.text.normalise``d.
+    """
     values: dict[str, str] = {}
-    raw: dict[str, object] = {}
     problems: dict[str, str] = {}
-    for key, index in found.items():
-        value = cells[index] if index < len(cells) else None
+    for key, value in cells.items():
         text = cell_text(value)
-        raw[key] = value
         kind = cell_problem(value, text, identifier=key in identifiers)
         if kind is not None:
             problems[key] = kind
-            values[key] = text if kind != "invisible_character" else text.encode("unicode_escape").decode()
+            values[key] = shown_value(value, text, kind)
         else:
             values[key] = normalise(text)
-    return RawRow(row=row_number, values=values, raw=raw, problems=problems)
+    return RawRow(row=row_number, values=values, raw=dict(cells), problems=problems)
 
 
 def read_table(
@@ -357,12 +368,12 @@ def read_table(
     missing = [key for key in required if key not in found]
     if missing:
         raise ImportFileError("missing_columns", columns=missing)
-    wanted = set(identifiers)
     rows: list[RawRow] = []
     for row_number, cells in grid.rows[position + 1 :]:
         if not any(cell_text(cells[i]) for i in found.values() if i < len(cells)):
             continue
-        rows.append(_raw_row(row_number, cells, found, wanted))
+        by_key = {key: cells[i] if i < len(cells) else None for key, i in found.items()}
+        rows.append(raw_row(row_number, by_key, identifiers=identifiers))
         if len(rows) > MAX_ROWS:
             raise ImportFileError("too_many_rows", limit=MAX_ROWS)
     columns = {key: get_column_letter(i + 1) for key, i in found.items()}
@@ -418,8 +429,7 @@ def _clean_cell(cell: object, line: int, index: int, column: str) -> str:
     text = str(cell)
     kind = cell_problem(text, text.strip(), identifier=False)
     if kind is not None:
-        shown = text.encode("unicode_escape").decode() if kind == "invisible_character" else text
-        raise ImportFileError(
-            "bad_cell", row=line, column=column or get_column_letter(index + 1), problem=kind, value=shown
-        )
+        column = column or get_column_letter(index + 1)
+        shown = shown_value(text, text, kind)
+        raise ImportFileError("bad_cell", row=line, column=column, problem=kind, value=shown)
     return normalise(text)

@@ -24,7 +24,7 @@ from models.reference_data import insert_reference_rows
 from tests.support.actors import SUPERVISOR
 
 TODAY = dt.date(2025, 6, 1)
-CREDIT = "91110000100000001X"
+CREDIT = "91110000100000008J"  # a valid GB 32100 code (check character J)
 HEADER = header_labels()
 
 GOOD_ROWS = [
@@ -219,7 +219,7 @@ def test_mixed_file_is_all_or_nothing(engine):
 
 
 def test_unknown_institution_and_whole_file_errors(engine):
-    row = [*GOOD_ROWS[0][:8], "91110000999999999X"]
+    row = [*GOOD_ROWS[0][:8], "911100009999999982"]  # valid, but no institution has it
     preview = preview_import(engine, csv_file([row]), "x.csv", today=TODAY)
     assert [(p.row, p.column, p.kind) for p in preview.problems] == [(2, "I", "unknown_institution")]
     with pytest.raises(ImportFileError) as error:
