@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
@@ -154,6 +154,7 @@ class ImportPreview:
     problems: tuple[RowProblem, ...]
     columns: dict[str, str] = field(default_factory=dict)
     raw_rows: tuple[RawRow, ...] = ()
+    sheet: str | None = None  # the worksheet read (None for a CSV)
 
     @property
     def ok(self) -> bool:
@@ -410,9 +411,10 @@ def preview_import(
         sheet=sheet,
         ignored_sheets=(INSTRUCTIONS_SHEET,),
     )
-    return validate_table(
+    preview = validate_table(
         table, today=today or dt.date.today(), known_credit_codes=known_credit_codes(engine)
     )
+    return replace(preview, sheet=table.sheet)
 
 
 def _existing(connection: Connection, enforcement_ids: list[str]) -> dict[str, dict]:

@@ -57,12 +57,29 @@ MAX_RARE_SHARE = 0.2
 MAX_RARE_CHARACTERS = 2
 
 
+# Every kind of whole-file problem ``read_table`` raises (pages translate each; ``read_csv_frame``
+# also raises ``bad_cell``, whose message the command line writes).
+FILE_ERROR_KINDS = (
+    "too_large",
+    "unsupported_type",
+    "unreadable_xlsx",
+    "unreadable_csv",
+    "bad_encoding",
+    "no_header",
+    "missing_columns",
+    "too_many_rows",
+    "several_sheets",
+    "hidden_sheet",
+    "unknown_sheet",
+)
+
+
 class ImportFileError(ValueError):
     """The file as a whole cannot be read; ``kind`` names the reason, ``detail`` gives values for it.
 
     Kinds: ``too_large`` (limit_mb), ``unsupported_type``, ``unreadable_xlsx``, ``unreadable_csv``,
     ``bad_encoding``, ``no_header``, ``missing_columns`` (columns), ``too_many_rows`` (limit),
-    ``several_sheets`` (sheets), ``hidden_sheet`` (sheets), ``unknown_sheet`` (sheet, sheets),
+    ``several_sheets`` (sheets: list of names), ``hidden_sheet`` (sheets), ``unknown_sheet`` (sheet, sheets),
     ``bad_cell`` (row, column, problem, value: a CLI CSV cell).
     """
 
@@ -231,16 +248,15 @@ def _xlsx_grid(data: bytes, sheet_name: str | None, ignored: Sequence[str]) -> G
         if sheet_name is not None:
             chosen = next((ws for ws in visible if ws.title == sheet_name), None)
             if chosen is None:
-                names = "、".join(ws.title for ws in visible)
-                raise ImportFileError("unknown_sheet", sheet=sheet_name, sheets=names)
+                raise ImportFileError("unknown_sheet", sheet=sheet_name, sheets=[ws.title for ws in visible])
         else:
             with_data = [ws for ws in visible if ws.title not in ignored and _has_data(ws)]
             if len(with_data) > 1:
-                raise ImportFileError("several_sheets", sheets="、".join(ws.title for ws in with_data))
+                raise ImportFileError("several_sheets", sheets=[ws.title for ws in with_data])
             if not with_data:
                 hidden = [ws.title for ws in workbook.worksheets if ws not in visible and _has_data(ws)]
                 if hidden:
-                    raise ImportFileError("hidden_sheet", sheets="、".join(hidden))
+                    raise ImportFileError("hidden_sheet", sheets=hidden)
                 raise ImportFileError("no_header")
             chosen = with_data[0]
         rows: list[tuple[int, list[object]]] = []
