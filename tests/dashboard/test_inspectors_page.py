@@ -6,14 +6,14 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select, text, update
 from streamlit.testing.v1 import AppTest
 
-from models import Inspector, InspectorScheme
+from models import Inspector, InspectorScheme, Institution
 from models.access import Actor
 from models.db import make_engine
 from models.migrate import upgrade
-from tests.models.test_inspector_import import BAD_ROWS, GOOD_ROWS, csv_file, xlsx_file
+from tests.models.test_inspector_import import BAD_ROWS, CREDIT, GOOD_ROWS, csv_file, xlsx_file
 from tests.models.test_queries_outcomes import insert_outcome_world
 from tests.support.actors import ADMIN, STAFF, SUPERVISOR
 from tests.support.apptest import sign_in
@@ -31,6 +31,9 @@ def database_url(tmp_path_factory) -> str:
     today = dt.date.today()
     with engine.begin() as connection:
         insert_outcome_world(connection)
+        # the import files name institution 1 by a valid GB 32100 code
+        institution = Institution.__table__
+        connection.execute(update(institution).where(institution.c.id == 1).values(credit_code=CREDIT))
         connection.execute(
             insert(Inspector.__table__),
             [
