@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from sqlalchemy import Connection, insert
 
 from models import Certificate, Inspector, Institution, Organisation
+from models.db import sync_id_sequences
 from models.reference_data import insert_reference_rows
 
 ONE_INSTITUTION = dict(
@@ -79,3 +80,4 @@ def insert_guangdong_inspectors(
             for i in ids
         ],
     )
+    sync_id_sequences(connection, ["inspector"])  # later imports get ids from the database
