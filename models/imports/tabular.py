@@ -54,7 +54,6 @@ NUMBER_TEXT = re.compile(r"^[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?$")
 # Share of non-ASCII characters outside GB 2312 above which GB18030 text is taken for another
 # encoding read wrongly (Big5, Shift-JIS and Latin-1 bytes decode to rare characters, kana, symbols).
 MAX_RARE_SHARE = 0.2
-MAX_RARE_CHARACTERS = 2
 
 
 # Every kind of whole-file problem ``read_table`` raises (pages translate each; ``read_csv_frame``
@@ -178,8 +177,9 @@ def decode_text(data: bytes) -> str:
 
     Raises ``ImportFileError("bad_encoding")`` for bytes that are neither, for NUL bytes (binary
     files, UTF-16/32) and for GB18030 text that is implausible as Chinese: more than
-    ``MAX_RARE_CHARACTERS`` characters and ``MAX_RARE_SHARE`` of the non-ASCII ones outside GB 2312,
-    or any private-use character — what Big5, Shift-JIS or Latin-1 bytes become when read as GB18030.
+    ``MAX_RARE_SHARE`` of the non-ASCII characters outside GB 2312 (a name's rare character is well
+    below it), or any private-use character — what Big5, Shift-JIS or Latin-1 bytes become when read
+    as GB18030. EUC-KR and EUC-JP bytes fall on GB 2312 characters and cannot be told apart this way.
     """
     if b"\x00" in data or data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ImportFileError("bad_encoding")
@@ -193,7 +193,7 @@ def decode_text(data: bytes) -> str:
         raise ImportFileError("bad_encoding") from error
     wide = [ch for ch in text if ord(ch) > 0x7F]
     rare = sum(1 for ch in wide if not _in_gb2312(ch))
-    if rare > MAX_RARE_CHARACTERS and rare > MAX_RARE_SHARE * len(wide):
+    if rare > MAX_RARE_SHARE * len(wide):
         raise ImportFileError("bad_encoding")
     if any(0xE000 <= ord(ch) <= 0xF8FF for ch in wide):
         raise ImportFileError("bad_encoding")
@@ -327,7 +327,7 @@ def _match_header(cells: Sequence[object], aliases: dict[str, tuple[str, ...]]) 
 def shown_value(value: object, text: str, kind: str) -> str:
     """How a bad cell is shown in a message: escapes for invisible characters, numbers as Excel shows them."""
     if kind == "invisible_character":
-        return text.encode("unicode_escape").decode()
+        return forbidden_pattern().sub(lambda m: m.group().encode("unicode_escape").decode(), text)
     if kind == "numeric_identifier" and isinstance(value, float):
         return format(value, ".15g").upper()
     return text
@@ -437,7 +437,7 @@ def read_csv_frame(data: bytes) -> pd.DataFrame:
             _clean_cell(column[line], line, names.index(name), name)  # raises, naming the cell
         frame[name] = column.str.normalize("NFKC").str.replace(r"[\t\r\n]", " ", regex=True).str.strip()
     frame = frame[(frame != "").any(axis=1)]
-    return frame.mask(frame == "", None).reset_index(drop=True).astype(object)
+    return frame.astype(object).where(frame != "", None).reset_index(drop=True)
 
 
 def _clean_cell(cell: object, line: int, index: int, column: str) -> str:
