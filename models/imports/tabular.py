@@ -54,6 +54,8 @@ NUMBER_TEXT = re.compile(r"^[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?$")
 # Share of non-ASCII characters outside GB 2312 above which GB18030 text is taken for another
 # encoding read wrongly (Big5, Shift-JIS and Latin-1 bytes decode to rare characters, kana, symbols).
 MAX_RARE_SHARE = 0.2
+# UTF-16/32 text without a byte order mark has a NUL byte beside every ASCII character.
+MAX_NUL_SHARE = 0.01
 
 
 # Every kind of whole-file problem ``read_table`` raises (pages translate each; ``read_csv_frame``
@@ -135,20 +137,14 @@ def cell_text(value: object) -> str:
     return str(value).strip()
 
 
-def _significant_digits(value: int | float) -> int:
-    if isinstance(value, int):
-        return len(str(abs(value)).rstrip("0") or "0")
-    mantissa = f"{abs(value):.17e}".split("e")[0].replace(".", "").rstrip("0")
-    return len(mantissa) or 1
-
-
 def cell_problem(value: object, text: str, *, identifier: bool) -> str | None:
     """What is wrong with one cell as a whole, or None.
 
     ``excel_error``: an Excel error value (``#N/A``, ``#REF!`` ...). ``invisible_character``: a
     control or invisible character (``models.text``). ``numeric_identifier`` (only when
-    ``identifier``): a number that cannot be the text typed — a stored number with more than 15
-    significant digits or a fraction, or text in number form with a decimal point or exponent
+    ``identifier``): a number that cannot be the text typed — a stored number of more than 15
+    digits (a double keeps 15 significant digits; ``9.1110001E+17`` may stand for any of many IDs)
+    or with a fraction, or text in number form with a decimal point or exponent
     (``4.40100201700012E+17``); the column must be formatted as text.
     """
     if isinstance(value, str):
@@ -163,7 +159,7 @@ def cell_problem(value: object, text: str, *, identifier: bool) -> str | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         if isinstance(value, float) and not value.is_integer():
             return "numeric_identifier"
-        if _significant_digits(value) > MAX_EXACT_DIGITS:
+        if abs(value) >= 10**MAX_EXACT_DIGITS:  # 16 digits or more: a double no longer holds them all
             return "numeric_identifier"
         return None
     match = NUMBER_TEXT.match(text)
@@ -175,14 +171,15 @@ def cell_problem(value: object, text: str, *, identifier: bool) -> str | None:
 def decode_text(data: bytes) -> str:
     """``data`` as text: UTF-8 (a leading byte order mark dropped) or else GB18030 (GBK's superset).
 
-    Raises ``ImportFileError("bad_encoding")`` for bytes that are neither, for NUL bytes (binary
-    files, UTF-16/32) and for GB18030 text that is implausible as Chinese: more than
-    ``MAX_RARE_SHARE`` of the non-ASCII characters outside GB 2312 (a name's rare character is well
-    below it), or any private-use character — what Big5, Shift-JIS or Latin-1 bytes become when read
-    as GB18030. EUC-KR and EUC-JP bytes fall on GB 2312 characters and cannot be told apart this way.
+    Raises ``ImportFileError("bad_encoding")`` for bytes that are neither, for a UTF-16 byte order
+    mark or more than ``MAX_NUL_SHARE`` NUL bytes (UTF-16/32 without one, binary files) and for
+    GB18030 text that is implausible as Chinese: more than ``MAX_RARE_SHARE`` of the non-ASCII
+    characters outside GB 2312 (a name's rare character is well below it), or any private-use
+    character — what Big5, Shift-JIS or Latin-1 bytes become when read as GB18030. EUC-KR and
+    EUC-JP bytes fall on GB 2312 characters and cannot be told apart this way.
     """
-    if b"\x00" in data or data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ImportFileError("bad_encoding")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or data.count(b"\x00") > MAX_NUL_SHARE * len(data):
+        raise ImportFileError("bad_encoding")  # UTF-16/32 or binary; a stray NUL is a cell problem
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:

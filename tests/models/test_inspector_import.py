@@ -120,6 +120,11 @@ FORMATS = {"xlsx": xlsx_file, "csv": csv_file}
 
 @pytest.fixture
 def engine(migrated_engine):
+    return with_institution(migrated_engine)
+
+
+def with_institution(migrated_engine):
+    """The reference rows and one approved institution whose credit code is ``CREDIT``."""
     with migrated_engine.begin() as connection:
         insert_reference_rows(connection)
         connection.execute(

@@ -125,6 +125,8 @@ def test_excel_error_values_are_cell_problems(error_value, fmt):
         (4.40100201700012e17, "numeric_identifier"),  # an 18-digit ID typed into a General cell
         (440100201700012032, "numeric_identifier"),  # 18 significant digits stored as a number
         (1234567890123456, "numeric_identifier"),  # 16 digits: already beyond a double's 15
+        (1000000000000000, "numeric_identifier"),  # 16 digits, whatever the trailing zeros
+        (9.1110001e17, "numeric_identifier"),  # few significant digits, but 18 digits long
         (13812345678.5, "numeric_identifier"),  # not an integer
         (123456789012345, None),  # 15 digits: exactly the typed text
         (44010020170001, None),
@@ -146,8 +148,8 @@ def test_numbers_in_identifier_columns(value, problem):
         assert got.rows[0].values["enforcement_id"] == str(value)
     elif isinstance(value, float) and not value.is_integer():
         assert got.rows[0].values["phone"] == "13812345678.5"
-    elif isinstance(value, float):
-        assert got.rows[0].values["enforcement_id"] == "4.40100201700012E+17"  # as Excel shows it
+    elif isinstance(value, float):  # shown as Excel shows it, e.g. 4.40100201700012E+17
+        assert got.rows[0].values["enforcement_id"] == format(value, ".15g").upper()
 
 
 @pytest.mark.parametrize(
@@ -295,7 +297,8 @@ def test_csv_frame_reads_gbk_and_normalises():
     ("text", "detail"),
     [
         ("unit_id,region\n000001,GD\n000002,G\u200bD\n", {"row": 3, "column": "region"}),
-        ("unit_id,region\n000001,GD\n\x00\n", None),  # NUL: a binary file
+        ("unit_id,region\n000001,GD\n\x00\n", None),  # NUL as 4% of the bytes: a binary file
+        ("unit_id,region\n" + "000001,GD\n" * 20 + "000002,G\x00D\n", {"row": 22, "column": "region"}),
         ("unit_id,region\n000001,#N/A\n", {"row": 2, "column": "region", "problem": "excel_error"}),
         ("unit_id,re\u202egion\n000001,GD\n", {"row": 1, "column": "B"}),
     ],
