@@ -16,6 +16,7 @@ from models.imports.inspectors import ImportRejected, add_inspector, commit_impo
 from models.imports.tabular import ImportFileError
 from tests.models.test_inspector_import import (
     CREDIT,
+    FORM,
     GOOD_ROWS,
     HEADER,
     TODAY,
@@ -26,18 +27,6 @@ from tests.models.test_inspector_import import (
 )
 from tests.models.test_tabular import TRADITIONAL, workbook_bytes
 from tests.support.actors import SUPERVISOR
-
-FORM = dict(
-    name="王强",
-    enforcement_id="11010020175555",
-    id_valid_until="2027-01-01",
-    agency="北京市市场监督管理局",
-    province="110000",
-    schemes="QMS;EMS",
-    active="是",
-    phone="13800001111",
-    affiliations="",
-)
 
 
 @pytest.fixture

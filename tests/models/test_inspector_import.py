@@ -63,6 +63,18 @@ GOOD_ROWS = [
     ],
 ]
 
+# one person as typed into the entry form
+FORM = dict(
+    name="王强",
+    enforcement_id="11010020175555",
+    id_valid_until="2027-01-01",
+    agency="北京市市场监督管理局",
+    province="110000",
+    schemes="QMS;EMS",
+    active="是",
+    phone="13800001111",
+)
+
 # one row per kind of error; (row in file, field, column letter, kind)
 BAD_ROWS = [
     ["", "11010020179001", "2027-12-31", "北京市市场监督管理局", "北京", "QMS", "是", "13812345678", ""],
@@ -248,16 +260,7 @@ def test_template_round_trip_has_bilingual_header(engine):
 
 
 def test_form_entry_adds_one_and_refuses_a_registered_id(engine):
-    values = dict(
-        name="王强",
-        enforcement_id="11010020175555",
-        id_valid_until="2027-01-01",
-        agency="北京市市场监督管理局",
-        province="110000",
-        schemes="QMS;EMS",
-        active="是",
-        phone="13800001111",
-    )
+    values = FORM
     assert add_inspector(engine, values, actor=SUPERVISOR, today=TODAY) == []
     again = add_inspector(engine, values, actor=SUPERVISOR, today=TODAY)
     assert [p.kind for p in again] == ["already_registered"]

@@ -69,20 +69,16 @@ def test_zero_padded_unit_ids_are_drawn_as_typed(tmp_path, plan_path):
     assert verified.exit_code == 0 and verified.stdout.startswith("match"), verified.output
 
 
+def drawn_frame_hash(plan_path, frame_csv: str) -> str:
+    result = invoke("draw", "--plan", str(plan_path), "--frame-csv", frame_csv, "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)["frame_hash"]
+
+
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "gbk", "gb18030"])
 def test_gbk_and_bom_frames_draw_like_utf8(tmp_path, plan_path, encoding):
-    utf8 = invoke(
-        "draw",
-        "--plan",
-        str(plan_path),
-        "--frame-csv",
-        write_csv(tmp_path / "u.csv", padded_frame()),
-        "--json",
-    )
-    other = write_csv(tmp_path / "o.csv", padded_frame(), encoding)
-    again = invoke("draw", "--plan", str(plan_path), "--frame-csv", other, "--json")
-    assert again.exit_code == 0, again.output
-    assert json.loads(again.stdout)["frame_hash"] == json.loads(utf8.stdout)["frame_hash"]
+    utf8 = drawn_frame_hash(plan_path, write_csv(tmp_path / "u.csv", padded_frame()))
+    assert drawn_frame_hash(plan_path, write_csv(tmp_path / "o.csv", padded_frame(), encoding)) == utf8
 
 
 @pytest.mark.parametrize("encoding", ["big5", "utf-16", "shift_jis"])
@@ -109,18 +105,8 @@ def test_full_width_cells_are_normalised(tmp_path, plan_path):
     frame = padded_frame()
     frame.loc[:, "scheme"] = "ＱＭＳ"
     frame.loc[:39, "region"] = "ＧＤ"
-    same = invoke(
-        "draw", "--plan", str(plan_path), "--frame-csv", write_csv(tmp_path / "fw.csv", frame), "--json"
-    )
-    plain = invoke(
-        "draw",
-        "--plan",
-        str(plan_path),
-        "--frame-csv",
-        write_csv(tmp_path / "p.csv", padded_frame()),
-        "--json",
-    )
-    assert json.loads(same.stdout)["frame_hash"] == json.loads(plain.stdout)["frame_hash"]
+    plain = drawn_frame_hash(plan_path, write_csv(tmp_path / "p.csv", padded_frame()))
+    assert drawn_frame_hash(plan_path, write_csv(tmp_path / "fw.csv", frame)) == plain
 
 
 def test_inspector_csv_ids_stay_text(tmp_path):
