@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from pathlib import Path
 
 import pytest
+from openpyxl import Workbook
 from sqlalchemy import func, insert, select, text, update
 from streamlit.testing.v1 import AppTest
 
@@ -13,8 +15,9 @@ from models import Inspector, InspectorScheme, Institution
 from models.access import Actor
 from models.db import make_engine
 from models.migrate import upgrade
-from tests.models.test_inspector_import import BAD_ROWS, CREDIT, GOOD_ROWS, csv_file, xlsx_file
+from tests.models.test_inspector_import import BAD_ROWS, CREDIT, GOOD_ROWS, HEADER, csv_file, xlsx_file
 from tests.models.test_queries_outcomes import insert_outcome_world
+from tests.models.test_tabular import TRADITIONAL
 from tests.support.actors import ADMIN, STAFF, SUPERVISOR
 from tests.support.apptest import sign_in
 
@@ -199,3 +202,51 @@ def test_the_supervisor_sees_unmasked_phones(app, database_url):
     phones = at.dataframe[-1].value.iloc[:, -1]
     assert not any("****" in phone for phone in phones)
     assert sql(database_url, "SELECT count(*) FROM inspector") == len(phones)
+
+
+def _two_sheet_workbook() -> bytes:
+    workbook = Workbook()
+    workbook.active.title = "第一批"
+    for name, rows in (("第一批", GOOD_ROWS[:1]), ("第二批", GOOD_ROWS[1:])):
+        sheet = workbook[name] if name in workbook.sheetnames else workbook.create_sheet(name)
+        sheet.append(HEADER)
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("lang", "named", "choose"),
+    [("zh", "多个含数据的工作表", "要导入的工作表"), ("en", "several sheets", "Sheet to import")],
+)
+def test_a_workbook_with_two_data_sheets_asks_which_one(app, database_url, lang, named, choose):
+    at = app(lang, user=ADMIN, view="import")
+    before = _count(database_url)
+    at.file_uploader[0].set_value(("two.xlsx", _two_sheet_workbook(), "application/octet-stream")).run()
+    assert not at.exception
+    warning = at.warning[0].value
+    assert (
+        warning.startswith("two.xlsx: ")
+        and named in warning
+        and "“第一批”" in warning
+        and "“第二批”" in warning
+    )
+    assert not [b for b in at.button if b.key and b.key.startswith("insp_confirm")]  # nothing to confirm yet
+    choice = next(s for s in at.selectbox if s.label == choose)
+    choice.set_value("第二批").run()
+    assert not at.exception and not at.error
+    assert "第二批" in " ".join(c.value for c in at.caption)
+    assert [b for b in at.button if b.key and b.key.startswith("insp_confirm")]  # two rows ready
+    assert _count(database_url) == before
+
+
+@pytest.mark.parametrize(("lang", "says"), [("zh", "文件编码无法识别"), ("en", "Unrecognised text encoding")])
+def test_a_big5_file_is_refused_naming_the_file(app, database_url, lang, says):
+    at = app(lang, user=ADMIN, view="import")
+    before = _count(database_url)
+    at.file_uploader[0].set_value(("big5.csv", TRADITIONAL.encode("big5"), "text/csv")).run()
+    assert not at.exception
+    assert at.error[0].value.startswith("big5.csv: ") and says in at.error[0].value
+    assert _count(database_url) == before
