@@ -47,23 +47,36 @@ def character_label(character: str) -> str:
 
 @cache
 def forbidden_pattern() -> re.Pattern[str]:
-    """A regular expression matching one forbidden character (built once from the Unicode tables)."""
+    """A regular expression matching every forbidden character, and some allowed ones above U+FFFF.
+
+    The forbidden characters of the Basic Multilingual Plane are listed exactly (from the Unicode
+    tables, once); every character beyond it matches too, to be checked one by one
+    (``forbidden_character`` does): a class of all astral ranges would make each search a linear
+    scan of thousands of ranges, while these are rare in text and checked quickly.
+    """
     ranges: list[tuple[int, int]] = []
-    for point in range(sys.maxunicode + 1):
+    for point in range(0x10000):
         if chr(point) in "\t\n\r" or unicodedata.category(chr(point)) not in FORBIDDEN_CATEGORIES:
             continue
         if ranges and ranges[-1][1] == point - 1:
             ranges[-1] = (ranges[-1][0], point)
         else:
             ranges.append((point, point))
-    parts = (f"\\U{a:08x}" if a == b else f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges)
-    return re.compile("[" + "".join(parts) + "]")
+    parts = "".join(f"\\u{a:04x}" if a == b else f"\\u{a:04x}-\\u{b:04x}" for a, b in ranges)
+    return re.compile(f"[{parts}\\U00010000-\\U{sys.maxunicode:08x}]")
+
+
+def is_forbidden(character: str) -> bool:
+    """Whether one character is a control or invisible character (tab, CR and LF are not)."""
+    return character not in "\t\n\r" and unicodedata.category(character) in FORBIDDEN_CATEGORIES
 
 
 def forbidden_character(text: str) -> tuple[int, str] | None:
     """Position and character of the first control or invisible character in ``text`` (tab, CR, LF pass)."""
-    match = forbidden_pattern().search(text)
-    return (match.start(), match.group()) if match else None
+    for match in forbidden_pattern().finditer(text):
+        if is_forbidden(match.group()):
+            return match.start(), match.group()
+    return None
 
 
 def normalise(text: str) -> str:

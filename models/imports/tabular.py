@@ -14,6 +14,7 @@ import csv
 import datetime as dt
 import io
 import re
+import unicodedata
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ import pandas as pd
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from models.text import TextProblem, forbidden_pattern, normalise
+from models.text import TextProblem, forbidden_character, forbidden_pattern, normalise
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000  # data rows of one import
@@ -423,16 +424,23 @@ def read_csv_frame(data: bytes) -> pd.DataFrame:
     if any(not name for name in names) or len(set(names)) != len(names):
         raise ImportFileError("no_header")
     frame = frame.iloc[1:].fillna("").set_axis(names, axis=1)
-    lines = pd.RangeIndex(2, len(frame) + 2)
-    frame.index = lines
-    pattern = forbidden_pattern()
-    for name in names:
-        column = frame[name]
-        bad = column.str.contains(pattern, regex=True) | column.str.strip().str.upper().isin(EXCEL_ERRORS)
-        if bad.any():
-            line = int(bad.idxmax())
-            _clean_cell(column[line], line, names.index(name), name)  # raises, naming the cell
-        frame[name] = column.str.normalize("NFKC").str.replace(r"[\t\r\n]", " ", regex=True).str.strip()
+    frame.index = pd.RangeIndex(2, len(frame) + 2)  # line numbers of the file
+    # Whole-text checks first: the per-cell work runs only for what the text can hold (a frame of
+    # millions of plain ASCII cells is read at close to pandas' own speed).
+    suspect = forbidden_character(text) is not None or "#" in text
+    breaks = '"' in text or (delimiter != "\t" and "\t" in text)
+    wide = not unicodedata.is_normalized("NFKC", text)
+    for index, name in enumerate(names):
+        column = frame[name].str.strip()
+        if suspect:
+            bad = column.str.contains(forbidden_pattern(), regex=True) | column.str.upper().isin(EXCEL_ERRORS)
+            for line in bad[bad].index:  # candidates: the first truly bad cell raises, naming itself
+                _clean_cell(frame[name][line], int(line), index, name)
+        if wide:
+            column = column.str.normalize("NFKC").str.strip()
+        if breaks:
+            column = column.str.replace(r"[\t\r\n]", " ", regex=True).str.strip()
+        frame[name] = column
     frame = frame[(frame != "").any(axis=1)]
     return frame.astype(object).where(frame != "", None).reset_index(drop=True)
 
