@@ -70,3 +70,20 @@ def test_the_forbidden_set_is_exactly_the_unicode_categories():
 def test_ordinary_chinese_text_passes():
     text = "张伟 李娜 王芳 北京市市场监督管理局（执法总队）·第一分队 《认证认可条例》"
     assert normalise(text) == unicodedata.normalize("NFKC", text)
+
+
+@pytest.mark.parametrize(
+    ("character", "forbidden"),
+    [
+        ("\U00020000", False),  # CJK Extension B (rare name characters)
+        ("\U0001f600", False),  # an emoji: visible
+        ("\U000e0001", True),  # language tag (format character)
+        ("\U000f0000", True),  # supplementary private use
+        ("\U0010fffd", True),
+        ("\U0003fffe", True),  # unassigned
+    ],
+)
+def test_characters_beyond_the_bmp_are_checked_one_by_one(character, forbidden):
+    text = f"张{character}伟"
+    assert (forbidden_character(text) is not None) == forbidden
+    assert (forbidden_character(text) or (None, None))[0] in ((1,) if forbidden else (None,))
