@@ -26,11 +26,13 @@ from models.imports.inspectors import (
     RowProblem,
     add_inspector,
     commit_import,
+    enforcement_id_key,
     preview_import,
 )
 from models.imports.tabular import MAX_BYTES, ImportFileError
 from models.imports.template import template_bytes
 from models.reference_data import PROVINCE_CODES, SCHEME_CODES
+from models.text import normalise
 
 LOG = logging.getLogger(__name__)
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -146,7 +148,7 @@ def render_form(today: dt.date, actor: Actor) -> None:
         st.error("\n".join([t("insp.form.invalid"), *lines]))
         return
     _forget_cached_reads()
-    st.success(t("insp.form.saved", name=name.strip(), eid=enforcement_id.strip().upper()))
+    st.success(t("insp.form.saved", name=normalise(name), eid=enforcement_id_key(normalise(enforcement_id))))
 
 
 def _file_error_text(error: ImportFileError, filename: str) -> str:

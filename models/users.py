@@ -163,11 +163,11 @@ def set_user(
 
     ``display_name`` None keeps the name the row has (empty for a new row).
 
-    Subject and name are NFKC-normalised (full-width forms as typed with Chinese input methods become
-    ASCII). Raises ``AccessDenied`` for a non-admin and ``UserError`` for an empty subject or one
-    with spaces, control or invisible characters, such a name, a role that is not grantable (the
-    public role is no role), a bureau without a known province or a province that is not a GB/T 2260
-    code.
+    Subject and name go through ``models.text.normalise`` (NFKC: full-width forms as typed with
+    Chinese input methods become ASCII). Raises ``AccessDenied`` for a non-admin and ``UserError``
+    for an empty subject or one with spaces, control or invisible characters, such a name, a role
+    that is not grantable (the public role is no role), a bureau without a known province or a
+    province that is not a GB/T 2260 code.
     """
     require(actor, Permission.MANAGE_USERS)
     typed_subject, subject = subject, normalise_or_none(subject) or ""
