@@ -4,11 +4,11 @@ methods is normalised; ids come from the database, so concurrent imports never c
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import unicodedata
 
 import pytest
-from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from models import Inspector
@@ -280,15 +280,13 @@ def test_dates_are_read_only_when_unambiguous(text, expected):
 
 def test_an_ambiguous_date_cell_is_a_problem(engine):
     for value in ("2024131", 2024131):
-        workbook = Workbook()
-        workbook.active.append(HEADER)
-        workbook.active.append(GOOD_ROWS[0])
-        workbook.active["C2"] = value
-        import io
 
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        preview = preview_import(engine, buffer.getvalue(), "d.xlsx", today=TODAY)
+        def build(workbook, value=value):
+            workbook.active.append(HEADER)
+            workbook.active.append(GOOD_ROWS[0])
+            workbook.active["C2"] = value
+
+        preview = preview_import(engine, workbook_bytes(build), "d.xlsx", today=TODAY)
         assert problems_of(preview) == [(2, "C2", "bad_date")]
 
 
@@ -362,3 +360,17 @@ def test_two_concurrent_imports_on_postgresql_do_not_collide(postgres_server):
         assert count(store) == 80
     finally:
         store.dispose()
+
+
+def test_an_excel_date_cell_and_a_text_date_read_the_same(engine):
+    def build(workbook):
+        workbook.active.append(HEADER)
+        workbook.active.append(GOOD_ROWS[0])
+        workbook.active.append(GOOD_ROWS[1])
+        workbook.active["C2"] = dt.date(2028, 6, 30)
+        workbook.active["C2"].number_format = "yyyy-mm-dd"
+        workbook.active["C3"] = "２０２８年６月３０日"
+
+    preview = preview_import(engine, workbook_bytes(build), "dates.xlsx", today=TODAY)
+    assert preview.problems == ()
+    assert [r.id_valid_until for r in preview.records] == [dt.date(2028, 6, 30)] * 2
