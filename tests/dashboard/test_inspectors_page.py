@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
 from sqlalchemy import func, insert, select, text, update
 from streamlit.testing.v1 import AppTest
 
@@ -15,7 +13,7 @@ from models import Inspector, InspectorScheme, Institution
 from models.access import Actor
 from models.db import make_engine
 from models.migrate import upgrade
-from tests.models.test_inspector_import import BAD_ROWS, CREDIT, GOOD_ROWS, HEADER, csv_file, xlsx_file
+from tests.models.test_inspector_import import BAD_ROWS, CREDIT, GOOD_ROWS, csv_file, xlsx_file, xlsx_sheets
 from tests.models.test_queries_outcomes import insert_outcome_world
 from tests.models.test_tabular import TRADITIONAL
 from tests.support.actors import ADMIN, STAFF, SUPERVISOR
@@ -204,19 +202,6 @@ def test_the_supervisor_sees_unmasked_phones(app, database_url):
     assert sql(database_url, "SELECT count(*) FROM inspector") == len(phones)
 
 
-def _two_sheet_workbook() -> bytes:
-    workbook = Workbook()
-    workbook.active.title = "第一批"
-    for name, rows in (("第一批", GOOD_ROWS[:1]), ("第二批", GOOD_ROWS[1:])):
-        sheet = workbook[name] if name in workbook.sheetnames else workbook.create_sheet(name)
-        sheet.append(HEADER)
-        for row in rows:
-            sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
 @pytest.mark.parametrize(
     ("lang", "named", "choose"),
     [("zh", "多个含数据的工作表", "要导入的工作表"), ("en", "several sheets", "Sheet to import")],
@@ -224,7 +209,8 @@ def _two_sheet_workbook() -> bytes:
 def test_a_workbook_with_two_data_sheets_asks_which_one(app, database_url, lang, named, choose):
     at = app(lang, user=ADMIN, view="import")
     before = _count(database_url)
-    at.file_uploader[0].set_value(("two.xlsx", _two_sheet_workbook(), "application/octet-stream")).run()
+    two = xlsx_sheets({"第一批": GOOD_ROWS[:1], "第二批": GOOD_ROWS[1:]})
+    at.file_uploader[0].set_value(("two.xlsx", two, "application/octet-stream")).run()
     assert not at.exception
     warning = at.warning[0].value
     assert (

@@ -24,6 +24,7 @@ from tests.models.test_inspector_import import (
     snapshot,
     with_institution,
     xlsx_file,
+    xlsx_sheets,
 )
 from tests.models.test_tabular import TRADITIONAL, workbook_bytes
 from tests.support.actors import SUPERVISOR
@@ -236,19 +237,7 @@ def test_error_values_are_never_stored_as_a_name_or_agency(engine):
 
 
 def test_a_workbook_with_two_data_sheets_needs_a_choice(engine):
-    def build(workbook):
-        workbook.active.title = "第一批"
-        for sheet_name, rows in (("第一批", GOOD_ROWS[:2]), ("第二批", GOOD_ROWS[2:])):
-            sheet = (
-                workbook[sheet_name]
-                if sheet_name in workbook.sheetnames
-                else workbook.create_sheet(sheet_name)
-            )
-            sheet.append(HEADER)
-            for row in rows:
-                sheet.append(row)
-
-    data = workbook_bytes(build)
+    data = xlsx_sheets({"第一批": GOOD_ROWS[:2], "第二批": GOOD_ROWS[2:]})
     with pytest.raises(ImportFileError) as error:
         preview_import(engine, data, "two.xlsx", today=TODAY)
     assert error.value.detail["sheets"] == ["第一批", "第二批"]

@@ -108,15 +108,27 @@ EXPECTED_PROBLEMS = [
 ]
 
 
-def xlsx_file(rows: list[list[str]]) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(HEADER)
-    for row in rows:
-        sheet.append(row)
+def saved(workbook: Workbook) -> bytes:
+    """The .xlsx bytes of ``workbook``."""
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def xlsx_sheets(sheets: dict[str, list[list[str]]]) -> bytes:
+    """A workbook with one sheet per entry, in order: the template header, then the rows."""
+    workbook = Workbook()
+    for index, (name, rows) in enumerate(sheets.items()):
+        sheet = workbook.active if index == 0 else workbook.create_sheet(name)
+        sheet.title = name
+        sheet.append(HEADER)
+        for row in rows:
+            sheet.append(row)
+    return saved(workbook)
+
+
+def xlsx_file(rows: list[list[str]]) -> bytes:
+    return xlsx_sheets({"Sheet": rows})
 
 
 def csv_file(rows: list[list[str]]) -> bytes:

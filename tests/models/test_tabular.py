@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from models.imports import tabular
 from models.imports.inspectors import HEADER_ALIASES, IDENTIFIERS, REQUIRED
 from models.imports.tabular import ImportFileError, decode_text, read_csv_frame, read_grid, read_table
-from tests.models.test_inspector_import import GOOD_ROWS, HEADER, csv_file
+from tests.models.test_inspector_import import GOOD_ROWS, HEADER, csv_file, saved
 
 CHINESE_CSV = csv_file(GOOD_ROWS).decode("utf-8-sig")
 TRADITIONAL = (
@@ -30,9 +30,7 @@ def table(data: bytes, filename: str, **options):
 def workbook_bytes(build) -> bytes:
     workbook = Workbook()
     build(workbook)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return saved(workbook)
 
 
 def filled(sheet, rows=GOOD_ROWS) -> None:
