@@ -154,6 +154,43 @@ def test_form_adds_one_and_shows_errors(app, database_url):
     assert sql(database_url, "SELECT count(*) FROM inspector WHERE enforcement_id = '11010020260001'") == 1
 
 
+@pytest.mark.parametrize(
+    ("lang", "says"),
+    [
+        ("en", ("invisible character", "Not a valid")),
+        ("zh", ("含有控制字符或不可见字符", "不是有效的统一社会信用代码")),
+    ],
+)
+def test_the_form_names_invisible_characters_and_bad_credit_codes(app, database_url, lang, says):
+    at = app(lang, user=SUPERVISOR, view="form")
+    before = _count(database_url)
+    at.text_input(key="form_name").set_value("全角\u200b录入")
+    at.text_input(key="form_eid").set_value("１１０１００２０２６０００９")
+    at.text_input(key="form_affiliations").set_value(CREDIT.replace("0", "O", 1))
+    at.form_submit_button[0].click().run()
+    assert not at.exception and at.error
+    assert all(text in at.error[0].value for text in says), at.error[0].value
+    assert _count(database_url) == before
+
+
+def test_the_form_stores_full_width_input_normalised(app, database_url):
+    at = app("en", user=SUPERVISOR, view="form")
+    at.text_input(key="form_name").set_value("全角录入")
+    at.text_input(key="form_eid").set_value("１１０１００２０２６０００９")
+    at.date_input(key="form_valid_until").set_value(dt.date.today() + dt.timedelta(days=700))
+    at.text_input(key="form_agency").set_value("北京市市场监督管理局")
+    at.selectbox(key="form_province").set_value("110000")
+    at.multiselect(key="form_schemes").set_value(["QMS"])
+    at.text_input(key="form_phone").set_value("１３９１２３４５６７８")
+    at.form_submit_button[0].click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert "11010020260009" in at.success[0].value  # shown as stored
+    stored = (
+        "SELECT count(*) FROM inspector WHERE phone = '13912345678' AND enforcement_id = '11010020260009'"
+    )
+    assert sql(database_url, stored) == 1
+
+
 def _count(url: str) -> int:
     engine = make_engine(url)
     with engine.connect() as connection:
