@@ -83,15 +83,35 @@ def _guarded(body):
         fail(f"{error.strerror or error}: {error.filename}" if error.filename else str(error))
 
 
+CSV_PROBLEMS = {
+    "bad_encoding": "cannot be decoded as UTF-8 or GB18030/GBK (Big5, Shift-JIS, Latin-1 and UTF-16 are "
+    "not accepted): save it as UTF-8 CSV",
+    "unreadable_csv": "is not a readable CSV (rows with more cells than the header?)",
+    "no_header": "has no header row naming every column once",
+    "invisible_character": "holds a control or invisible character",
+    "excel_error": "holds an Excel error value",
+}
+
+
 def _read_csv(path: str, what: str):
-    import pandas as pd
+    """The CSV at ``path`` through the one tabular reader: every cell text, identifiers as typed."""
+    from models.imports.tabular import ImportFileError, read_csv_frame
 
     if not Path(path).is_file():
         raise SamplerError(f"{what} file not found: {path}", field=what)
     try:
-        return pd.read_csv(path)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        raise SamplerError(f"{what} file {path} is not a readable CSV: {error}", field=what) from error
+        return read_csv_frame(Path(path).read_bytes())
+    except ImportFileError as error:
+        detail = error.detail
+        if error.kind == "bad_cell":
+            problem = CSV_PROBLEMS.get(str(detail["problem"]), str(detail["problem"]))
+            message = (
+                f"{what} file {path}: line {detail['row']}, column {detail['column']!r} {problem} "
+                f"({detail['value']!r})"
+            )
+        else:
+            message = f"{what} file {path} {CSV_PROBLEMS.get(error.kind, error.kind)}"
+        raise SamplerError(message, field=what) from error
 
 
 def _engine(url: str):

@@ -26,11 +26,13 @@ from models.imports.inspectors import (
     RowProblem,
     add_inspector,
     commit_import,
+    enforcement_id_key,
     preview_import,
 )
 from models.imports.tabular import MAX_BYTES, ImportFileError
 from models.imports.template import template_bytes
 from models.reference_data import PROVINCE_CODES, SCHEME_CODES
+from models.text import normalise
 
 LOG = logging.getLogger(__name__)
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -146,14 +148,29 @@ def render_form(today: dt.date, actor: Actor) -> None:
         st.error("\n".join([t("insp.form.invalid"), *lines]))
         return
     _forget_cached_reads()
-    st.success(t("insp.form.saved", name=name.strip(), eid=enforcement_id.strip().upper()))
+    st.success(t("insp.form.saved", name=normalise(name), eid=enforcement_id_key(normalise(enforcement_id))))
 
 
-def _file_error_text(error: ImportFileError) -> str:
+def _file_error_text(error: ImportFileError, filename: str) -> str:
+    """The whole-file problem in the current language, after the file's name."""
     detail = dict(error.detail)
     if "columns" in detail:
         detail["columns"] = "、".join(HEADERS.get(c, c) for c in detail["columns"])
-    return t(f"insp.file.{error.kind}", **detail)
+    if "sheets" in detail:
+        detail["sheets"] = "、".join(f"“{name}”" for name in detail["sheets"])
+    return f"{filename}: {t(f'insp.file.{error.kind}', **detail)}"
+
+
+def _chosen_sheet(error: ImportFileError, digest: str) -> str | None:
+    """A choice among the sheets with data when a workbook has several (None until one is chosen)."""
+    sheets = list(error.detail.get("sheets", ()))
+    return st.selectbox(
+        t("insp.import.choose_sheet"),
+        sheets,
+        index=None,
+        key=f"insp_sheet_{digest[:16]}",
+        placeholder=t("insp.form.choose"),
+    )
 
 
 def _commit(preview: ImportPreview, digest: str, today: dt.date, actor: Actor) -> bool:
@@ -199,17 +216,30 @@ def render_import(today: dt.date, actor: Actor) -> None:
         return
     data = upload.getvalue()
     digest = hashlib.sha256(data).hexdigest()
+    sheet = None
     try:
-        preview = preview_import(get_engine(), data, upload.name, today=today)
+        try:
+            preview = preview_import(get_engine(), data, upload.name, today=today)
+        except ImportFileError as error:
+            if error.kind != "several_sheets":
+                raise
+            st.warning(_file_error_text(error, upload.name))
+            sheet = _chosen_sheet(error, digest)
+            if sheet is None:
+                return
+            preview = preview_import(get_engine(), data, upload.name, today=today, sheet=sheet)
     except ImportFileError as error:
-        st.error(_file_error_text(error))
+        st.error(_file_error_text(error, upload.name))
         return
     except SQLAlchemyError as error:
         LOG.warning("inspector import preview failed: %s", error)
         st.error(t("common.database_missing"))
         return
     st.markdown(f"**{t('insp.import.step3')}**")
-    st.caption(t("insp.import.rows", rows=preview.rows))
+    st.caption(
+        t("insp.import.rows", rows=preview.rows)
+        + (f" · {t('insp.import.sheet', sheet=preview.sheet)}" if preview.sheet else "")
+    )
     if preview.problems:
         st.error(t("insp.import.bad", bad=len(preview.bad_rows), problems=len(preview.problems)))
         st.markdown(f"##### {t('insp.import.problems')}")

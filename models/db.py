@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 DATABASE_URL_ENV = "REGDASH_DATABASE_URL"
@@ -54,3 +54,21 @@ def make_engine(url: str | None = None, *, echo: bool = False) -> Engine:
         event.listen(engine, "connect", _enable_sqlite_pragmas)
         return engine
     return create_engine(resolved, echo=echo, pool_pre_ping=True)
+
+
+def sync_id_sequences(connection: Connection, tables: list[str] | tuple[str, ...]) -> None:
+    """After rows were written with explicit ``id`` values, let the database allocate the next ones.
+
+    PostgreSQL: each table's ``id`` serial sequence is set to ``max(id)`` (or reset when empty), so a
+    later insert without an id gets a fresh one. SQLite allocates ``max(rowid) + 1`` itself: nothing
+    to do. ``tables`` are table names with an integer ``id`` primary key.
+    """
+    if connection.dialect.name != "postgresql":
+        return
+    for name in tables:
+        connection.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('\"{name}\"', 'id'), "
+                f'COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM "{name}"'
+            )
+        )

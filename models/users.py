@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -27,6 +26,7 @@ from sqlmodel import Field, SQLModel
 from models.access import Actor, Permission, Role, require
 from models.audit import append_audit
 from models.reference_data import PROVINCES
+from models.text import normalise_or_none
 from models.vocabulary import check_in
 
 LOG = logging.getLogger(__name__)
@@ -54,11 +54,6 @@ class AppUser(SQLModel, table=True):
 
 
 GRANTABLE_ROLES = tuple(str(role) for role in Role if role is not Role.PUBLIC)
-
-
-def _printable(text: str) -> bool:
-    """No control, format (zero-width, bidi) or separator characters other than a plain space."""
-    return not any(unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs", "Zl", "Zp") for ch in text)
 
 
 class UserError(ValueError):
@@ -168,20 +163,20 @@ def set_user(
 
     ``display_name`` None keeps the name the row has (empty for a new row).
 
-    Subject and name are NFKC-normalised (full-width forms as typed with Chinese input methods become
-    ASCII). Raises ``AccessDenied`` for a non-admin and ``UserError`` for an empty subject or one
-    with spaces, control or invisible characters, such a name, a role that is not grantable (the
-    public role is no role), a bureau without a known province or a province that is not a GB/T 2260
-    code.
+    Subject and name go through ``models.text.normalise`` (NFKC: full-width forms as typed with
+    Chinese input methods become ASCII). Raises ``AccessDenied`` for a non-admin and ``UserError``
+    for an empty subject or one with spaces, control or invisible characters, such a name, a role
+    that is not grantable (the public role is no role), a bureau without a known province or a
+    province that is not a GB/T 2260 code.
     """
     require(actor, Permission.MANAGE_USERS)
-    subject = unicodedata.normalize("NFKC", subject).strip()
+    typed_subject, subject = subject, normalise_or_none(subject) or ""
+    if not subject or len(subject) > 255 or any(ch.isspace() for ch in subject):
+        raise UserError("subject_invalid", "subject", typed_subject)
     if display_name is not None:
-        display_name = unicodedata.normalize("NFKC", display_name).strip()
-    if not subject or len(subject) > 255 or not _printable(subject) or any(ch.isspace() for ch in subject):
-        raise UserError("subject_invalid", "subject", subject)
-    if display_name is not None and not _printable(display_name):
-        raise UserError("name_invalid", "display_name", display_name)
+        typed_name, display_name = display_name, normalise_or_none(display_name)
+        if display_name is None:
+            raise UserError("name_invalid", "display_name", typed_name)
     if role not in GRANTABLE_ROLES:
         raise UserError("role_unknown", "role", role)
     if province is not None and province not in PROVINCE_CODES:

@@ -23,7 +23,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlmodel import SQLModel
 
 import models  # noqa: F401  (registers every table on SQLModel.metadata)
-from models.db import database_url, make_engine, sqlite_path
+from models.db import database_url, make_engine, sqlite_path, sync_id_sequences
 from models.migrate import upgrade
 from models.reference_data import insert_reference_rows
 from models.summaries import refresh_summaries
@@ -356,14 +356,7 @@ def _seed_postgres(
         _report(progress, "rebuilt indexes", len(deferred))
         refresh_summaries(connection)
         _report(progress, "refreshed summaries", rows.get("certificate", 0))
-        for name in SEEDED_TABLES:
-            if "id" in tables[name].c:
-                connection.execute(
-                    text(
-                        f"SELECT setval(pg_get_serial_sequence('\"{name}\"', 'id'), "
-                        f'COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM "{name}"'
-                    )
-                )
+        sync_id_sequences(connection, [name for name in SEEDED_TABLES if "id" in tables[name].c])
     return rows
 
 

@@ -77,6 +77,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "insp.import.upload": {"zh": "选择文件", "en": "Choose a file"},
     "insp.import.step3": {"zh": "第 3 步：检查预览并确认导入", "en": "Step 3: check the preview and confirm"},
     "insp.import.rows": {"zh": "文件共 {rows} 行数据", "en": "{rows} data rows in the file"},
+    "insp.import.sheet": {"zh": "工作表：{sheet}", "en": "Sheet: {sheet}"},
+    "insp.import.choose_sheet": {"zh": "要导入的工作表", "en": "Sheet to import"},
     "insp.import.bad": {
         "zh": "有 {bad} 行不能导入（共 {problems} 处问题）。请修改文件后重新上传；未导入任何数据。",
         "en": "{bad} rows cannot be imported ({problems} problems). "
@@ -117,6 +119,24 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "无法读取该 CSV 文件（请用 UTF-8 或 GBK 编码）",
         "en": "This CSV file cannot be read (use UTF-8 or GBK encoding)",
     },
+    "insp.file.bad_encoding": {
+        "zh": "文件编码无法识别：只接受 UTF-8 或 GB18030/GBK（不接受 Big5、Shift-JIS、UTF-16 等），请另存为 UTF-8 CSV",
+        "en": "Unrecognised text encoding: only UTF-8 or GB18030/GBK is accepted (not Big5, Shift-JIS, "
+        "UTF-16 ...); save the file as UTF-8 CSV",
+    },
+    "insp.file.several_sheets": {
+        "zh": "工作簿中有多个含数据的工作表（{sheets}）：请选择要导入的工作表",
+        "en": "The workbook has several sheets with data ({sheets}): choose the sheet to import",
+    },
+    "insp.file.hidden_sheet": {
+        "zh": "数据在隐藏的工作表中（{sheets}），隐藏的工作表不会被读取：请取消隐藏或将数据移到可见工作表",
+        "en": "The data is on hidden sheets ({sheets}), which are never read: unhide the sheet or move "
+        "the data to a visible one",
+    },
+    "insp.file.unknown_sheet": {
+        "zh": "没有名为“{sheet}”的可见工作表（可选：{sheets}）",
+        "en": "No visible sheet is named '{sheet}' (sheets: {sheets})",
+    },
     "insp.file.unsupported_type": {
         "zh": "只支持 .xlsx 和 .csv 文件",
         "en": "Only .xlsx and .csv files are accepted",
@@ -142,7 +162,25 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "执法证号与第 {other_row} 行重复",
         "en": "Same enforcement ID as row {other_row}",
     },
-    "insp.problem.bad_date": {"zh": "日期无法识别（应为 YYYY-MM-DD）", "en": "Not a date (use YYYY-MM-DD)"},
+    "insp.problem.bad_date": {
+        "zh": "日期无法识别或有歧义（应为 YYYY-MM-DD 或 8 位数字 YYYYMMDD）",
+        "en": "Not a date or ambiguous (use YYYY-MM-DD or eight digits YYYYMMDD)",
+    },
+    "insp.problem.invisible_character": {
+        "zh": "含有控制字符或不可见字符（如零宽空格、方向控制符），请删除后重新输入",
+        "en": "Holds a control or invisible character (e.g. zero-width space, direction override): "
+        "delete it and retype",
+    },
+    "insp.problem.excel_error": {
+        "zh": "单元格是 Excel 错误值（如 #N/A、#REF!），请改为实际内容",
+        "en": "The cell holds an Excel error value (e.g. #N/A, #REF!): enter the actual value",
+    },
+    "insp.problem.numeric_identifier": {
+        "zh": "Excel 已把该编号存成数字（超过 15 位有效数字或带小数/科学计数法），原编号已丢失："
+        "请将该列设置为“文本”格式后重新输入",
+        "en": "Excel stored this identifier as a number (over 15 significant digits, a fraction or "
+        "scientific notation) and the typed text is lost: format the column as text and retype it",
+    },
     "insp.problem.expired_id": {"zh": "执法证已过期", "en": "Enforcement ID has expired"},
     "insp.problem.unknown_province": {"zh": "未知省份", "en": "Unknown province"},
     "insp.problem.unknown_scheme": {"zh": "未知检查领域代码", "en": "Unknown scheme code"},
@@ -152,8 +190,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Bad phone number (11-digit mobile or landline)",
     },
     "insp.problem.bad_credit_code": {
-        "zh": "统一社会信用代码应为 18 位",
-        "en": "A unified social credit code has 18 characters",
+        "zh": "不是有效的统一社会信用代码（18 位，校验码按 GB 32100 计算，不使用 I、O、S、V、Z）",
+        "en": "Not a valid unified social credit code (18 characters, GB 32100 check character; "
+        "the letters I, O, S, V, Z are never used)",
     },
     "insp.problem.unknown_institution": {
         "zh": "没有该信用代码的认证机构",

@@ -13,15 +13,17 @@ import datetime as dt
 import hashlib
 import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
-from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from models.access import Actor, Permission, require
 from models.audit import append_audit, canonical_json
-from models.imports.tabular import RawRow, RawTable, read_table
+from models.identifiers import is_credit_code
+from models.imports.tabular import RawRow, RawTable, raw_row, read_table
 from models.inspectors import Inspector, InspectorAffiliation, InspectorScheme
 from models.institutions import Institution
+from models.queries.sqlhelpers import select_in_chunks
 from models.reference_data import PROVINCES, SCHEMES
 
 # field key, Chinese header, English header
@@ -37,6 +39,9 @@ TEMPLATE_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("affiliations", "曾任职机构", "affiliations"),
 )
 FIELDS = tuple(key for key, *_ in TEMPLATE_COLUMNS)
+# Columns that hold typed identifiers: a number Excel rounded is refused, never upserted on.
+IDENTIFIERS = ("enforcement_id", "phone", "affiliations")
+INSTRUCTIONS_SHEET = "填写说明 instructions"  # the template's second sheet: never data
 REQUIRED = ("name", "enforcement_id", "id_valid_until", "agency", "province", "schemes", "phone")
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "name": ("姓名", "name"),
@@ -56,9 +61,14 @@ ENFORCEMENT_ID = re.compile(r"^[\u4e00-\u9fffA-Z0-9][\u4e00-\u9fffA-Z0-9-]{5,23}
 MIN_ID_DIGITS = 4
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
-CREDIT_CODE = re.compile(r"^[0-9A-Z]{18}$")
 LIST_SEPARATORS = re.compile(r"[;；,，、/\s]+")
-DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
+# Year, month, day with separators (2028-6-30, 2028/06/30, 2028.6.30, 2028年6月30日) or exactly eight
+# digits (20280630); 2024131 (2024-1-31 or 2024-13-1?) and other digit runs are refused, not guessed.
+DATE_PATTERNS = (
+    re.compile(r"^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})$"),
+    re.compile(r"^(\d{4})()(\d{2})(\d{2})$"),
+    re.compile(r"^(\d{4})年()(\d{1,2})月(\d{1,2})日$"),
+)
 ACTIVE_WORDS = {
     "是": True,
     "在职": True,
@@ -83,6 +93,9 @@ PROVINCE_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区",
 
 # Every kind of row problem, in the order the preview lists them for one row.
 PROBLEM_KINDS = (
+    "invisible_character",
+    "excel_error",
+    "numeric_identifier",
     "missing",
     "too_long",
     "bad_id_format",
@@ -141,6 +154,7 @@ class ImportPreview:
     problems: tuple[RowProblem, ...]
     columns: dict[str, str] = field(default_factory=dict)
     raw_rows: tuple[RawRow, ...] = ()
+    sheet: str | None = None  # the worksheet read (None for a CSV)
 
     @property
     def ok(self) -> bool:
@@ -207,16 +221,18 @@ def split_list(text: str) -> list[str]:
 
 
 def parse_date(value: object, text: str) -> dt.date | None:
-    """A date from an Excel date cell or from text in one of ``DATE_FORMATS``."""
+    """A date from an Excel date cell or from text matching one of ``DATE_PATTERNS`` (else None)."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
-    for pattern in DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(text.strip(), pattern).date()
-        except ValueError:
-            continue
+    for pattern in DATE_PATTERNS:
+        match = pattern.match(text.strip())
+        if match:
+            try:
+                return dt.date(int(match.group(1)), int(match.group(3)), int(match.group(4)))
+            except ValueError:
+                return None
     return None
 
 
@@ -227,6 +243,11 @@ def normalise_phone(text: str) -> str:
         if phone.startswith(prefix):
             phone = phone[len(prefix) :].lstrip("-")
     return phone
+
+
+def enforcement_id_key(text: str) -> str:
+    """The enforcement-ID number as stored and compared: spaces dropped, upper-case."""
+    return text.replace(" ", "").upper()
 
 
 def validate_row(
@@ -243,14 +264,18 @@ def validate_row(
     def problem(key: str, kind: str, value: str = "") -> None:
         problems.append(RowProblem(row, key, columns.get(key, ""), kind, value))
 
+    for key, kind in raw.problems.items():  # a bad cell is reported once, for what it is
+        problem(key, kind, values.get(key, ""))
+    if raw.problems:
+        values = {key: text for key, text in values.items() if key not in raw.problems}
     for key in REQUIRED:
-        if not values.get(key, ""):
+        if not values.get(key, "") and key not in raw.problems:
             problem(key, "missing")
     for key, limit in MAX_LENGTH.items():
         if len(values.get(key, "")) > limit:
             problem(key, "too_long", values[key])
 
-    enforcement_id = values.get("enforcement_id", "").replace(" ", "").upper()
+    enforcement_id = enforcement_id_key(values.get("enforcement_id", ""))
     digits = sum(ch.isdigit() for ch in enforcement_id)
     if enforcement_id and (not ENFORCEMENT_ID.match(enforcement_id) or digits < MIN_ID_DIGITS):
         problem("enforcement_id", "bad_id_format", values["enforcement_id"])
@@ -292,7 +317,7 @@ def validate_row(
     credit_codes: list[str] = []
     for item in split_list(values.get("affiliations", "")):
         code = item.upper()
-        if not CREDIT_CODE.match(code):
+        if not is_credit_code(code):
             problem("affiliations", "bad_credit_code", item)
         elif known_credit_codes is not None and code not in known_credit_codes:
             problem("affiliations", "unknown_institution", item)
@@ -328,8 +353,8 @@ def validate_table(
         record, row_problems = validate_row(
             raw, table.columns, today=today, known_credit_codes=known_credit_codes
         )
-        key = raw.values.get("enforcement_id", "").replace(" ", "").upper()
-        if key:
+        key = enforcement_id_key(raw.values.get("enforcement_id", ""))
+        if key and "enforcement_id" not in raw.problems:
             if key in first_seen:
                 row_problems.append(
                     RowProblem(
@@ -365,36 +390,47 @@ def known_credit_codes(engine: Engine) -> set[str]:
 
 
 def preview_import(
-    engine: Engine, data: bytes, filename: str, *, today: dt.date | None = None
+    engine: Engine,
+    data: bytes,
+    filename: str,
+    *,
+    today: dt.date | None = None,
+    sheet: str | None = None,
 ) -> ImportPreview:
     """Read and validate an uploaded file against the store; writes nothing.
 
-    Raises ``ImportFileError`` when the file as a whole cannot be read.
+    ``sheet`` names the worksheet of a workbook with several (``ImportFileError("several_sheets")``
+    lists them). Raises ``ImportFileError`` when the file as a whole cannot be read.
     """
-    table = read_table(data, filename, HEADER_ALIASES, REQUIRED)
-    return validate_table(
+    table = read_table(
+        data,
+        filename,
+        HEADER_ALIASES,
+        REQUIRED,
+        identifiers=IDENTIFIERS,
+        sheet=sheet,
+        ignored_sheets=(INSTRUCTIONS_SHEET,),
+    )
+    preview = validate_table(
         table, today=today or dt.date.today(), known_credit_codes=known_credit_codes(engine)
     )
+    return replace(preview, sheet=table.sheet)
 
 
 def _existing(connection: Connection, enforcement_ids: list[str]) -> dict[str, dict]:
     insp = Inspector.__table__
-    found: dict[str, dict] = {}
-    for start in range(0, len(enforcement_ids), 500):
-        chunk = enforcement_ids[start : start + 500]
-        for row in connection.execute(select(insp).where(insp.c.enforcement_id.in_(chunk))).mappings():
-            found[row["enforcement_id"]] = dict(row)
-    return found
+    rows = select_in_chunks(
+        connection, lambda chunk: select(insp).where(insp.c.enforcement_id.in_(chunk)), enforcement_ids
+    )
+    return {row.enforcement_id: dict(row._mapping) for row in rows}
 
 
 def _ids_for(connection: Connection, column, table, ids: list[int]) -> dict[int, set]:
+    owner_column, value_column = table.c[column[0]], table.c[column[1]]
     result: dict[int, set] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        for owner, value in connection.execute(
-            select(table.c[column[0]], table.c[column[1]]).where(table.c[column[0]].in_(chunk))
-        ):
-            result.setdefault(owner, set()).add(value)
+    query_for = lambda chunk: select(owner_column, value_column).where(owner_column.in_(chunk))  # noqa: E731
+    for owner, value in select_in_chunks(connection, query_for, ids):
+        result.setdefault(owner, set()).add(value)
     return result
 
 
@@ -420,7 +456,6 @@ def _write(connection: Connection, records: list[InspectorRecord], *, today: dt.
     ids = [row["id"] for row in existing.values()]
     schemes_of = _ids_for(connection, ("inspector_id", "scheme_code"), comp, ids)
     ties_of = _ids_for(connection, ("inspector_id", "institution_id"), aff, ids)
-    next_id = (connection.scalar(select(func.max(insp.c.id))) or 0) + 1
     inserted = updated = unchanged = 0
     for record in records:
         fields = dict(
@@ -434,10 +469,11 @@ def _write(connection: Connection, records: list[InspectorRecord], *, today: dt.
         wanted_ties = {institution_ids[code] for code in record.affiliations}
         old = existing.get(record.enforcement_id)
         if old is None:
-            inspector_id, next_id = next_id, next_id + 1
-            connection.execute(
-                insert(insp).values(id=inspector_id, enforcement_id=record.enforcement_id, **fields)
-            )
+            # the database allocates the id (SQLite rowid, PostgreSQL serial sequence): concurrent
+            # imports never collide on it
+            inspector_id = connection.execute(
+                insert(insp).values(enforcement_id=record.enforcement_id, **fields).returning(insp.c.id)
+            ).scalar_one()
             old_schemes, old_ties = set(), set()
             inserted += 1
         else:
@@ -522,7 +558,7 @@ def add_inspector(
     """
     require(actor, Permission.MANAGE_INSPECTORS)
     today = today or dt.date.today()
-    raw = RawRow(row=1, values={key: str(values.get(key, "") or "").strip() for key in FIELDS})
+    raw = raw_row(1, {key: str(values.get(key, "") or "") for key in FIELDS}, identifiers=IDENTIFIERS)
     record, problems = validate_row(raw, {}, today=today, known_credit_codes=known_credit_codes(engine))
     if problems:
         return problems

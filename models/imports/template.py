@@ -8,7 +8,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from models.imports.inspectors import REQUIRED, TEMPLATE_COLUMNS
+from models.imports.inspectors import INSTRUCTIONS_SHEET, REQUIRED, TEMPLATE_COLUMNS
 from models.reference_data import PROVINCES, SCHEMES
 
 SHEET_NAME = "执法检查人员 inspectors"
@@ -60,7 +60,7 @@ def template_bytes() -> bytes:
                 sheet.cell(row=row, column=index).number_format = style
     sheet.freeze_panes = "A2"
 
-    notes = workbook.create_sheet("填写说明 instructions")
+    notes = workbook.create_sheet(INSTRUCTIONS_SHEET)
     notes.append(["列 column", "是否必填 required", "说明", "notes"])
     for key, zh, en in TEMPLATE_COLUMNS:
         rule_zh, rule_en = RULES[key]

@@ -11,6 +11,7 @@ from sqlalchemy import Engine, Select, and_, case, exists, func, literal, select
 from models.access import Role
 from models.inspectors import Inspector, InspectorScheme
 from models.queries.roles import mask_columns
+from models.queries.sqlhelpers import select_in_chunks
 
 VALIDITY_STATES = ("valid", "expiring", "expired")
 EXPIRING_DAYS = 90
@@ -146,12 +147,10 @@ def _schemes_of(engine: Engine, ids: list[int]) -> dict[int, str]:
     comp = InspectorScheme.__table__
     found: dict[int, list[str]] = {}
     with engine.connect() as connection:
-        for start in range(0, len(ids), 900):
-            query = select(comp.c.inspector_id, comp.c.scheme_code).where(
-                comp.c.inspector_id.in_(ids[start : start + 900])
-            )
-            for inspector_id, code in connection.execute(query):
-                found.setdefault(inspector_id, []).append(code)
+        pairs = select(comp.c.inspector_id, comp.c.scheme_code)
+        rows = select_in_chunks(connection, lambda chunk: pairs.where(comp.c.inspector_id.in_(chunk)), ids)
+        for inspector_id, code in rows:
+            found.setdefault(inspector_id, []).append(code)
     return {key: ";".join(sorted(codes)) for key, codes in found.items()}
 
 

@@ -17,6 +17,7 @@ from models.certificates import Certificate
 from models.inspectors import Inspector
 from models.institutions import Institution
 from models.queries.roles import mask_identifier
+from models.queries.sqlhelpers import select_in_chunks
 
 UNCOMMITTED_STATUSES = ("planned",)
 STRATUM_COLUMNS = ["region_code", "scheme_code", "N_h", "n_h", "violations_h", "drawn_h"]
@@ -254,9 +255,8 @@ def case_count(engine: Engine, filters: OutcomeFilters) -> int:
 def _lookup_lists(engine: Engine, query_for, ids: list[int]) -> dict[int, list[tuple]]:
     found: dict[int, list[tuple]] = {}
     with engine.connect() as connection:
-        for start in range(0, len(ids), 900):
-            for owner, *rest in connection.execute(query_for(ids[start : start + 900])):
-                found.setdefault(owner, []).append(tuple(rest))
+        for owner, *rest in select_in_chunks(connection, query_for, ids):
+            found.setdefault(owner, []).append(tuple(rest))
     return found
 
 

@@ -6,15 +6,16 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select, text, update
 from streamlit.testing.v1 import AppTest
 
-from models import Inspector, InspectorScheme
+from models import Inspector, InspectorScheme, Institution
 from models.access import Actor
 from models.db import make_engine
 from models.migrate import upgrade
-from tests.models.test_inspector_import import BAD_ROWS, GOOD_ROWS, csv_file, xlsx_file
+from tests.models.test_inspector_import import BAD_ROWS, CREDIT, GOOD_ROWS, csv_file, xlsx_file, xlsx_sheets
 from tests.models.test_queries_outcomes import insert_outcome_world
+from tests.models.test_tabular import TRADITIONAL
 from tests.support.actors import ADMIN, STAFF, SUPERVISOR
 from tests.support.apptest import sign_in
 
@@ -31,6 +32,9 @@ def database_url(tmp_path_factory) -> str:
     today = dt.date.today()
     with engine.begin() as connection:
         insert_outcome_world(connection)
+        # the import files name institution 1 by a valid GB 32100 code
+        institution = Institution.__table__
+        connection.execute(update(institution).where(institution.c.id == 1).values(credit_code=CREDIT))
         connection.execute(
             insert(Inspector.__table__),
             [
@@ -150,6 +154,43 @@ def test_form_adds_one_and_shows_errors(app, database_url):
     assert sql(database_url, "SELECT count(*) FROM inspector WHERE enforcement_id = '11010020260001'") == 1
 
 
+@pytest.mark.parametrize(
+    ("lang", "says"),
+    [
+        ("en", ("invisible character", "Not a valid")),
+        ("zh", ("含有控制字符或不可见字符", "不是有效的统一社会信用代码")),
+    ],
+)
+def test_the_form_names_invisible_characters_and_bad_credit_codes(app, database_url, lang, says):
+    at = app(lang, user=SUPERVISOR, view="form")
+    before = _count(database_url)
+    at.text_input(key="form_name").set_value("全角\u200b录入")
+    at.text_input(key="form_eid").set_value("１１０１００２０２６０００９")
+    at.text_input(key="form_affiliations").set_value(CREDIT.replace("0", "O", 1))
+    at.form_submit_button[0].click().run()
+    assert not at.exception and at.error
+    assert all(text in at.error[0].value for text in says), at.error[0].value
+    assert _count(database_url) == before
+
+
+def test_the_form_stores_full_width_input_normalised(app, database_url):
+    at = app("en", user=SUPERVISOR, view="form")
+    at.text_input(key="form_name").set_value("全角录入")
+    at.text_input(key="form_eid").set_value("１１０１００２０２６０００９")
+    at.date_input(key="form_valid_until").set_value(dt.date.today() + dt.timedelta(days=700))
+    at.text_input(key="form_agency").set_value("北京市市场监督管理局")
+    at.selectbox(key="form_province").set_value("110000")
+    at.multiselect(key="form_schemes").set_value(["QMS"])
+    at.text_input(key="form_phone").set_value("１３９１２３４５６７８")
+    at.form_submit_button[0].click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert "11010020260009" in at.success[0].value  # shown as stored
+    stored = (
+        "SELECT count(*) FROM inspector WHERE phone = '13912345678' AND enforcement_id = '11010020260009'"
+    )
+    assert sql(database_url, stored) == 1
+
+
 def _count(url: str) -> int:
     engine = make_engine(url)
     with engine.connect() as connection:
@@ -196,3 +237,39 @@ def test_the_supervisor_sees_unmasked_phones(app, database_url):
     phones = at.dataframe[-1].value.iloc[:, -1]
     assert not any("****" in phone for phone in phones)
     assert sql(database_url, "SELECT count(*) FROM inspector") == len(phones)
+
+
+@pytest.mark.parametrize(
+    ("lang", "named", "choose"),
+    [("zh", "多个含数据的工作表", "要导入的工作表"), ("en", "several sheets", "Sheet to import")],
+)
+def test_a_workbook_with_two_data_sheets_asks_which_one(app, database_url, lang, named, choose):
+    at = app(lang, user=ADMIN, view="import")
+    before = _count(database_url)
+    two = xlsx_sheets({"第一批": GOOD_ROWS[:1], "第二批": GOOD_ROWS[1:]})
+    at.file_uploader[0].set_value(("two.xlsx", two, "application/octet-stream")).run()
+    assert not at.exception
+    warning = at.warning[0].value
+    assert (
+        warning.startswith("two.xlsx: ")
+        and named in warning
+        and "“第一批”" in warning
+        and "“第二批”" in warning
+    )
+    assert not [b for b in at.button if b.key and b.key.startswith("insp_confirm")]  # nothing to confirm yet
+    choice = next(s for s in at.selectbox if s.label == choose)
+    choice.set_value("第二批").run()
+    assert not at.exception and not at.error
+    assert "第二批" in " ".join(c.value for c in at.caption)
+    assert [b for b in at.button if b.key and b.key.startswith("insp_confirm")]  # two rows ready
+    assert _count(database_url) == before
+
+
+@pytest.mark.parametrize(("lang", "says"), [("zh", "文件编码无法识别"), ("en", "Unrecognised text encoding")])
+def test_a_big5_file_is_refused_naming_the_file(app, database_url, lang, says):
+    at = app(lang, user=ADMIN, view="import")
+    before = _count(database_url)
+    at.file_uploader[0].set_value(("big5.csv", TRADITIONAL.encode("big5"), "text/csv")).run()
+    assert not at.exception
+    assert at.error[0].value.startswith("big5.csv: ") and says in at.error[0].value
+    assert _count(database_url) == before

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from dashboard.strings import load_strings
 from models.imports.inspectors import PROBLEM_KINDS
+from models.imports.tabular import FILE_ERROR_KINDS
 from models.queries.inspectors import VALIDITY_STATES
 from models.vocabulary import FINDING_CATEGORIES, FOLLOW_UPS, INSPECTION_METHODS, OUTCOME_CODES
 
@@ -15,8 +16,6 @@ MODULES = sorted(
     str(path.relative_to(ROOT))
     for path in [*ROOT.glob("dashboard/*.py"), *ROOT.glob("dashboard/pages/*.py"), ROOT / "streamlit_app.py"]
 )
-FILE_ERRORS = ("unreadable_xlsx", "unreadable_csv", "unsupported_type", "no_header", "missing_columns")
-FILE_ERRORS += ("too_large", "too_many_rows")
 
 
 def _literal_keys() -> set[str]:
@@ -31,7 +30,7 @@ def _literal_keys() -> set[str]:
 
 def _dynamic_keys() -> set[str]:
     keys = {f"insp.problem.{kind}" for kind in PROBLEM_KINDS}
-    keys |= {f"insp.file.{kind}" for kind in FILE_ERRORS}
+    keys |= {f"insp.file.{kind}" for kind in FILE_ERROR_KINDS}
     keys |= {f"insp.validity.{state}" for state in VALIDITY_STATES}
     keys |= {f"out.code.{code}" for code in OUTCOME_CODES}
     keys |= {f"out.finding.{code}" for code in FINDING_CATEGORIES}

@@ -24,7 +24,7 @@ from models.reference_data import insert_reference_rows
 from tests.support.actors import SUPERVISOR
 
 TODAY = dt.date(2025, 6, 1)
-CREDIT = "91110000100000001X"
+CREDIT = "91110000100000008J"  # a valid GB 32100 code (check character J)
 HEADER = header_labels()
 
 GOOD_ROWS = [
@@ -63,6 +63,18 @@ GOOD_ROWS = [
     ],
 ]
 
+# one person as typed into the entry form
+FORM = dict(
+    name="王强",
+    enforcement_id="11010020175555",
+    id_valid_until="2027-01-01",
+    agency="北京市市场监督管理局",
+    province="110000",
+    schemes="QMS;EMS",
+    active="是",
+    phone="13800001111",
+)
+
 # one row per kind of error; (row in file, field, column letter, kind)
 BAD_ROWS = [
     ["", "11010020179001", "2027-12-31", "北京市市场监督管理局", "北京", "QMS", "是", "13812345678", ""],
@@ -96,15 +108,27 @@ EXPECTED_PROBLEMS = [
 ]
 
 
-def xlsx_file(rows: list[list[str]]) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(HEADER)
-    for row in rows:
-        sheet.append(row)
+def saved(workbook: Workbook) -> bytes:
+    """The .xlsx bytes of ``workbook``."""
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def xlsx_sheets(sheets: dict[str, list[list[str]]]) -> bytes:
+    """A workbook with one sheet per entry, in order: the template header, then the rows."""
+    workbook = Workbook()
+    for index, (name, rows) in enumerate(sheets.items()):
+        sheet = workbook.active if index == 0 else workbook.create_sheet(name)
+        sheet.title = name
+        sheet.append(HEADER)
+        for row in rows:
+            sheet.append(row)
+    return saved(workbook)
+
+
+def xlsx_file(rows: list[list[str]]) -> bytes:
+    return xlsx_sheets({"Sheet": rows})
 
 
 def csv_file(rows: list[list[str]]) -> bytes:
@@ -120,6 +144,11 @@ FORMATS = {"xlsx": xlsx_file, "csv": csv_file}
 
 @pytest.fixture
 def engine(migrated_engine):
+    return with_institution(migrated_engine)
+
+
+def with_institution(migrated_engine):
+    """The reference rows and one approved institution whose credit code is ``CREDIT``."""
     with migrated_engine.begin() as connection:
         insert_reference_rows(connection)
         connection.execute(
@@ -219,7 +248,7 @@ def test_mixed_file_is_all_or_nothing(engine):
 
 
 def test_unknown_institution_and_whole_file_errors(engine):
-    row = [*GOOD_ROWS[0][:8], "91110000999999999X"]
+    row = [*GOOD_ROWS[0][:8], "911100009999999982"]  # valid, but no institution has it
     preview = preview_import(engine, csv_file([row]), "x.csv", today=TODAY)
     assert [(p.row, p.column, p.kind) for p in preview.problems] == [(2, "I", "unknown_institution")]
     with pytest.raises(ImportFileError) as error:
@@ -243,16 +272,7 @@ def test_template_round_trip_has_bilingual_header(engine):
 
 
 def test_form_entry_adds_one_and_refuses_a_registered_id(engine):
-    values = dict(
-        name="王强",
-        enforcement_id="11010020175555",
-        id_valid_until="2027-01-01",
-        agency="北京市市场监督管理局",
-        province="110000",
-        schemes="QMS;EMS",
-        active="是",
-        phone="13800001111",
-    )
+    values = FORM
     assert add_inspector(engine, values, actor=SUPERVISOR, today=TODAY) == []
     again = add_inspector(engine, values, actor=SUPERVISOR, today=TODAY)
     assert [p.kind for p in again] == ["already_registered"]

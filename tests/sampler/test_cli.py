@@ -236,7 +236,7 @@ def test_draw_then_verify_roundtrip_and_tamper(files):
     differences = json.loads(bad.stdout)["differences"]
     assert differences == [
         "draw.units[0].unit_id: recorded 1000000000, re-derived "
-        + str(again["draw"]["units"][0]["unit_id"])
+        + json.dumps(again["draw"]["units"][0]["unit_id"])  # a CSV's ids are text
         + " (unit "
         + str(again["draw"]["units"][0]["unit_id"])
         + ")"
@@ -325,7 +325,7 @@ def test_frame_from_the_store(files, monkeypatch):
     # The store path calls models.frames.load_certificate_frame(engine); stand it in with the CSV frame.
     import models.frames
 
-    table = make_frame_table(2000)
+    table = make_frame_table(2000).astype(str)  # what the CSV holds: every cell text
     seen = {}
 
     def fake_loader(engine):

@@ -9,6 +9,7 @@ import pandas as pd
 from sqlalchemy import Connection, insert
 
 from models import Certificate, Inspector, Institution, Organisation
+from models.db import sync_id_sequences
 from models.reference_data import insert_reference_rows
 
 ONE_INSTITUTION = dict(
@@ -80,6 +81,7 @@ def insert_guangdong_inspectors(
             for i in ids
         ],
     )
+    sync_id_sequences(connection, ["inspector"])  # later imports get ids from the database
 
 
 def guangdong_draw(units: Sequence[int] = (1, 2)) -> tuple[pd.DataFrame, pd.DataFrame]:
