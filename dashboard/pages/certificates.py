@@ -11,7 +11,8 @@ from dashboard import charts
 from dashboard.auth import require_page
 from dashboard.cache import query, require_data
 from dashboard.filters import url_multiselect, url_tabs, url_year_range
-from dashboard.i18n import current_language, format_int, format_pct, province_name, scheme_name, t, vocab
+from dashboard.formats import d3_percent, format_int, format_pct
+from dashboard.i18n import current_language, province_name, scheme_name, t, vocab
 from dashboard.tables import (
     labelled,
     province_column,
@@ -174,6 +175,7 @@ def _issuance() -> None:
             y_title=t("certificates.issued"),
             color="scheme",
             color_title=t("common.scheme"),
+            color_scale=charts.colour_scale("scheme", SCHEME_CODES, scheme_name),
             stacked_area=True,
         )
         charts.show(chart, key="cert_issuance")
@@ -205,9 +207,10 @@ def _concentration() -> None:
                     "n": "common.count",
                     "share": "common.share",
                 },
-                formatters={"region_code": province_labels, "share": lambda s: s.map(format_pct)},
+                formatters={"region_code": province_labels},
             ),
             name="top_institutions",
+            percent_columns=[t("common.share")],
         )
     with right:
         st.markdown(f"**{t('certificates.top_provinces')}**")
@@ -220,9 +223,10 @@ def _concentration() -> None:
                     "n": "common.count",
                     "share": "common.share",
                 },
-                formatters={"region_code": province_labels, "share": lambda s: s.map(format_pct)},
+                formatters={"region_code": province_labels},
             ),
             name="top_provinces",
+            percent_columns=[t("common.share")],
         )
 
 
@@ -275,7 +279,7 @@ def _status_share() -> None:
             y_title=t("certificates.share_suspended_withdrawn"),
             horizontal=True,
             sort=large["name"].tolist(),
-            value_format=".1%",
+            value_format=d3_percent(),
             height=max(200, 24 * len(large)),
         )
         charts.show(chart, key="cert_status_share")
@@ -291,9 +295,10 @@ def _status_share() -> None:
                 "withdrawn": "certificates.withdrawn",
                 "share": "certificates.share_suspended_withdrawn",
             },
-            formatters={"region_code": province_labels, "share": lambda s: s.map(format_pct)},
+            formatters={"region_code": province_labels},
         ),
         name="suspended_withdrawn_by_institution",
+        percent_columns=[t("certificates.share_suspended_withdrawn")],
         height=300,
     )
 

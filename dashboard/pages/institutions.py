@@ -11,7 +11,8 @@ from dashboard import charts
 from dashboard.auth import require_page
 from dashboard.cache import query, require_data
 from dashboard.filters import url_multiselect, url_tabs, url_year_range
-from dashboard.i18n import format_int, province_name, scheme_name, t, vocab
+from dashboard.formats import D3_INT, format_int
+from dashboard.i18n import province_name, scheme_name, t, vocab
 from dashboard.tables import (
     labelled,
     prefixed_column,
@@ -23,7 +24,7 @@ from dashboard.tables import (
 from models.access import Permission
 from models.queries import institutions as q
 from models.reference_data import PROVINCE_CODES, SCHEME_CODES
-from models.vocabulary import APPLICATION_TYPES, INSTITUTION_STATUSES
+from models.vocabulary import APPLICATION_TYPES, CERTIFICATE_STATUSES, INSTITUTION_STATUSES
 
 VIEWER = require_page(Permission.READ_STAFF)
 st.title(t("nav.institutions"))
@@ -65,7 +66,7 @@ columns[0].metric(t("institutions.kpi.received"), format_int(pipeline["reached"]
 columns[1].metric(t("institutions.kpi.pending"), format_int(pipeline["current"].iloc[:3].sum()))
 columns[2].metric(t("institutions.kpi.approved"), format_int(decided["approved"]))
 columns[3].metric(t("institutions.kpi.rejected"), format_int(decided["rejected"]))
-columns[4].metric(t("institutions.kpi.median_days"), "—" if days.empty else f"{q.median_days(days):.0f}")
+columns[4].metric(t("institutions.kpi.median_days"), format_int(None if days.empty else q.median_days(days)))
 
 
 def _funnel() -> None:
@@ -119,7 +120,7 @@ def _processing() -> None:
                     y="median_days",
                     x_title=t("institutions.type"),
                     y_title=t("institutions.median_days"),
-                    value_format=",.0f",
+                    value_format=D3_INT,
                 ),
                 key="inst_median_type",
             )
@@ -173,6 +174,9 @@ def _applications() -> None:
                 y_title=t("institutions.applications"),
                 color="label",
                 color_title=t("institutions.type"),
+                color_scale=charts.colour_scale(
+                    "application_type", APPLICATION_TYPES, lambda c: vocab("application_type", c)
+                ),
                 sort="-y",
             ),
             key="inst_by_type_province",
@@ -275,6 +279,11 @@ def _detail() -> None:
                         y_title=t("common.count"),
                         color="status_label",
                         color_title=t("common.status"),
+                        color_scale=charts.colour_scale(
+                            "certificate_status",
+                            CERTIFICATE_STATUSES,
+                            lambda c: vocab("certificate_status", c),
+                        ),
                         horizontal=True,
                         height=max(120, 36 * held["scheme"].nunique()),
                     ),

@@ -10,15 +10,8 @@ from dashboard import charts
 from dashboard.auth import require_page
 from dashboard.cache import query, require_data
 from dashboard.filters import url_multiselect, url_tabs, url_year_range
-from dashboard.i18n import (
-    format_delta,
-    format_int,
-    format_month,
-    format_pct,
-    province_name,
-    scheme_name,
-    t,
-)
+from dashboard.formats import format_delta, format_int, format_pct, format_points
+from dashboard.i18n import month_name, province_name, scheme_name, t
 from dashboard.outcome_stats import weighted_rate
 from dashboard.tables import labelled, scheme_labels, show_table
 from models.access import Permission
@@ -46,7 +39,7 @@ year = years[1]
 
 kpis = query(overview_kpis, year=year, today=today, provinces=provinces, schemes=schemes)
 end, previous_end = kpis["current_end"].iloc[0], kpis["previous_end"].iloc[0]
-stock_month = format_month(kpis["stock_end"].iloc[0])
+stock_month = month_name(kpis["stock_end"].iloc[0])
 st.caption(
     t(
         "overview.period",
@@ -54,7 +47,7 @@ st.caption(
         end=end.isoformat(),
         previous_end=previous_end.isoformat(),
         stock_month=stock_month,
-        previous_stock_month=format_month(kpis["previous_stock_end"].iloc[0]),
+        previous_stock_month=month_name(kpis["previous_stock_end"].iloc[0]),
     )
 )
 
@@ -81,7 +74,7 @@ if estimate is None:
 else:
     change = None
     if earlier is not None:
-        change = t("overview.pp", value=f"{100 * (estimate['rate'] - earlier['rate']):+.1f}")
+        change = t("overview.pp", value=format_points(estimate["rate"] - earlier["rate"]))
     columns[-1].metric(
         t("overview.kpi.nonconformity"),
         format_pct(estimate["rate"]),
@@ -125,6 +118,7 @@ else:
                 y_title=t("overview.issued"),
                 color="scheme",
                 color_title=t("common.scheme"),
+                color_scale=charts.colour_scale("scheme", SCHEME_CODES, scheme_name),
                 stacked_area=True,
                 height=360,
             )

@@ -7,6 +7,7 @@ Screenshots: tests/artifacts/<page>-<lang>.png.
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from dashboard.navigation import PAGE_SPECS
 from models.access import ROLE_PERMISSIONS, Role
@@ -70,16 +71,10 @@ def settle(page, *, timeout_s: float = 90.0) -> None:
 
     ``wait_for_app`` alone can catch the short idle moment between connecting and the first run.
     """
-    import time
-
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        wait_for_app(page, timeout_ms=int(timeout_s * 1000))
-        page.wait_for_timeout(600)
-        idle = page.locator(APP_IDLE).count() == 1
-        if idle and page.locator('[data-testid="stSkeleton"]').count() == 0:
-            return
-    raise AssertionError("the app did not settle")
+    timeout_ms = int(timeout_s * 1000)
+    wait_for_app(page, timeout_ms=timeout_ms)
+    expect(page.locator('[data-testid="stSkeleton"]')).to_have_count(0, timeout=timeout_ms)
+    expect(page.locator(APP_IDLE)).to_have_count(1, timeout=timeout_ms)
 
 
 def page_url(base_url: str, url_path: str) -> str:
