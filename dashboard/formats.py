@@ -11,18 +11,20 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
+
 EMPTY = "—"
 PERCENT_DIGITS = 1  # the precision of percentages in every view that does not choose its own
 D3_INT = ",.0f"  # counts on axes, legends and tooltips: 3,028, never 3,028.000000
 
 
 def is_empty(value: object) -> bool:
-    """True for None, NaN and NaT (pandas' missing values)."""
+    """True for None, NaN, NaT and pd.NA (pandas' missing values); False for anything else."""
     if value is None:
         return True
     try:
-        return bool(value != value)  # NaN and NaT are not equal to themselves
-    except (TypeError, ValueError):
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # a list or an array: not one missing value
         return False
 
 

@@ -70,7 +70,12 @@ def labelled(
 
 
 def _is_text(series: pd.Series) -> bool:
-    return isinstance(series.dtype, pd.CategoricalDtype) or pd.api.types.is_object_dtype(series)
+    dtype = series.dtype
+    return (
+        isinstance(dtype, pd.CategoricalDtype)
+        or pd.api.types.is_object_dtype(dtype)
+        or pd.api.types.is_string_dtype(dtype)
+    )
 
 
 def shown_frame(
