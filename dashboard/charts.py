@@ -87,8 +87,9 @@ COLOURS: dict[str, dict[str, str]] = {
         "cancel": "#9d755d",
     },
 }
-# Legends go under the chart: at phone width (390 px) a legend on the right takes most of it.
-LEGEND = {"orient": "bottom", "direction": "horizontal", "columns": 4, "labelLimit": 160}
+# Legends go under the chart in two columns: at phone width (390 px) a legend on the right takes most
+# of the width, and more columns are cut off at the right edge.
+LEGEND = {"orient": "bottom", "direction": "horizontal", "columns": 2, "labelLimit": 130}
 CATEGORY_STEP = 20  # pixels per category on a category axis: every label shown, none overlapping
 
 

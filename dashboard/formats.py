@@ -77,6 +77,11 @@ def d3_percent(digits: int = PERCENT_DIGITS) -> str:
     return f".{digits}%"
 
 
+def decimal_column_format(digits: int = 1) -> str:
+    """The printf format of a table column of numbers with ``digits`` decimals: ``%.1f``."""
+    return f"%.{digits}f"
+
+
 def percent_column_format(digits: int = PERCENT_DIGITS) -> str:
     """The printf format of a table column holding percentages (shares times 100): ``%.1f%%``."""
     return f"%.{digits}f%%"

@@ -12,7 +12,14 @@ from dashboard import charts, planner
 from dashboard.auth import denied_text, require_page
 from dashboard.cache import query, require_data
 from dashboard.errors import error_text
-from dashboard.formats import d3_percent, format_int, format_number, format_pct, percent_column_format
+from dashboard.formats import (
+    d3_percent,
+    decimal_column_format,
+    format_int,
+    format_number,
+    format_pct,
+    percent_column_format,
+)
 from dashboard.i18n import plain, province_name, scheme_name, t
 from dashboard.store import get_engine
 from dashboard.tables import labelled, province_labels, show_table
@@ -243,6 +250,10 @@ def render_power(quotas: pd.DataFrame, scheme: str, size: SizeChoice, seed: int)
         ),
         name=f"plan-power-{scheme}",
         height=260,
+        column_config={
+            t(key): st.column_config.NumberColumn(format=decimal_column_format(2))
+            for key in ("plan.col.bad", "plan.col.expected")
+        },
         percent_columns=[t("plan.col.p_detect"), t("plan.col.test_power")],
         percent_digits=PERCENT,
     )
