@@ -113,8 +113,13 @@ def _categories_height(frame: pd.DataFrame, column: str, height: int) -> int:
     return max(height, CATEGORY_STEP * int(frame[column].nunique()))
 
 
+# Fit the width to the column, but keep the declared height for the plot itself: with Streamlit's
+# default ("fit" both ways) a legend below the chart is taken out of the plot's height.
+AUTOSIZE = alt.AutoSizeParams(type="fit-x", contains="padding")
+
+
 def _configure(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    return chart.configure(font=FONT).configure_view(strokeWidth=0)
+    return chart.properties(autosize=AUTOSIZE).configure(font=FONT).configure_view(strokeWidth=0)
 
 
 def to_spec(chart: alt.TopLevelMixin) -> dict:
