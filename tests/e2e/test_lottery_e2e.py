@@ -143,7 +143,8 @@ def open_the_draw(page, base_url: str, campaign: str) -> str:
 def draw(page, attempts: int) -> None:
     """Press the run button; wait for the preview (the ``attempts``-th attempt) and its commit button."""
     button(page, "plan.draw.run").click()
-    expect(page.get_by_text(re.compile(r"^已抽取 \d+ 个检查对象，\d+ 名检查人员参与"))).to_be_visible(
+    # counts print with thousands separators (2,547): the total follows step 1's sample size per province
+    expect(page.get_by_text(re.compile(r"^已抽取 [\d,]+ 个检查对象，[\d,]+ 名检查人员参与"))).to_be_visible(
         timeout=WAIT
     )
     expect(opened_line(page)).to_contain_text(f"已抽取 {attempts} 次", timeout=WAIT)
