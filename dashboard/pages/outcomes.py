@@ -11,7 +11,7 @@ from dashboard.auth import require_page
 from dashboard.cache import query
 from dashboard.errors import error_text
 from dashboard.filters import url_multiselect, url_tabs, url_year_range
-from dashboard.formats import d3_percent, format_int, format_pct
+from dashboard.formats import D3_INT, d3_percent, format_int, format_pct
 from dashboard.i18n import province_name, scheme_name, t
 from dashboard.outcome_stats import CONFIDENCE, interval_table, weighted_rate
 from dashboard.tables import campaign_labels, labelled, show_table
@@ -167,8 +167,8 @@ def _rate_chart(table: pd.DataFrame, label: str, title: str) -> alt.LayerChart:
         x="rate:Q",
         tooltip=[
             alt.Tooltip(f"{label}:N", title=title),
-            alt.Tooltip("n:Q", title=t("out.col.n")),
-            alt.Tooltip("violations:Q", title=t("out.col.violations")),
+            alt.Tooltip("n:Q", title=t("out.col.n"), format=D3_INT),
+            alt.Tooltip("violations:Q", title=t("out.col.violations"), format=D3_INT),
             alt.Tooltip("rate:Q", title=t("out.col.rate"), format=d3_percent()),
         ],
     )
