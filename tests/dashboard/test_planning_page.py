@@ -239,3 +239,18 @@ def test_switching_the_scheme_of_an_open_draw_says_so_and_offers_nothing_to_comm
     at.selectbox(key="plan_scheme").set_value("QMS").run()  # back: the same inputs, the same preview
     assert "plan_commit" in [b.key for b in at.button]
     assert _scalar(planning_db, "SELECT count(*) FROM drawsession") == 1
+
+
+def test_step_one_sample_size_flows_into_the_quota_total(planning_db):
+    """The total of step 2 defaults to step 1's sample size in every province (at most its N), and
+    follows it when step 1 changes."""
+    at = _open("en")
+    populations, _, _ = _exact_plan(planning_db)
+    for tolerable in (0.05, 0.1):
+        (field,) = [w for w in at.number_input if w.label == "Tolerable non-conformity rate"]
+        field.set_value(tolerable).run()
+        assert not at.exception, [e.value for e in at.exception]
+        n = int(metric_values(at)["Sample size per stratum"].replace(",", ""))
+        (total,) = [w for w in at.number_input if w.label == "Total targets"]
+        assert total.value == sum(min(n, size) for size in populations)
+    assert n < 93  # the second tolerable rate needs a smaller sample: the total moved with it
