@@ -125,8 +125,7 @@ def render_quotas(population: pd.DataFrame, scheme: str, size: SizeChoice) -> pd
             population_total,
             planner.default_total(population, size.n),
             disabled=method == "ratio",
-            key=f"plan_total_{size.n}",  # a new sample size in step 1 resets the total
-        )
+        )  # no key: a new default (step 1's sample size, or another scheme) makes it a new widget
     )
     minimum = int(quota_cols[2].number_input(t("plan.quota.minimum"), 0, 1000, 2))
     ratio = quota_cols[3].number_input(
