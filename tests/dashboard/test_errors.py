@@ -109,12 +109,7 @@ def _error(call) -> Exception:
             "样本量（20）不能超过总体数 N（15）。",
             "The sample size (20) cannot exceed the population N (15).",
         ),
-        (
-            lambda: allocate({"130000": 5, "440000": 0}, 3, method="proportional"),
-            "分层“河北 / 广东”",  # placeholder: replaced below
-            "",
-        ),
-    ][:2],
+    ],
     ids=["tolerable-vs-expected", "n-over-N"],
 )
 def test_sampler_errors_read_in_the_ui_language(language, call, zh, en):
@@ -188,3 +183,11 @@ def test_model_names_are_translated(language, model):
     zh = dashboard.i18n.t(f"plan.model.{model}")
     language("en")
     assert zh != dashboard.i18n.t(f"plan.model.{model}") and "分布" in zh
+
+
+def test_a_quota_above_the_population_names_the_provinces_in_the_language(language):
+    language("zh")
+    text = dashboard.i18n.t("plan.error.quota_over", provinces="河北、广东")
+    assert "河北、广东" in text and not re.search(r"[A-Za-z]{3,}", text.replace("n > N", ""))
+    language("en")
+    assert "Lower these quotas" in dashboard.i18n.t("plan.error.quota_over", provinces="Hebei")
