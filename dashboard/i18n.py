@@ -1,4 +1,4 @@
-"""Language choice and lookups: every label, number format and province name comes from here."""
+"""Language choice and lookups: every label and province name comes from here (numbers: dashboard.formats)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,10 @@ from functools import cache
 
 import streamlit as st
 
+from dashboard.formats import (
+    format_int,  # noqa: F401 -- re-exported for pages that import it from here
+    format_month,
+)
 from dashboard.strings import LANGUAGES, load_strings
 from models.reference_data import PROVINCES, SCHEMES
 
@@ -55,27 +59,6 @@ def scheme_name(code: str) -> str:
     return f"{code} {names['zh']}" if current_language() == "zh" else code
 
 
-def format_int(value: float | int) -> str:
-    """A count with thousands separators."""
-    return f"{round(value):,}"
-
-
-_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September")
-_MONTHS_EN += ("October", "November", "December")
-
-
-def format_month(day: dt.date) -> str:
-    """The month of ``day`` in the current language: ``2025年6月`` or ``June 2025``."""
-    if current_language() == "zh":
-        return f"{day.year}年{day.month}月"
-    return f"{_MONTHS_EN[day.month - 1]} {day.year}"
-
-
-def format_pct(value: float, digits: int = 1) -> str:
-    """A share in [0, 1] as a percentage."""
-    return f"{100 * value:.{digits}f}%"
-
-
 def language_switch() -> str:
     """Sidebar zh/en switch kept in the URL (``?lang=zh``); returns the chosen language."""
     language = current_language()
@@ -98,14 +81,6 @@ def vocab(kind: str, code: str | None) -> str:
     return t(key) if key in strings() else str(code)
 
 
-def format_delta(current: float, previous: float) -> str | None:
-    """Signed change with its relative size (``+1,234 (+5.6%)``); None when there is nothing to compare."""
-    change = current - previous
-    if previous:
-        return f"{round(change):+,} ({100 * change / previous:+.1f}%)"
-    return f"{round(change):+,}" if change else None
-
-
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
 
@@ -113,3 +88,8 @@ def plain(text: object) -> str:
     """``text`` with every Markdown character escaped, for names and other typed text shown in
     Markdown (a display name must not become a link or a remote image)."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+
+
+def month_name(day: dt.date) -> str:
+    """The month of ``day`` in the current language (`dashboard.formats.format_month`)."""
+    return format_month(day, current_language())

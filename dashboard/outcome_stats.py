@@ -12,6 +12,7 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard.cache import TTL_SECONDS, stop_with_database_message
+from dashboard.errors import describe
 from dashboard.store import database_key, get_engine
 from models.queries.outcomes import OutcomeFilters, stratum_outcome_counts
 from sampler.errors import SamplerError
@@ -64,7 +65,7 @@ def _weighted(
     try:
         result["estimate"] = asdict(weighted_estimate(counts, population, confidence=CONFIDENCE))
     except SamplerError as error:
-        result["error"] = str(error)
+        result["error"] = describe(error)
     return result
 
 
@@ -72,8 +73,9 @@ def weighted_rate(filters: OutcomeFilters) -> dict:
     """The N_h/N-weighted violation rate (with FPC) of the filtered committed draws.
 
     Returns a dict: ``estimate`` (fields of ``sampler.estimate.WeightedEstimate``, or None without
-    inspected strata), ``error`` (why there is no estimate), ``strata``, and ``pending_strata`` /
-    ``pending_population`` for strata drawn but with no outcome yet (left out, not counted as clean).
+    inspected strata), ``error`` (a `dashboard.errors.ErrorInfo` saying why there is no estimate),
+    ``strata``, and ``pending_strata`` / ``pending_population`` for strata drawn but with no outcome
+    yet (left out, not counted as clean).
     """
     try:
         return _weighted(

@@ -10,7 +10,9 @@ import json
 from dataclasses import dataclass
 from importlib.metadata import version
 
+import numpy as np
 import pandas as pd
+from scipy import stats
 from sqlalchemy import Engine
 
 from models.access import Actor
@@ -30,9 +32,8 @@ from sampler.assign import Assignment, assign_inspectors
 from sampler.draw import Draw
 from sampler.frame import Frame
 from sampler.plan_file import FIXED_METHOD, Plan, parse_plan
-from sampler.power import PlanPower, plan_power
+from sampler.power import PlanPower, estimate_half_width, plan_power
 from sampler.run import RECORD_VERSION, plan_draw
-from sampler.simulate import SimulationResult, simulate_detections
 
 ALLOCATION_METHODS = METHODS  # sampler.allocate.METHOD_REGISTRY, in display order
 STRATUM = "region"
@@ -43,13 +44,10 @@ def smoothed_past_rates(population: pd.DataFrame, past: pd.DataFrame) -> pd.Seri
 
     The add-one smoothing keeps provinces with no history at 50 % weight relative to nothing,
     so they are neither ignored nor over-sampled by a zero or one from a handful of inspections.
+    It is a prior-smoothed rate, not observed history (`past_history` shows both).
     """
-    codes = population["region_code"].to_numpy()
-    if past.empty:
-        totals = pd.DataFrame(0, index=codes, columns=["n_h", "violations_h"])
-    else:
-        totals = past.groupby("region_code")[["n_h", "violations_h"]].sum().reindex(codes, fill_value=0)
-    return ((totals["violations_h"] + 1) / (totals["n_h"] + 2)).rename("past_rate")
+    history = past_history(population, past)
+    return pd.Series(history["smoothed_rate"].to_numpy(), index=history["region_code"], name="past_rate")
 
 
 def quota_table(
@@ -84,17 +82,60 @@ def quota_table(
 
 
 def power_of(quotas: pd.DataFrame, *, assumed_rate: float, tolerable: float, confidence: float) -> PlanPower:
-    """Exact power of the quotas when every province has ``assumed_rate`` non-conforming units."""
+    """Exact power of the quotas when each certificate is non-conforming with probability ``assumed_rate``.
+
+    A province's bad count is then Binomial(N_h, p), and a sample of n_h drawn without replacement
+    holds Binomial(n_h, p) bad certificates whatever N_h. So, as exact expectations over the
+    distribution of bad counts (never a count rounded to 0 in a small province):
+    ``p_detect = 1 - (1 - p)^n_h``, ``expected_detections = n_h p``, ``test_power = P(Bin(n_h, p) >= c_h)``
+    with the critical count c_h of `sampler.power.rate_test_power`; ``bad`` is the expected count N_h p.
+    The national figures follow (``1 - (1 - p)^sum n_h``; the interval half-width at rate p).
+    """
+    p = float(assumed_rate)
     population = pd.Series(quotas["N"].to_numpy(), index=quotas["region_code"])
     sample = pd.Series(quotas["n"].to_numpy(), index=quotas["region_code"])
-    return plan_power(sample, population, rates=assumed_rate, tolerable=tolerable, confidence=confidence)
+    base = plan_power(sample, population, bad=0, tolerable=tolerable, confidence=confidence)
+    strata = base.strata.copy()
+    n = strata["n"].to_numpy(dtype=float)
+    strata["bad"] = strata["N"].to_numpy(dtype=float) * p
+    strata["p_detect"] = _p_any(n, p)
+    strata["expected_detections"] = n * p
+    strata["test_power"] = stats.binom.sf(strata["critical"].to_numpy() - 1, n, p)
+    half = None
+    if np.all(n >= 1):
+        N = strata["N"].to_numpy()
+        half = estimate_half_width(population=N, n=n, rates=np.full(len(N), p), confidence=confidence)
+    return PlanPower(
+        strata=strata,
+        p_detect_any=float(_p_any(n.sum(), p)),
+        expected_detections=float(n.sum() * p),
+        half_width=half,
+        confidence=base.confidence,
+    )
 
 
-def monte_carlo_check(power: PlanPower, *, replications: int, seed: int) -> SimulationResult:
-    """Simulate the same plan R times: the detection probability must agree with the exact one."""
+def _p_any(n, p: float):
+    """``1 - (1 - p)^n`` without cancellation for small p (1 for p = 1 and n > 0)."""
+    if p >= 1:
+        return np.where(np.asarray(n) > 0, 1.0, 0.0)
+    return 0.0 - np.expm1(np.asarray(n, dtype=float) * np.log1p(-p))
+
+
+def monte_carlo_check(
+    power: PlanPower, *, assumed_rate: float, replications: int, seed: int
+) -> DetectionCheck:
+    """Simulate the plan R times as `power_of` models it: bad counts K_h ~ Binomial(N_h, p), then the
+    bad ones drawn X_h ~ Hypergeometric(N_h, K_h, n_h); the share with any X_h > 0 must agree with the
+    exact ``power.p_detect_any`` within a few standard errors."""
     strata = power.strata
-    return simulate_detections(
-        population=strata["N"], sample=strata["n"], bad=strata["bad"], replications=replications, seed=seed
+    N = strata["N"].to_numpy(dtype=np.int64)
+    n = strata["n"].to_numpy(dtype=np.int64)
+    generator = np.random.default_rng(seed)
+    bad = generator.binomial(N, assumed_rate, size=(replications, len(N)))
+    found = generator.hypergeometric(bad, N - bad, n, size=(replications, len(N)))
+    share = float(np.mean(found.sum(axis=1) > 0))
+    return DetectionCheck(
+        p_detect_any=share, p_detect_any_se=float(np.sqrt(share * (1 - share) / replications))
     )
 
 
@@ -390,3 +431,47 @@ def readable_preview(engine: Engine, live: LiveDraw) -> pd.DataFrame:
     return shown.rename(columns={"number": "certificate_number"})[
         ["certificate_number", "organisation", "institution", "region", "inclusion_probability", "team"]
     ]
+
+
+def past_history(population: pd.DataFrame, past: pd.DataFrame) -> pd.DataFrame:
+    """Observed history per province beside the prior-smoothed rate the allocation uses.
+
+    Columns: region_code, inspected, violations, observed_rate (violations / inspected; NaN when
+    nothing was inspected) and smoothed_rate (`smoothed_past_rates`: a Beta(1, 1) prior, not history).
+    """
+    codes = population["region_code"].to_numpy()
+    if past.empty:
+        totals = pd.DataFrame(0, index=codes, columns=["n_h", "violations_h"])
+    else:
+        totals = past.groupby("region_code")[["n_h", "violations_h"]].sum().reindex(codes, fill_value=0)
+    inspected = totals["n_h"].to_numpy()
+    violations = totals["violations_h"].to_numpy()
+    observed = np.where(inspected > 0, violations / np.maximum(inspected, 1), np.nan)
+    return pd.DataFrame(
+        {
+            "region_code": codes,
+            "inspected": inspected,
+            "violations": violations,
+            "observed_rate": observed,
+            "smoothed_rate": (violations + 1) / (inspected + 2),
+        }
+    )
+
+
+def default_total(population: pd.DataFrame, per_stratum: int | None) -> int:
+    """The total of step 2 from step 1: the attribute sample size in every province (at most its N).
+
+    Without a sample size (step 1 refused its inputs): 3 % of the population, between 100 and 1,000.
+    """
+    sizes = population["N"].to_numpy()
+    if per_stratum is None:
+        return int(min(1000, max(100, round(0.03 * int(sizes.sum()))), int(sizes.sum())))
+    return int(np.minimum(sizes, per_stratum).sum())
+
+
+@dataclass(frozen=True)
+class DetectionCheck:
+    """Monte Carlo estimate of P(at least one non-conforming certificate found) and its standard error."""
+
+    p_detect_any: float
+    p_detect_any_se: float

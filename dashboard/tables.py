@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import pandas as pd
 import streamlit as st
 
 from dashboard.downloads import download_buttons
+from dashboard.formats import EMPTY, PERCENT_DIGITS, percent_column_format
 from dashboard.i18n import province_name, scheme_name, strings, t, vocab
 
 
@@ -68,6 +69,36 @@ def labelled(
     return shown.rename(columns={column: t(key) for column, key in columns.items()})
 
 
+def _is_text(series: pd.Series) -> bool:
+    dtype = series.dtype
+    return (
+        isinstance(dtype, pd.CategoricalDtype)
+        or pd.api.types.is_object_dtype(dtype)
+        or pd.api.types.is_string_dtype(dtype)
+    )
+
+
+def shown_frame(
+    frame: pd.DataFrame, *, percent_columns: Iterable[str] = (), percent_digits: int = PERCENT_DIGITS
+) -> tuple[pd.DataFrame, dict[str, object]]:
+    """The frame as a table shows it, and the column formats to show it with.
+
+    Empty text cells read `EMPTY` (never "None"); ``percent_columns`` (shares in [0, 1]) are shown
+    times 100 with ``percent_digits`` decimals and a percent sign, one precision for the whole table.
+    The frame itself (and so every export) keeps the numbers.
+    """
+    shown = frame.copy()
+    config: dict[str, object] = {}
+    for column in shown.columns:
+        series = shown[column]
+        if column in set(percent_columns):
+            shown[column] = pd.to_numeric(series, errors="coerce") * 100
+            config[column] = st.column_config.NumberColumn(format=percent_column_format(percent_digits))
+        elif _is_text(series) and series.isna().any():
+            shown[column] = series.astype(object).where(series.notna(), EMPTY)
+    return shown, config
+
+
 def show_table(
     frame: pd.DataFrame,
     *,
@@ -75,23 +106,36 @@ def show_table(
     height: int | None = None,
     total_rows: int | None = None,
     column_config: Mapping[str, object] | None = None,
+    percent_columns: Iterable[str] = (),
+    percent_digits: int = PERCENT_DIGITS,
 ) -> None:
-    """Show a labelled table with its row count and CSV/Excel download buttons."""
+    """Show a labelled table with its row count and CSV/Excel download buttons.
+
+    ``percent_columns`` name (labelled) columns of shares in [0, 1]: shown as percentages with
+    ``percent_digits`` decimals (`shown_frame`), exported as numbers (Excel: with a percent format).
+    """
     if frame.empty:
         st.caption(t("common.no_data"))
         return
+    percent = tuple(percent_columns)
+    shown, config = shown_frame(frame, percent_columns=percent, percent_digits=percent_digits)
     st.dataframe(
-        frame,
+        shown,
         hide_index=True,
         height=height if height is not None else "auto",
-        column_config=dict(column_config or {}),
+        column_config={**config, **dict(column_config or {})},
     )
     if total_rows is not None and total_rows > len(frame):
         st.caption(t("common.rows_limited", shown=f"{len(frame):,}", n=f"{total_rows:,}"))
     else:
         st.caption(t("common.rows", n=f"{len(frame):,}"))
     download_buttons(
-        frame, name=name, csv_label=t("common.download_csv"), excel_label=t("common.download_excel")
+        frame,
+        name=name,
+        csv_label=t("common.download_csv"),
+        excel_label=t("common.download_excel"),
+        percent_columns=percent,
+        percent_digits=percent_digits,
     )
 
 

@@ -60,12 +60,17 @@ class Allocation:
 def _population(population: Mapping[str, int] | pd.Series) -> pd.Series:
     series = pd.Series(population, dtype="object") if not isinstance(population, pd.Series) else population
     if series.empty:
-        raise SamplerError("population has no strata", field="population")
+        raise SamplerError("population has no strata", field="population", code="no_strata")
     values = []
     for label, size in series.items():
         values.append(check_int(size, f"population[{label!r}]"))
         if values[-1] == 0:
-            raise SamplerError(f"stratum {label!r} is empty (N_h = 0)", field="population")
+            raise SamplerError(
+                f"stratum {label!r} is empty (N_h = 0)",
+                field="population",
+                code="empty_stratum",
+                stratum=label,
+            )
     return pd.Series(values, index=series.index.astype(str), name="N", dtype=np.int64)
 
 
@@ -80,11 +85,21 @@ def per_stratum(value: object, index: pd.Index, field: str) -> pd.Series:
         default = mapping.pop("default", None)
         unknown = sorted(set(mapping) - set(index))
         if unknown:
-            raise SamplerError(f"{field} names unknown strata: {', '.join(unknown[:5])}", field=field)
+            raise SamplerError(
+                f"{field} names unknown strata: {', '.join(unknown[:5])}",
+                field=field,
+                code="unknown_strata",
+                name=field,
+                strata=unknown[:5],
+            )
         missing = [label for label in index if label not in mapping]
         if missing and default is None:
             raise SamplerError(
-                f"{field} gives no value for stratum {missing[0]!r} (add it or a 'default')", field=field
+                f"{field} gives no value for stratum {missing[0]!r} (add it or a 'default')",
+                field=field,
+                code="stratum_value_missing",
+                name=field,
+                stratum=missing[0],
             )
         return pd.Series([mapping.get(label, default) for label in index], index=index, dtype=object)
     return pd.Series([value] * len(index), index=index, dtype=object)
@@ -112,6 +127,9 @@ def _exact_bounded(
             f"cannot allocate n = {n}: strata with positive weight hold only {held} "
             "units beyond the minimum of the others",
             field="n",
+            code="cannot_allocate",
+            n=n,
+            held=held,
         )
     # breakpoints lam = L_h / w_h and U_h / w_h, ordered by lam^2 (w_h = c sqrt(s): lam^2 = L^2 / (c^2 s))
     square = {}
@@ -208,7 +226,12 @@ def _weights_neyman(
 ) -> list[Surd]:
     rates = options.get("rates")
     if rates is None:
-        raise SamplerError("allocation method 'neyman' needs assumed rates", field="rates")
+        raise SamplerError(
+            "allocation method 'neyman' needs assumed rates",
+            field="rates",
+            code="needs_option",
+            option="rates",
+        )
     p = [
         decimal_text(check_rate(r, f"rates[{label!r}]"))
         for label, r in per_stratum(rates, index, "rates").items()
@@ -216,7 +239,9 @@ def _weights_neyman(
     weights = [roots.surd(int(N), q * (1 - q)) for N, q in zip(capacity, p, strict=True)]
     if not any(w.sign() > 0 for w in weights):
         raise SamplerError(
-            "neyman allocation needs at least one assumed rate strictly between 0 and 1", field="rates"
+            "neyman allocation needs at least one assumed rate strictly between 0 and 1",
+            field="rates",
+            code="neyman_rates_degenerate",
         )
     return weights
 
@@ -226,7 +251,12 @@ def _weights_risk(
 ) -> list[Surd]:
     weights = options.get("weights")
     if weights is None:
-        raise SamplerError("allocation method 'risk' needs risk weights", field="weights")
+        raise SamplerError(
+            "allocation method 'risk' needs risk weights",
+            field="weights",
+            code="needs_option",
+            option="weights",
+        )
     w = []
     for label, value in per_stratum(weights, index, "weights").items():
         if (
@@ -235,11 +265,19 @@ def _weights_risk(
             or not math.isfinite(value)
             or value < 0
         ):
-            raise SamplerError(f"weights[{label!r}] must be a number >= 0, got {value!r}", field="weights")
+            raise SamplerError(
+                f"weights[{label!r}] must be a number >= 0, got {value!r}",
+                field="weights",
+                code="weight_invalid",
+                stratum=label,
+                value=value,
+            )
         w.append(decimal_text(value))
     result = [roots.surd(int(N) * v) for N, v in zip(capacity, w, strict=True)]
     if not any(v > 0 for v in w):
-        raise SamplerError("risk allocation needs at least one positive weight", field="weights")
+        raise SamplerError(
+            "risk allocation needs at least one positive weight", field="weights", code="weights_all_zero"
+        )
     return result
 
 
@@ -258,9 +296,13 @@ def _allocate_ratio(
 ) -> np.ndarray:
     ratio = options.get("ratio")
     if ratio is None:
-        raise SamplerError("allocation method 'ratio' needs a ratio", field="ratio")
+        raise SamplerError(
+            "allocation method 'ratio' needs a ratio", field="ratio", code="needs_option", option="ratio"
+        )
     if n is not None:
-        raise SamplerError("allocation method 'ratio' sets n itself; do not give n", field="n")
+        raise SamplerError(
+            "allocation method 'ratio' sets n itself; do not give n", field="n", code="ratio_sets_n"
+        )
     capacity = sizes.to_numpy()
     ratios = per_stratum(ratio, sizes.index, "ratio")
     result = np.array(
@@ -377,15 +419,30 @@ def allocate(
     options = {"rates": rates, "weights": weights, "ratio": ratio}
     if spec.needs_n:
         if n is None:
-            raise SamplerError(f"allocation method {method!r} needs a total sample size n", field="n")
+            raise SamplerError(
+                f"allocation method {method!r} needs a total sample size n",
+                field="n",
+                code="needs_n",
+                method=method,
+            )
         n = check_int(n, "n", minimum=1)
         total = int(capacity.sum())
         if n > total:
-            raise SamplerError(f"n = {n} exceeds the population N = {total}", field="n")
+            raise SamplerError(
+                f"n = {n} exceeds the population N = {total}",
+                field="n",
+                code="n_exceeds_population",
+                n=n,
+                population=total,
+            )
         if n < lower.sum():
             raise SamplerError(
                 f"n = {n} is below the {int(lower.sum())} units needed for minimum = {minimum} per stratum",
                 field="minimum",
+                code="n_below_minimum",
+                n=n,
+                needed=int(lower.sum()),
+                minimum=minimum,
             )
     result = spec.function(sizes, n, lower, options)
     return Allocation(pd.Series(result, index=sizes.index, name="n"), sizes, method, minimum)

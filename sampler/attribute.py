@@ -181,11 +181,18 @@ def _check_model(model: str, population: int | None) -> int | None:
     check_choice(model, "model", MODELS)
     if model == "hypergeometric":
         if population is None:
-            raise SamplerError("model 'hypergeometric' needs a population size", field="population")
+            raise SamplerError(
+                "model 'hypergeometric' needs a population size",
+                field="population",
+                code="hypergeometric_needs_population",
+            )
         return check_int(population, "population", minimum=1)
     if population is not None:
         raise SamplerError(
-            f"population is only used by model 'hypergeometric', not {model!r}", field="population"
+            f"population is only used by model 'hypergeometric', not {model!r}",
+            field="population",
+            code="population_only_hypergeometric",
+            model=model,
         )
     return None
 
@@ -266,7 +273,11 @@ def sample_size(
     expected = check_rate(expected, "expected")
     if tolerable <= expected:
         raise SamplerError(
-            f"tolerable rate ({tolerable}) must exceed the expected rate ({expected})", field="tolerable"
+            f"tolerable rate ({tolerable}) must exceed the expected rate ({expected})",
+            field="tolerable",
+            code="tolerable_not_above_expected",
+            tolerable=tolerable,
+            expected=expected,
         )
     population = _check_model(model, population)
     limit = population if population is not None else _DEFAULT_MAX_N
@@ -315,6 +326,10 @@ def sample_size(
         f"no sample size up to {where} keeps the upper limit within tolerable = {tolerable} "
         f"at expected = {expected}, confidence = {confidence}",
         field="tolerable",
+        code="no_sample_size",
+        tolerable=tolerable,
+        expected=expected,
+        confidence=confidence,
     )
 
 
@@ -361,10 +376,22 @@ def upper_limit(
     n = check_int(n, "n", minimum=1)
     k = check_int(deviations, "deviations")
     if k > n:
-        raise SamplerError(f"deviations ({k}) cannot exceed n ({n})", field="deviations")
+        raise SamplerError(
+            f"deviations ({k}) cannot exceed n ({n})",
+            field="deviations",
+            code="deviations_exceed_n",
+            k=k,
+            n=n,
+        )
     population = _check_model(model, population)
     if population is not None and n > population:
-        raise SamplerError(f"n ({n}) cannot exceed the population N ({population})", field="n")
+        raise SamplerError(
+            f"n ({n}) cannot exceed the population N ({population})",
+            field="n",
+            code="n_exceeds_population",
+            n=n,
+            population=population,
+        )
     if model == "binomial":
         upper = 1.0 if k == n else float(stats.beta.ppf(confidence, k + 1, n - k))
     elif model == "poisson":
@@ -433,6 +460,8 @@ def solve_attribute(
         raise SamplerError(
             "give exactly two of n, tolerable, confidence; missing: " + (", ".join(missing) or "none"),
             field=missing[0] if missing else "n",
+            code="give_two_of",
+            missing=missing,
         )
     target = missing[0]
     expected = check_rate(expected, "expected")
@@ -446,7 +475,13 @@ def solve_attribute(
     else:
         n_value = check_int(n, "n", minimum=1)
         if population is not None and n_value > population:
-            raise SamplerError(f"n ({n_value}) cannot exceed the population N ({population})", field="n")
+            raise SamplerError(
+                f"n ({n_value}) cannot exceed the population N ({population})",
+                field="n",
+                code="n_exceeds_population",
+                n=n_value,
+                population=population,
+            )
         k = exact_ceil(expected, n_value)
         if target == "tolerable":
             confidence_value = check_confidence(confidence)
@@ -463,6 +498,9 @@ def solve_attribute(
                 raise SamplerError(
                     f"tolerable rate ({tolerable_value}) must exceed the expected rate ({expected})",
                     field="tolerable",
+                    code="tolerable_not_above_expected",
+                    tolerable=tolerable_value,
+                    expected=expected,
                 )
             accept = float(_accept_probability(k, n_value, tolerable_value, model, population))
             confidence_value = 1.0 - accept

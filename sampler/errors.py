@@ -37,15 +37,28 @@ class SamplerError(ValueError):
         One line that names the offending field and says what is wrong.
     field : str, optional
         Name of the offending field (a function argument or a plan-file key).
+    code : str, optional
+        The kind of problem, for translation (``tolerable_not_above_expected`` ...); the class
+        default when not given. A user interface shows the text of the code with ``fields``,
+        the English ``message`` is for logs and the command line.
+    **fields
+        The values the translated text names (``tolerable=0.05, expected=0.2``).
     """
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    code: str | None = None
+
+    def __init__(self, message: str, *, field: str | None = None, code: str | None = None, **fields: object):
         super().__init__(message)
         self.field = field
+        if code is not None:
+            self.code = code
+        self.fields = fields
 
 
 class InfeasibleAssignmentError(SamplerError):
     """No team assignment satisfies every eligibility rule and the workload cap."""
+
+    code = "assignment_infeasible"
 
 
 class RecordFormatError(SamplerError):
@@ -54,18 +67,34 @@ class RecordFormatError(SamplerError):
     ``field`` holds the JSON path of the offending value (``draw.units[3].stratum``).
     """
 
+    code = "record_format"
+
 
 def check_rate(value: object, field: str, *, allow_zero: bool = True, allow_one: bool = True) -> float:
     """Return ``value`` as a float in [0, 1] (ends excluded on request) or raise `SamplerError`."""
     if isinstance(value, bool) or not isinstance(value, Real) or math.isnan(float(value)):
-        raise SamplerError(f"{field} must be a number between 0 and 1, got {value!r}", field=field)
+        raise SamplerError(
+            f"{field} must be a number between 0 and 1, got {value!r}",
+            field=field,
+            code="not_a_rate",
+            name=field,
+            value=value,
+        )
     number = float(value)
     low_ok = number > 0 or (allow_zero and number == 0)
     high_ok = number < 1 or (allow_one and number == 1)
     if not (low_ok and high_ok):
         low = "[0" if allow_zero else "(0"
         high = "1]" if allow_one else "1)"
-        raise SamplerError(f"{field} must lie in {low}, {high}, got {value!r}", field=field)
+        raise SamplerError(
+            f"{field} must lie in {low}, {high}, got {value!r}",
+            field=field,
+            code="rate_out_of_range",
+            name=field,
+            low=low,
+            high=high,
+            value=value,
+        )
     return number
 
 
@@ -76,18 +105,37 @@ def check_confidence(value: object, field: str = "confidence") -> float:
 
 def check_int(value: object, field: str, *, minimum: int = 0, maximum: int | None = None) -> int:
     """Return ``value`` as an int in [``minimum``, ``maximum``] or raise `SamplerError`."""
+
+    def not_whole() -> SamplerError:
+        message = f"{field} must be a whole number, got {value!r}"
+        return SamplerError(message, field=field, code="not_whole", name=field, value=value)
+
     if isinstance(value, bool):
-        raise SamplerError(f"{field} must be a whole number, got {value!r}", field=field)
+        raise not_whole()
     if isinstance(value, Real) and not isinstance(value, Integral):
         if not float(value).is_integer():
-            raise SamplerError(f"{field} must be a whole number, got {value!r}", field=field)
+            raise not_whole()
         value = int(value)
     if not isinstance(value, Integral):
-        raise SamplerError(f"{field} must be a whole number, got {value!r}", field=field)
+        raise not_whole()
     if value < minimum:
-        raise SamplerError(f"{field} must be at least {minimum}, got {value}", field=field)
+        raise SamplerError(
+            f"{field} must be at least {minimum}, got {value}",
+            field=field,
+            code="too_small",
+            name=field,
+            minimum=minimum,
+            value=value,
+        )
     if maximum is not None and value > maximum:
-        raise SamplerError(f"{field} must be at most {maximum}, got {value}", field=field)
+        raise SamplerError(
+            f"{field} must be at most {maximum}, got {value}",
+            field=field,
+            code="too_large",
+            name=field,
+            maximum=maximum,
+            value=value,
+        )
     return int(value)
 
 
@@ -101,4 +149,11 @@ def check_choice(value: object, field: str, choices: Iterable[str]) -> str:
         close = difflib.get_close_matches(value, options, n=1)
         if close:
             hint = f" (did you mean {close[0]!r}?)"
-    raise SamplerError(f"unknown {field} {value!r}{hint}; choose one of: {', '.join(options)}", field=field)
+    raise SamplerError(
+        f"unknown {field} {value!r}{hint}; choose one of: {', '.join(options)}",
+        field=field,
+        code="unknown_choice",
+        name=field,
+        value=value,
+        choices=options,
+    )

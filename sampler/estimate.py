@@ -92,16 +92,22 @@ def _counts(deviations, n) -> tuple[np.ndarray, np.ndarray]:
     x = np.asarray(deviations, dtype=float)
     n = np.asarray(n, dtype=float)
     if np.any(n < 1):
-        raise SamplerError("every stratum needs at least one inspected unit (n_h >= 1)", field="n")
+        raise SamplerError(
+            "every stratum needs at least one inspected unit (n_h >= 1)", field="n", code="estimate_needs_n"
+        )
     if np.any(x < 0) or np.any(x > n):
-        raise SamplerError("deviations must lie in [0, n_h]", field="deviations")
+        raise SamplerError(
+            "deviations must lie in [0, n_h]", field="deviations", code="deviations_out_of_range"
+        )
     return np.broadcast_arrays(x, n)
 
 
 def _table(counts: pd.DataFrame, population: Mapping[str, int] | pd.Series | None) -> pd.DataFrame:
     for column in ("n", "deviations"):
         if column not in counts.columns:
-            raise SamplerError(f"outcome counts need a column {column!r}", field=column)
+            raise SamplerError(
+                f"outcome counts need a column {column!r}", field=column, code="missing_column", column=column
+            )
     table = counts[["n", "deviations"]].copy()
     table.index = table.index.astype(str)
     if population is not None:
@@ -109,11 +115,22 @@ def _table(counts: pd.DataFrame, population: Mapping[str, int] | pd.Series | Non
         N.index = N.index.astype(str)
         missing = sorted(set(table.index) - set(N.index))
         if missing:
-            raise SamplerError(f"no population N_h for stratum {missing[0]!r}", field="population")
+            raise SamplerError(
+                f"no population N_h for stratum {missing[0]!r}",
+                field="population",
+                code="stratum_value_missing",
+                name="population",
+                stratum=missing[0],
+            )
         table["N"] = N.reindex(table.index)
         if np.any(table["n"] > table["N"]):
             bad = table.index[table["n"] > table["N"]][0]
-            raise SamplerError(f"stratum {bad!r}: n_h exceeds N_h", field="n")
+            raise SamplerError(
+                f"stratum {bad!r}: n_h exceeds N_h",
+                field="n",
+                code="stratum_n_exceeds_population",
+                stratum=bad,
+            )
     return table
 
 
@@ -235,20 +252,34 @@ def weighted_estimate(
     uncovered = sorted(set(N.index) - set(table.index))
     if domain is None:
         if uncovered:
-            raise SamplerError(f"stratum {uncovered[0]!r} has no inspected units", field="counts")
+            raise SamplerError(
+                f"stratum {uncovered[0]!r} has no inspected units",
+                field="counts",
+                code="stratum_not_inspected",
+                stratum=uncovered[0],
+            )
         return _estimate(table, confidence, interval)
     mapping = pd.Series(domain)
     mapping.index = mapping.index.astype(str)
     missing = sorted(set(N.index) - set(mapping.index))
     if missing:
-        raise SamplerError(f"domain gives no domain for stratum {missing[0]!r}", field="domain")
+        raise SamplerError(
+            f"domain gives no domain for stratum {missing[0]!r}",
+            field="domain",
+            code="stratum_value_missing",
+            name="domain",
+            stratum=missing[0],
+        )
     result = {}
     for name, strata in mapping.groupby(mapping).groups.items():
         labels = [s for s in strata if s in N.index]
         absent = [s for s in labels if s not in table.index]
         if absent:
             raise SamplerError(
-                f"stratum {absent[0]!r} of domain {name!r} has no inspected units", field="counts"
+                f"stratum {absent[0]!r} of domain {name!r} has no inspected units",
+                field="counts",
+                code="stratum_not_inspected",
+                stratum=absent[0],
             )
         result[str(name)] = _estimate(table.loc[labels], confidence, interval)
     return result
@@ -284,7 +315,7 @@ def weighted_arrays(
     n, x = np.broadcast_arrays(n, x)
     _counts(x, n)
     if np.any(n > N):
-        raise SamplerError("n_h exceeds N_h", field="n")
+        raise SamplerError("n_h exceeds N_h", field="n", code="sample_out_of_range")
     W = N / N.sum()
     p = x / n
     census = n == N  # drawn in full: known exactly, no sampling error

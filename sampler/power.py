@@ -33,11 +33,15 @@ def _arrays(**named: object) -> list[np.ndarray]:
 
 def _check_counts(population: np.ndarray, bad: np.ndarray | None, n: np.ndarray) -> None:
     if np.any(population < 1):
-        raise SamplerError("every stratum needs a population N_h >= 1 (empty stratum)", field="population")
+        raise SamplerError(
+            "every stratum needs a population N_h >= 1 (empty stratum)",
+            field="population",
+            code="population_empty",
+        )
     if np.any(n < 0) or np.any(n > population):
-        raise SamplerError("sample size n_h must lie in [0, N_h]", field="n")
+        raise SamplerError("sample size n_h must lie in [0, N_h]", field="n", code="sample_out_of_range")
     if bad is not None and (np.any(bad < 0) or np.any(bad > population)):
-        raise SamplerError("bad count K_h must lie in [0, N_h]", field="bad")
+        raise SamplerError("bad count K_h must lie in [0, N_h]", field="bad", code="bad_out_of_range")
 
 
 def detection_probability(*, population, bad, n) -> np.ndarray:
@@ -143,9 +147,11 @@ def estimate_half_width(*, population, n, rates, confidence: float = 0.95) -> fl
     n = np.asarray(n, dtype=float)
     p = np.asarray(rates, dtype=float)
     if np.any(n < 1):
-        raise SamplerError("the weighted estimate needs n_h >= 1 in every stratum", field="n")
+        raise SamplerError(
+            "the weighted estimate needs n_h >= 1 in every stratum", field="n", code="estimate_needs_n"
+        )
     if np.any((p < 0) | (p > 1)):
-        raise SamplerError("rates must lie in [0, 1]", field="rates")
+        raise SamplerError("rates must lie in [0, 1]", field="rates", code="rates_out_of_range")
     weight = N / N.sum()
     fpc = np.where(N > 1, (N - n) / np.maximum(N - 1, 1), 0.0)
     variance = np.sum(weight**2 * fpc * p * (1 - p) / n)
@@ -230,7 +236,12 @@ def institution_coverage(
     """
     for column in ("stratum", institution, "units"):
         if column not in cells.columns:
-            raise SamplerError(f"institution cells need a column {column!r}", field=column)
+            raise SamplerError(
+                f"institution cells need a column {column!r}",
+                field=column,
+                code="missing_column",
+                column=column,
+            )
     column = cells["stratum"]
     labels = population.index.astype(str)
     if isinstance(column.dtype, pd.CategoricalDtype) and column.cat.categories.astype(str).equals(labels):
@@ -239,7 +250,13 @@ def institution_coverage(
         position = labels.get_indexer(column.astype(str))
     if np.any(position < 0):
         unknown = column[position < 0].iloc[0]
-        raise SamplerError(f"institution cells name an unknown stratum {unknown!r}", field="stratum")
+        raise SamplerError(
+            f"institution cells name an unknown stratum {unknown!r}",
+            field="stratum",
+            code="unknown_strata",
+            name="stratum",
+            strata=[unknown],
+        )
     N_h = population.to_numpy().astype(float)
     n_h = sizes.reindex(labels, fill_value=0).to_numpy().astype(float)
     base = special.gammaln(N_h + 1) - special.gammaln(N_h - n_h + 1)
@@ -256,11 +273,13 @@ def bad_counts(population: pd.Series, *, rates=None, bad=None) -> pd.Series:
     """
     index = population.index
     if (rates is None) == (bad is None):
-        raise SamplerError("give exactly one of rates or bad (assumed non-conformity)", field="rates")
+        raise SamplerError(
+            "give exactly one of rates or bad (assumed non-conformity)", field="rates", code="rates_or_bad"
+        )
     if isinstance(bad, pd.Series) and bad.index.equals(index) and pd.api.types.is_integer_dtype(bad.dtype):
         values = bad.to_numpy(dtype=np.int64)
         if np.any(values < 0):
-            raise SamplerError("bad counts must be at least 0", field="bad")
+            raise SamplerError("bad counts must be at least 0", field="bad", code="bad_out_of_range")
     elif bad is not None:
         values = [check_int(v, f"bad[{k!r}]") for k, v in per_stratum(bad, index, "bad").items()]
     else:
@@ -272,7 +291,12 @@ def bad_counts(population: pd.Series, *, rates=None, bad=None) -> pd.Series:
     result = pd.Series(np.asarray(values, dtype=np.int64), index=index, name="bad")
     over = result[result > population]
     if len(over):
-        raise SamplerError(f"bad count exceeds N_h in stratum {over.index[0]!r}", field="bad")
+        raise SamplerError(
+            f"bad count exceeds N_h in stratum {over.index[0]!r}",
+            field="bad",
+            code="bad_exceeds_population",
+            stratum=over.index[0],
+        )
     return result
 
 
@@ -350,14 +374,22 @@ def plan_power(
         sizes, population_series = allocation.sizes, allocation.population
     else:
         if population is None:
-            raise SamplerError("plan_power needs the population N_h per stratum", field="population")
+            raise SamplerError(
+                "plan_power needs the population N_h per stratum", field="population", code="needs_population"
+            )
         population_series = pd.Series(population, dtype=np.int64)
         population_series.index = population_series.index.astype(str)
         sizes = pd.Series(allocation, dtype=np.int64)
         sizes.index = sizes.index.astype(str)
         extra = set(sizes.index) - set(population_series.index)
         if extra:
-            raise SamplerError(f"sample sizes name unknown strata: {sorted(extra)[:3]}", field="allocation")
+            raise SamplerError(
+                f"sample sizes name unknown strata: {sorted(extra)[:3]}",
+                field="allocation",
+                code="unknown_strata",
+                name="allocation",
+                strata=sorted(extra)[:3],
+            )
         sizes = sizes.reindex(population_series.index, fill_value=0)
     confidence = check_confidence(confidence)
     K = bad_counts(population_series, rates=rates, bad=bad)

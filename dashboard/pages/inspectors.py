@@ -11,7 +11,8 @@ from dashboard import charts
 from dashboard.auth import require_page
 from dashboard.cache import query
 from dashboard.filters import url_multiselect, url_tabs
-from dashboard.i18n import format_int, province_name, scheme_name, t
+from dashboard.formats import format_int
+from dashboard.i18n import province_name, scheme_name, t
 from dashboard.inspector_entry import render_form, render_import
 from dashboard.tables import labelled, province_column, show_table
 from models.access import Permission

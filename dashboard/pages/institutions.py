@@ -4,14 +4,17 @@ province, a searchable institution register and one institution's detail."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import charts
 from dashboard.auth import require_page
 from dashboard.cache import query, require_data
 from dashboard.filters import parse_choice, url_multiselect, url_param, url_tabs, url_year_range
-from dashboard.i18n import format_int, province_name, scheme_name, t, vocab
+from dashboard.formats import D3_INT, format_int
+from dashboard.i18n import province_name, scheme_name, t, vocab
 from dashboard.tables import (
     labelled,
     prefixed_column,
@@ -23,55 +26,78 @@ from dashboard.tables import (
 from models.access import Permission
 from models.queries import institutions as q
 from models.reference_data import PROVINCE_CODES, SCHEME_CODES
-from models.vocabulary import APPLICATION_TYPES, INSTITUTION_STATUSES
+from models.vocabulary import APPLICATION_TYPES, CERTIFICATE_STATUSES, INSTITUTION_STATUSES
 
 VIEWER = require_page(Permission.READ_STAFF)
-st.title(t("nav.institutions"))
-require_data()
 
-today = dt.date.today()
-first, last = query(q.application_years) or (today.year, today.year)
-years = url_year_range(t("filter.years"), first, last)
-provinces = tuple(
-    url_multiselect(t("filter.provinces"), PROVINCE_CODES, param="provinces", format_func=province_name)
-)
-types = tuple(
-    url_multiselect(
-        t("institutions.filter.types"),
-        APPLICATION_TYPES,
-        param="types",
-        format_func=lambda code: vocab("application_type", code),
+
+@dataclass(frozen=True)
+class View:
+    """The filters of this run and the data several sections share."""
+
+    provinces: tuple[str, ...]
+    schemes: tuple[str, ...]
+    statuses: tuple[str, ...]
+    application_filters: dict
+    pipeline: pd.DataFrame
+    days: pd.DataFrame
+
+
+def sidebar_filters() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], dict]:
+    """Years, provinces, application types, schemes and statuses, mirrored in the URL.
+
+    Returns provinces, schemes, statuses and the application filters (years, provinces, types).
+    """
+    today = dt.date.today()
+    first, last = query(q.application_years) or (today.year, today.year)
+    years = url_year_range(t("filter.years"), first, last)
+    provinces = tuple(
+        url_multiselect(t("filter.provinces"), PROVINCE_CODES, param="provinces", format_func=province_name)
     )
-)
-schemes = tuple(url_multiselect(t("filter.schemes"), SCHEME_CODES, param="schemes", format_func=scheme_name))
-statuses = tuple(
-    url_multiselect(
-        t("filter.statuses"),
-        INSTITUTION_STATUSES,
-        param="statuses",
-        format_func=lambda code: vocab("institution_status", code),
+    types = tuple(
+        url_multiselect(
+            t("institutions.filter.types"),
+            APPLICATION_TYPES,
+            param="types",
+            format_func=lambda code: vocab("application_type", code),
+        )
     )
-)
-st.caption(t("institutions.scope"))
-application_filters = dict(years=years, provinces=provinces, types=types)
-
-# --- pipeline figures (above the tabs) --------------------------------------------------------
-st.subheader(t("institutions.pipeline"))
-pipeline = query(q.approval_pipeline, **application_filters)
-days = query(q.processing_days, **application_filters)
-decided = pipeline.set_index("stage").loc["decided"]
-columns = st.columns(5)
-columns[0].metric(t("institutions.kpi.received"), format_int(pipeline["reached"].iloc[0]))
-columns[1].metric(t("institutions.kpi.pending"), format_int(pipeline["current"].iloc[:3].sum()))
-columns[2].metric(t("institutions.kpi.approved"), format_int(decided["approved"]))
-columns[3].metric(t("institutions.kpi.rejected"), format_int(decided["rejected"]))
-columns[4].metric(t("institutions.kpi.median_days"), "—" if days.empty else f"{q.median_days(days):.0f}")
+    schemes = tuple(
+        url_multiselect(t("filter.schemes"), SCHEME_CODES, param="schemes", format_func=scheme_name)
+    )
+    statuses = tuple(
+        url_multiselect(
+            t("filter.statuses"),
+            INSTITUTION_STATUSES,
+            param="statuses",
+            format_func=lambda code: vocab("institution_status", code),
+        )
+    )
+    return provinces, schemes, statuses, dict(years=years, provinces=provinces, types=types)
 
 
-def _funnel() -> None:
+def render_kpis(application_filters: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The pipeline figures above the tabs; returns the pipeline and processing days the tabs reuse."""
+    # --- pipeline figures (above the tabs) --------------------------------------------------------
+    st.subheader(t("institutions.pipeline"))
+    pipeline = query(q.approval_pipeline, **application_filters)
+    days = query(q.processing_days, **application_filters)
+    decided = pipeline.set_index("stage").loc["decided"]
+    columns = st.columns(5)
+    columns[0].metric(t("institutions.kpi.received"), format_int(pipeline["reached"].iloc[0]))
+    columns[1].metric(t("institutions.kpi.pending"), format_int(pipeline["current"].iloc[:3].sum()))
+    columns[2].metric(t("institutions.kpi.approved"), format_int(decided["approved"]))
+    columns[3].metric(t("institutions.kpi.rejected"), format_int(decided["rejected"]))
+    columns[4].metric(
+        t("institutions.kpi.median_days"), format_int(None if days.empty else q.median_days(days))
+    )
+    return pipeline, days
+
+
+def _funnel(view: View) -> None:
     """The approval pipeline as a funnel of the stages applications reached."""
     st.caption(t("institutions.pipeline_caption"))
-    stages = pipeline.assign(label=pipeline["stage"].map(lambda s: t(f"institutions.stage.{s}")))
+    stages = view.pipeline.assign(label=view.pipeline["stage"].map(lambda s: t(f"institutions.stage.{s}")))
     charts.show(
         charts.funnel(
             stages,
@@ -85,16 +111,16 @@ def _funnel() -> None:
     )
 
 
-def _processing() -> None:
+def _processing(view: View) -> None:
     """Processing days: their distribution, the median by type and by month."""
     st.subheader(t("institutions.processing"))
     st.caption(t("institutions.processing_caption"))
-    if days.empty:
+    if view.days.empty:
         st.caption(t("common.no_data"))
     else:
         left, right = st.columns(2)
         with left:
-            histogram = q.processing_histogram(days, width=5)
+            histogram = q.processing_histogram(view.days, width=5)
             histogram = histogram.assign(
                 bin=histogram["bin_start"].astype(str) + "–" + histogram["bin_end"].astype(str)
             )
@@ -110,7 +136,7 @@ def _processing() -> None:
                 key="inst_days_histogram",
             )
         with right:
-            by_type = q.processing_median(days, by=["type"])
+            by_type = q.processing_median(view.days, by=["type"])
             by_type = by_type.assign(label=by_type["type"].map(lambda c: vocab("application_type", c)))
             charts.show(
                 charts.bar(
@@ -119,11 +145,11 @@ def _processing() -> None:
                     y="median_days",
                     x_title=t("institutions.type"),
                     y_title=t("institutions.median_days"),
-                    value_format=",.0f",
+                    value_format=D3_INT,
                 ),
                 key="inst_median_type",
             )
-        monthly = q.processing_median(days, by=["month"])
+        monthly = q.processing_median(view.days, by=["month"])
         st.markdown(f"**{t('institutions.median_by_month')}**")
         charts.show(
             charts.trend(
@@ -136,7 +162,7 @@ def _processing() -> None:
             ),
             key="inst_median_month",
         )
-        by_month = q.processing_median(days, by=["month", "type"])
+        by_month = q.processing_median(view.days, by=["month", "type"])
         show_table(
             labelled(
                 by_month,
@@ -153,10 +179,10 @@ def _processing() -> None:
         )
 
 
-def _applications() -> None:
+def _applications(view: View) -> None:
     """Applications by type and province."""
     st.subheader(t("institutions.by_type_province"))
-    by_place = query(q.applications_by_type_province, **application_filters)
+    by_place = query(q.applications_by_type_province, **view.application_filters)
     if by_place.empty:
         st.caption(t("common.no_data"))
     else:
@@ -173,6 +199,9 @@ def _applications() -> None:
                 y_title=t("institutions.applications"),
                 color="label",
                 color_title=t("institutions.type"),
+                color_scale=charts.colour_scale(
+                    "application_type", APPLICATION_TYPES, lambda c: vocab("application_type", c)
+                ),
                 sort="-y",
             ),
             key="inst_by_type_province",
@@ -195,12 +224,16 @@ def _applications() -> None:
         )
 
 
-def _register() -> None:
+def _register(view: View) -> None:
     """The searchable institution register."""
     st.subheader(t("institutions.table"))
     search = st.text_input(t("institutions.search"), key="institution_search")
     register = query(
-        q.institution_table, search=search, provinces=provinces, schemes=schemes, statuses=statuses
+        q.institution_table,
+        search=search,
+        provinces=view.provinces,
+        schemes=view.schemes,
+        statuses=view.statuses,
     )
     show_table(
         labelled(
@@ -228,10 +261,12 @@ def _register() -> None:
     )
 
 
-def _detail() -> None:
+def _detail(view: View) -> None:
     """One institution (picked among those the filters select): its certificates and inspections."""
     st.subheader(t("institutions.detail"))
-    register = query(q.institution_table, search="", provinces=provinces, schemes=schemes, statuses=statuses)
+    register = query(
+        q.institution_table, search="", provinces=view.provinces, schemes=view.schemes, statuses=view.statuses
+    )
     if register.empty:
         st.caption(t("common.no_data"))
         return
@@ -275,6 +310,11 @@ def _detail() -> None:
                         y_title=t("common.count"),
                         color="status_label",
                         color_title=t("common.status"),
+                        color_scale=charts.colour_scale(
+                            "certificate_status",
+                            CERTIFICATE_STATUSES,
+                            lambda c: vocab("certificate_status", c),
+                        ),
                         horizontal=True,
                         height=max(120, 36 * held["scheme"].nunique()),
                     ),
@@ -321,13 +361,28 @@ def _detail() -> None:
             )
 
 
-SECTIONS = {  # name in the URL: (tab label, what to draw)
-    "pipeline": (t("institutions.section.pipeline"), _funnel),
-    "processing": (t("institutions.section.processing"), _processing),
-    "applications": (t("institutions.section.applications"), _applications),
-    "register": (t("institutions.section.register"), _register),
-    "detail": (t("institutions.detail"), _detail),
-}
-section, container = url_tabs({name: label for name, (label, _draw) in SECTIONS.items()})
-with container:
-    SECTIONS[section][1]()
+def sections() -> dict:
+    """Name in the URL -> (tab label, what to draw)."""
+    return {
+        "pipeline": (t("institutions.section.pipeline"), _funnel),
+        "processing": (t("institutions.section.processing"), _processing),
+        "applications": (t("institutions.section.applications"), _applications),
+        "register": (t("institutions.section.register"), _register),
+        "detail": (t("institutions.detail"), _detail),
+    }
+
+
+def main() -> None:
+    st.title(t("nav.institutions"))
+    require_data()
+    provinces, schemes, statuses, application_filters = sidebar_filters()
+    st.caption(t("institutions.scope"))
+    pipeline, days = render_kpis(application_filters)
+    view = View(provinces, schemes, statuses, application_filters, pipeline, days)
+    drawn = sections()
+    section, container = url_tabs({name: label for name, (label, _draw) in drawn.items()})
+    with container:
+        drawn[section][1](view)
+
+
+main()

@@ -9,8 +9,10 @@ import streamlit as st
 from dashboard import charts
 from dashboard.auth import require_page
 from dashboard.cache import query
+from dashboard.errors import error_text
 from dashboard.filters import parse_choice, url_multiselect, url_param, url_tabs, url_year_range
-from dashboard.i18n import format_int, format_pct, province_name, scheme_name, t
+from dashboard.formats import D3_INT, d3_percent, format_int, format_pct
+from dashboard.i18n import province_name, scheme_name, t
 from dashboard.outcome_stats import CONFIDENCE, interval_table, weighted_rate
 from dashboard.tables import campaign_labels, labelled, show_table
 from models.access import Permission
@@ -111,7 +113,7 @@ def render_kpis(filters: q.OutcomeFilters) -> None:
                 )
             )
         if weighted["error"]:
-            st.warning(t("out.estimate.unavailable", reason=weighted["error"]))
+            st.warning(t("out.estimate.unavailable", reason=error_text(weighted["error"])))
 
 
 def _bar(frame: pd.DataFrame, *, label: str, value: str, title: str, key: str) -> None:
@@ -164,9 +166,9 @@ def _rate_chart(table: pd.DataFrame, label: str, title: str) -> alt.LayerChart:
         x="rate:Q",
         tooltip=[
             alt.Tooltip(f"{label}:N", title=title),
-            alt.Tooltip("n:Q", title=t("out.col.n")),
-            alt.Tooltip("violations:Q", title=t("out.col.violations")),
-            alt.Tooltip("rate:Q", title=t("out.col.rate"), format=".1%"),
+            alt.Tooltip("n:Q", title=t("out.col.n"), format=D3_INT),
+            alt.Tooltip("violations:Q", title=t("out.col.violations"), format=D3_INT),
+            alt.Tooltip("rate:Q", title=t("out.col.rate"), format=d3_percent()),
         ],
     )
     return (rules + points).properties(height=alt.Step(26))
@@ -184,12 +186,9 @@ RATE_COLUMNS = {
 
 
 def _rate_table(table: pd.DataFrame, label: str, label_key: str, name: str) -> None:
-    rounded = table.assign(**{c: table[c].round(3) for c in list(RATE_COLUMNS)[2:]})
-    shown = labelled(rounded, {label: label_key, **RATE_COLUMNS})
-    percent = {
-        t(RATE_COLUMNS[c]): st.column_config.NumberColumn(format="percent") for c in list(RATE_COLUMNS)[2:]
-    }
-    show_table(shown, name=name, height=min(420, 38 + 35 * len(shown)), column_config=percent)
+    shown = labelled(table, {label: label_key, **RATE_COLUMNS})
+    percent = [t(RATE_COLUMNS[c]) for c in list(RATE_COLUMNS)[2:]]
+    show_table(shown, name=name, height=min(420, 38 + 35 * len(shown)), percent_columns=percent)
 
 
 RATE_DIMENSIONS = {  # dimension: (column label key, how to name a value; None: the institution column)

@@ -43,8 +43,28 @@ STRINGS: dict[str, dict[str, str]] = {
     "plan.col.province": {"zh": "省份", "en": "Province"},
     "plan.col.N": {"zh": "有效证书数 N", "en": "Valid certificates N"},
     "plan.col.n": {"zh": "配额 n", "en": "Quota n"},
-    "plan.col.past_rate": {"zh": "历史不合格率", "en": "Past non-conformity"},
-    "plan.col.bad": {"zh": "假设不合格数", "en": "Assumed non-conforming"},
+    "plan.col.past_rate": {
+        "zh": "平滑不合格率（含先验，用于分配）",
+        "en": "Smoothed rate (with prior, used to allocate)",
+    },
+    "plan.col.past_rate_help": {
+        "zh": "(不合格数 + 1) / (检查数 + 2)：Beta(1, 1) 先验与历史检查结果合并后的估计，不是观测值；没有历史的省份为 50%。",
+        "en": "(violations + 1) / (inspected + 2): a Beta(1, 1) prior combined with past inspections, not an "
+        "observation; a province without history reads 50%.",
+    },
+    "plan.col.inspected": {"zh": "历史检查数", "en": "Inspected in the past"},
+    "plan.col.violations": {"zh": "历史不合格数", "en": "Violations found"},
+    "plan.col.observed_rate": {"zh": "历史观测不合格率", "en": "Observed rate"},
+    "plan.quota.from_size": {
+        "zh": "抽取总数默认取第 1 步的每层样本量 {n}（不超过各省证书数）之和。",
+        "en": "The total defaults to step 1's sample size of {n} per province (at most its N), summed.",
+    },
+    "plan.power.model_note": {
+        "zh": "按每张证书以假设不合格率独立不合格计算：各省不合格数服从二项分布，下列概率与期望是对其精确求期望的结果（小省份不会因取整为 0 而显示 0%）。",
+        "en": "Each certificate is taken as non-conforming with the assumed rate: a province's count is binomial, "
+        "and the figures below are exact expectations over it (a small province is not rounded to 0).",
+    },
+    "plan.col.bad": {"zh": "预期不合格数（N × 假设率）", "en": "Expected non-conforming (N × rate)"},
     "plan.col.p_detect": {"zh": "至少发现 1 个的概率", "en": "P(at least one found)"},
     "plan.col.expected": {"zh": "预期发现数", "en": "Expected found"},
     "plan.col.test_power": {"zh": "检验效能", "en": "Test power"},
@@ -95,7 +115,10 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "plan.draw.commit": {"zh": "确认并保存本次抽取", "en": "Commit this draw"},
     "plan.draw.committed": {"zh": "已保存：抽取记录编号 {id}", "en": "Committed: draw record {id}"},
-    "plan.draw.failed": {"zh": "无法完成：{message}", "en": "Cannot proceed: {message}"},
+    "plan.error.quota_over": {
+        "zh": "配额超过该省有效证书总数（n > N）：{provinces}。请调低这些省份的配额。",
+        "en": "Quota above the province's valid certificates (n > N): {provinces}. Lower these quotas.",
+    },
     "plan.col.certificate": {"zh": "证书编号", "en": "Certificate"},
     "plan.col.organisation": {"zh": "获证组织", "en": "Organisation"},
     "plan.col.institution": {"zh": "认证机构", "en": "Institution"},
@@ -138,53 +161,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "plan.lottery.committed_already": {
         "zh": "{year} 年的抽查任务“{name}”已完成抽取并提交。",
         "en": "The {year} campaign “{name}” has been drawn and committed.",
-    },
-    "plan.lottery.error.campaign_exists": {
-        "zh": "{year} 年已有名为“{name}”的抽查任务，且已抽取。请换一个名称。",
-        "en": "A {year} campaign named “{name}” already exists and has been drawn. Choose another name.",
-    },
-    "plan.lottery.error.scheme_mismatch": {
-        "zh": "计划中的任务“{name}”针对 {planned}，不是 {scheme}。",
-        "en": "The planned campaign “{name}” is for {planned}, not {scheme}.",
-    },
-    "plan.lottery.error.name_invalid": {
-        "zh": "任务名称须为 1–{limit} 个字符。",
-        "en": "The campaign name must be 1–{limit} characters.",
-    },
-    "plan.lottery.error.seed_invalid": {
-        "zh": "随机种子须为 0 至 {maximum} 之间的整数。",
-        "en": "The seed must be a whole number from 0 to {maximum}.",
-    },
-    "plan.lottery.error.year_invalid": {
-        "zh": "年度须在 1 至 9999 之间。",
-        "en": "The year must be from 1 to 9999.",
-    },
-    "plan.lottery.error.reason_required": {"zh": "请填写理由。", "en": "Please give a reason."},
-    "plan.lottery.error.reason_too_long": {
-        "zh": "理由过长（最多 256 个字符）。",
-        "en": "The reason is too long (256 characters at most).",
-    },
-    "plan.lottery.error.session_closed": {"zh": "本次抽取已不再开放。", "en": "This draw is no longer open."},
-    "plan.lottery.error.session_missing": {"zh": "抽取记录不存在。", "en": "The draw does not exist."},
-    "plan.lottery.error.frame_changed": {
-        "zh": "开启抽取后名录已发生变化，请重新开启。",
-        "en": "The population changed since the draw was opened: open it again.",
-    },
-    "plan.lottery.error.population_invalid": {
-        "zh": "名单无法固化，抽取未开启：{detail}",
-        "en": "The population cannot be frozen, so the draw was not opened: {detail}",
-    },
-    "plan.lottery.error.frozen_missing": {
-        "zh": "找不到此次抽取固化的名单（{hash}），请说明理由后重新开启。",
-        "en": "The population frozen for this draw ({hash}) is missing: open the draw again with a reason.",
-    },
-    "plan.lottery.error.stale_preview": {
-        "zh": "预览已失效（参数或结果已改变），未提交。请重新抽取。",
-        "en": "The preview is stale (inputs or result changed); nothing was committed. Draw again.",
-    },
-    "plan.lottery.error.already_committed": {
-        "zh": "本次抽取已经提交过，未重复保存。",
-        "en": "This draw was committed already; nothing was saved twice.",
     },
     "plan.no_population": {
         "zh": "该领域没有有效证书，无法抽取。",

@@ -93,13 +93,21 @@ def test_page_runs_and_sample_size_matches_the_published_table(planning_db, lang
     assert values[0] == "93" and values[1] == "1"
 
 
-def test_power_figures_equal_the_exact_hypergeometric_formulas(planning_db):
+def test_power_figures_are_exact_expectations_over_binomial_bad_counts(planning_db):
+    """Each certificate bad with probability p: K_h ~ Bin(N_h, p); P(none found) = E[hypergeom pmf(0)],
+    computed here by summing over K_h (scipy), and it equals (1 - p)^n_h; nothing is rounded to 0."""
     at = _select_ratio_plan(_open("en"))
-    populations, samples, bad = _exact_plan(planning_db)
-    p_none = math.prod(
-        stats.hypergeom.pmf(0, N, K, n) for N, K, n in zip(populations, bad, samples, strict=True)
-    )
-    expected_found = sum(n * K / N for N, K, n in zip(populations, bad, samples, strict=True))
+    populations, samples, _ = _exact_plan(planning_db)
+    small = [(N, n) for N, n in zip(populations, samples, strict=True) if N <= 400][:3]
+    for N, n in small:  # the exact expectation over the distribution of bad counts
+        K = range(N + 1)
+        expectation = sum(stats.binom.pmf(k, N, ASSUMED) * stats.hypergeom.pmf(0, N, k, n) for k in K)
+        assert math.isclose(expectation, (1 - ASSUMED) ** n, rel_tol=1e-9)
+    p_none = (1 - ASSUMED) ** sum(samples)
+    expected_found = ASSUMED * sum(samples)
+    (table,) = [d.value for d in at.dataframe if "P(at least one found)" in d.value.columns]
+    detect = table["P(at least one found)"]
+    assert (detect[table["Quota n"] > 0] > 0).all()  # no province with a quota reads 0%
     shown = metric_values(at)
     assert shown["P(at least one found nationally)"] == f"{100 * (1 - p_none):.2f}%"
     assert shown["Expected non-conforming found"] == f"{expected_found:,.1f}"
@@ -193,7 +201,7 @@ def test_an_infeasible_workload_cap_is_explained_and_no_attempt_is_written(plann
     at.button(key="plan_run").click().run()
     assert not at.exception
     errors = [e.value for e in at.error]
-    assert errors and errors[0].startswith("Cannot proceed:")
+    assert errors and errors[0].startswith("No inspector teams can be formed under these rules")
     assert "plan_preview" not in at.session_state
     assert _scalar(planning_db, "SELECT count(*) FROM campaign") == campaigns_before
     assert _scalar(planning_db, "SELECT count(*) FROM drawattempt") == 0
@@ -302,3 +310,18 @@ def test_a_draw_opened_before_populations_were_frozen_is_opened_again_with_a_rea
     assert not at.warning and "plan_run" in [b.key for b in at.button]
     assert _text(planning_db, "SELECT status FROM drawsession ORDER BY id LIMIT 1") == "superseded"
     assert _scalar(planning_db, "SELECT count(*) FROM drawsession WHERE pool_hash IS NOT NULL") == 1
+
+
+def test_step_one_sample_size_flows_into_the_quota_total(planning_db):
+    """The total of step 2 defaults to step 1's sample size in every province (at most its N), and
+    follows it when step 1 changes."""
+    at = _open("en")
+    populations, _, _ = _exact_plan(planning_db)
+    for tolerable in (0.05, 0.1):
+        (field,) = [w for w in at.number_input if w.label == "Tolerable non-conformity rate"]
+        field.set_value(tolerable).run()
+        assert not at.exception, [e.value for e in at.exception]
+        n = int(metric_values(at)["Sample size per stratum"].replace(",", ""))
+        (total,) = [w for w in at.number_input if w.label == "Total targets"]
+        assert total.value == sum(min(n, size) for size in populations)
+    assert n < 93  # the second tolerable rate needs a smaller sample: the total moved with it

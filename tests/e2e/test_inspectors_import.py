@@ -46,7 +46,7 @@ def screenshot(page, path) -> None:
     )
     size = page.viewport_size
     page.set_viewport_size({"width": size["width"], "height": min(int(height) + 80, 8000)})
-    page.wait_for_timeout(700)
+    wait_for_app(page)  # the resize reflows the charts: wait until the app is idle again
     page.screenshot(path=str(path), full_page=True)
     page.set_viewport_size(size)
 
@@ -55,7 +55,7 @@ def upload(page, name: str, data: bytes, mime: str) -> None:
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
         files=[{"name": name, "mimeType": mime, "buffer": data}]
     )
-    page.wait_for_timeout(500)
+    expect(page.get_by_text(name).first).to_be_visible()  # the uploader shows the file: the rerun started
     wait_for_app(page)
 
 

@@ -130,6 +130,13 @@ def opened_line(page):
 def open_the_draw(page, base_url: str, campaign: str) -> str:
     """Plan & draw, the campaign named, its draw opened: returns the commitment the page shows."""
     page.goto(f"{base_url}/planning")
+    # a tolerable rate of 20 % needs 22 certificates a province: some 680 targets, within the teams'
+    # capacity (the total follows step 1's sample size per province)
+    tolerable = page.get_by_label(zh("plan.size.tolerable"))
+    tolerable.fill("0.2")
+    tolerable.press("Enter")
+    expect(tolerable).to_have_value("0.200", timeout=WAIT)
+    expect(page.locator('[data-testid="stMetricValue"]').first).to_have_text("22", timeout=WAIT)
     name = page.get_by_label(zh("plan.draw.campaign"))
     name.fill(campaign, timeout=WAIT)
     name.press("Enter")
@@ -143,7 +150,8 @@ def open_the_draw(page, base_url: str, campaign: str) -> str:
 def draw(page, attempts: int) -> None:
     """Press the run button; wait for the preview (the ``attempts``-th attempt) and its commit button."""
     button(page, "plan.draw.run").click()
-    expect(page.get_by_text(re.compile(r"^已抽取 \d+ 个检查对象，\d+ 名检查人员参与"))).to_be_visible(
+    # counts of a thousand or more print with thousands separators
+    expect(page.get_by_text(re.compile(r"^已抽取 [\d,]+ 个检查对象，[\d,]+ 名检查人员参与"))).to_be_visible(
         timeout=WAIT
     )
     expect(opened_line(page)).to_contain_text(f"已抽取 {attempts} 次", timeout=WAIT)

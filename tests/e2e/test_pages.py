@@ -7,6 +7,7 @@ Screenshots: tests/artifacts/<page>-<lang>.png.
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from dashboard.navigation import PAGE_SPECS
 from models.access import ROLE_PERMISSIONS, Role
@@ -70,16 +71,10 @@ def settle(page, *, timeout_s: float = 90.0) -> None:
 
     ``wait_for_app`` alone can catch the short idle moment between connecting and the first run.
     """
-    import time
-
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        wait_for_app(page, timeout_ms=int(timeout_s * 1000))
-        page.wait_for_timeout(600)
-        idle = page.locator(APP_IDLE).count() == 1
-        if idle and page.locator('[data-testid="stSkeleton"]').count() == 0:
-            return
-    raise AssertionError("the app did not settle")
+    timeout_ms = int(timeout_s * 1000)
+    wait_for_app(page, timeout_ms=timeout_ms)
+    expect(page.locator('[data-testid="stSkeleton"]')).to_have_count(0, timeout=timeout_ms)
+    expect(page.locator(APP_IDLE)).to_have_count(1, timeout=timeout_ms)
 
 
 def page_url(base_url: str, url_path: str) -> str:
@@ -140,3 +135,22 @@ def test_every_tab_loads_from_its_link(streamlit_server, browser_page, artifacts
     assert page.locator('[data-testid="stAlertContentError"]').count() == 0
     assert page.locator('[role="tab"][aria-selected="true"]').count() == 1
     full_screenshot(page, artifacts_dir / f"{url_path}-{view}-zh.png")
+
+
+@pytest.mark.locale("zh-CN")
+@pytest.mark.user(DEFAULT_USER)
+@pytest.mark.parametrize("url_path", ["overview", "certificates"])
+def test_phone_width_keeps_the_charts_wide(streamlit_server, browser_page, artifacts_dir, url_path):
+    """At 390 px the page draws without error and the chart spans the column. Where the legend sits is
+    checked on the spec (tests/dashboard/test_formats.py) and by eye: tests/artifacts/<page>-390-zh.png."""
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    url = page_url(streamlit_server.base_url, url_path)
+    page.goto(url if url_path == "overview" else f"{url}?view=issuance")
+    settle(page)
+    chart = page.locator(CHARTS).first
+    expect(chart.locator("canvas, svg").first).to_be_visible(timeout=20_000)
+    drawing = chart.locator("canvas, svg").first.bounding_box()
+    assert drawing is not None and drawing["width"] >= 0.75 * 390 - 40
+    full_screenshot(page, artifacts_dir / f"{url_path}-390-zh.png")
+    assert page.locator('[data-testid="stException"]').count() == 0

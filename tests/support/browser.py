@@ -19,8 +19,10 @@ def launch_chromium(playwright):
 
 def wait_for_app(page, *, timeout_ms: int = 60_000) -> None:
     """Wait until the Streamlit script has finished running and the page has settled."""
+    from playwright.sync_api import expect
+
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
-    page.wait_for_timeout(300)
+    expect(page.locator('[data-testid="stSkeleton"]')).to_have_count(0, timeout=timeout_ms)
     page.wait_for_selector(APP_IDLE, timeout=timeout_ms)
     page.wait_for_load_state("networkidle", timeout=timeout_ms)
 
