@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard.audit_view import drawn_by_label, show_audit_trail
 from dashboard.cache import query, require_data, stop_with_database_message
+from dashboard.errors import error_text
 from dashboard.i18n import format_int, t
 from dashboard.store import get_engine
 from dashboard.tables import TARGET_FORMATTERS, TARGET_HEADERS, campaign_labels, labelled, show_table
@@ -109,7 +110,7 @@ def show_bundle(campaign_id: int, draw_id: int) -> None:
         with st.spinner(t("pub.verify.running")):
             result = verify_campaign(get_engine(), campaign_id, actor=VIEWER)
     except WorkflowError as error:
-        st.error(t(f"pub.bundle.error.{error.code}", **error.fields))
+        st.error(error_text(error))
         return
     except SQLAlchemyError as error:
         stop_with_database_message(error)

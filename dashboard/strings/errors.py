@@ -240,4 +240,30 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "{name}至多为 {maximum}，收到的是 {value}。",
         "en": "The {name} must be at most {maximum}, got {value}.",
     },
+    # bundle errors (models.bundle)
+    "error.workflow.bundle_no_campaign": {
+        "zh": "该抽查任务不存在。",
+        "en": "This campaign does not exist.",
+    },
+    "error.workflow.bundle_unpublished": {
+        "zh": "该抽查任务尚未公示，公示包暂不公开。",
+        "en": "This campaign is not published yet: its bundle is not public.",
+    },
+    "error.workflow.bundle_no_draw": {
+        "zh": "该抽查任务尚无已提交的抽取。",
+        "en": "This campaign has no committed draw yet.",
+    },
+    "error.workflow.bundle_seeded": {
+        "zh": "本次抽取为导入的历史记录，无法重新推导核验。",
+        "en": "This draw is an imported historical record: it cannot be re-derived and verified.",
+    },
+    "error.workflow.bundle_invalid": {
+        "zh": "不一致：数据库中的抽取记录或名单已无法读取为有效的抽取记录（提交后被改动过）：{detail}",
+        "en": "Mismatch: the stored draw record or population no longer reads as a draw record (changed "
+        "after the commit): {detail}",
+    },
+    "error.workflow.bundle_incomplete": {
+        "zh": "本次抽取的记录不完整，无法生成可核验的公示包。",
+        "en": "This draw's record is incomplete: no verifiable bundle can be built.",
+    },
 }

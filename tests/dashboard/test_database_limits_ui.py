@@ -16,7 +16,7 @@ from tests.dashboard.test_planning_page import _open
 
 @pytest.mark.parametrize("code", ["name_invalid", "seed_invalid", "year_invalid", "reason_too_long"])
 def test_every_limit_message_is_in_both_languages(code):
-    entry = load_strings()[f"plan.lottery.error.{code}"]
+    entry = load_strings()[f"error.workflow.{code}"]
     fields = {"limit": CAMPAIGN_NAME_MAX, "maximum": SEED_MAX}
     for language in ("zh", "en"):
         shown = entry[language].format(**fields)
