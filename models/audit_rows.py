@@ -14,7 +14,8 @@ draw              the draw row (every column), by draw id
 draw_targets      every target of a draw, by draw id
 draw_assignments  every inspector assignment of a draw's targets, by draw id
 draw_outcomes     every outcome (with findings) of a draw's targets, by draw id
-outcome           an outcome row and its findings, by outcome id
+outcome           an outcome row, its findings and item results, by outcome id
+campaign_items    the checklist items a campaign picked, by campaign id
 appuser           a users-table row, by subject
 ================  ==========================================================================
 
@@ -40,7 +41,9 @@ from models.campaigns import (
     DrawTarget,
     Finding,
     InspectionOutcome,
+    OutcomeItem,
 )
+from models.checklist import CampaignItem
 from models.users import AppUser
 
 SEEDER_SUBJECT = SYSTEM_SEEDER.subject
@@ -79,7 +82,8 @@ def _assignments(key: Any) -> Select:
 def _outcome(connection: Connection, key: Any) -> list[dict[str, Any]]:
     outcome = _rows(connection, _by(InspectionOutcome.__table__, "id", key))
     findings = _rows(connection, _by(Finding.__table__, "outcome_id", key))
-    return [{"outcome": outcome, "findings": findings}]
+    items = _rows(connection, _by(OutcomeItem.__table__, "outcome_id", key))
+    return [{"outcome": outcome, "findings": findings, "items": items}]
 
 
 def _draw_outcomes(connection: Connection, key: Any) -> list[dict[str, Any]]:
@@ -100,6 +104,7 @@ ROW_SETS: dict[str, Callable[[Connection, Any], list[dict[str, Any]]]] = {
     "draw_assignments": lambda c, key: _rows(c, _assignments(key)),
     "draw_outcomes": _draw_outcomes,
     "outcome": _outcome,
+    "campaign_items": lambda c, key: _rows(c, _by(CampaignItem.__table__, "campaign_id", key)),
     "appuser": lambda c, key: _rows(c, _by(AppUser.__table__, "subject", key)),
 }
 
@@ -138,4 +143,5 @@ MUST_BE_COVERED: dict[str, Callable[[Connection], list[Any]]] = {
         ),
     ),
     "appuser": lambda c: _keys(c, select(AppUser.__table__.c.subject)),
+    "campaign_items": lambda c: _keys(c, select(CampaignItem.__table__.c.campaign_id).distinct()),
 }

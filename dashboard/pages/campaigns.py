@@ -10,6 +10,7 @@ from dashboard.audit_view import drawn_by_label, show_audit_trail
 from dashboard.auth import denied_text, require_page
 from dashboard.cache import query, require_data
 from dashboard.i18n import scheme_name, t
+from dashboard.result_errors import workflow_error_texts
 from dashboard.store import get_engine
 from dashboard.tables import (
     TARGET_FORMATTERS,
@@ -21,8 +22,10 @@ from dashboard.tables import (
     show_table,
 )
 from models.access import AccessDenied, Permission
-from models.draw_records import OutcomeRecord, WorkflowError, publish_campaign, record_outcome
+from models.draw_records import WorkflowError
+from models.outcome_entry import OutcomeRecord
 from models.queries.campaigns import campaign_audit_trail, campaign_list, campaign_targets, draw_audit_record
+from models.results import publish_campaign, record_outcome
 from models.vocabulary import FINDING_CATEGORIES, FOLLOW_UPS, INSPECTION_METHODS, OUTCOME_CODES
 
 VIEWER = require_page(Permission.READ_STAFF)
@@ -159,7 +162,8 @@ if status != "published" and not targets.empty:  # a planned campaign has nothin
                 except AccessDenied as error:
                     st.error(denied_text(error))
                 except WorkflowError as error:
-                    st.error(t("camp.failed", message=str(error)))
+                    for message in workflow_error_texts(error):
+                        st.error(message)
     if "camp_saved" in st.session_state:
         st.success(t("camp.record.saved", target=st.session_state.pop("camp_saved")))
 
@@ -174,8 +178,9 @@ if status != "published" and not targets.empty and VIEWER.can(Permission.PUBLISH
                 get_engine(), campaign_id, on=dt.date.today(), actor=VIEWER, within_working_days=days
             )
             st.cache_data.clear()
-            st.success(t("camp.publish.done", deadline=deadline.isoformat()))
+            st.success(t("camp.publish.done", deadline=deadline.due_on.isoformat()))
         except AccessDenied as error:
             st.error(denied_text(error))
         except WorkflowError as error:
-            st.error(t("camp.failed", message=str(error)))
+            for message in workflow_error_texts(error):
+                st.error(message)

@@ -210,6 +210,8 @@ PUBLIC_DETAILS: dict[str, tuple[str, ...] | None] = {
     "draw.commit": None,
     "campaign.publish": None,
     "outcome.record": ("target_id", "inspected_on", "method", "outcome_code", "findings"),
+    "outcome.review": ("target_id", "decision"),  # not the note: it may name people
+    "outcome.correct": ("target_id", "revision"),  # that a result changed; not the reason or values
 }
 # Actions whose actor the public sees by name (officials acting for the regulator); others by role.
 PUBLIC_NAMED_ACTIONS = frozenset({"draw.open", "draw.attempt", "draw.commit", "campaign.publish"})

@@ -11,13 +11,15 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import planner
 from models.db import make_engine
-from models.draw_records import OutcomeRecord, record_outcome
 from models.frames import load_certificate_frame, load_inspector_pool
+from models.outcome_entry import OutcomeRecord, china_today
 from models.queries.planning import stratum_population
+from models.results import record_outcome
 from models.workdays import add_working_days
 from tests.dashboard.conftest import APP
 from tests.support.actors import PLANNER, SUPERVISOR
 from tests.support.apptest import sign_in
+from tests.support.results import approve_all
 
 
 @pytest.fixture
@@ -96,7 +98,9 @@ def test_page_shows_the_campaign_and_its_audit_record(small_campaign, lang):
 def test_a_violation_without_findings_is_refused_and_nothing_is_written(small_campaign):
     url, campaign_id = small_campaign
     at = _submit(_open(campaign_id), outcome="violation", findings=[])
-    assert [e.value for e in at.error] == ["Cannot proceed: a violation needs at least one finding category"]
+    assert [e.value for e in at.error] == [
+        "finding categories: a violation needs at least one finding category"
+    ]
     assert _scalar(url, "SELECT count(*) FROM inspectionoutcome") == _scalar(
         url,
         "SELECT count(*) FROM inspectionoutcome WHERE target_id NOT IN "
@@ -113,7 +117,7 @@ def test_a_target_recorded_meanwhile_by_someone_else_is_not_swapped_for_another(
     record_outcome(  # another user records the chosen target first
         engine,
         OutcomeRecord(
-            target_id=chosen, inspected_on=dt.date(2026, 11, 20), method="onsite", outcome_code="no_violation"
+            target_id=chosen, inspected_on=china_today(), method="onsite", outcome_code="no_violation"
         ),
         actor=SUPERVISOR,
     )
@@ -141,6 +145,8 @@ def test_outcomes_then_publication_with_a_working_day_deadline(small_campaign):
         c=campaign_id,
     )
     assert recorded == 3
+    approve_all(make_engine(url), campaign_id)
+    at.run()
     at.button(key="camp_publish").click().run()
     assert not at.exception
     formed_on = _scalar(
