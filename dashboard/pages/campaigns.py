@@ -40,9 +40,22 @@ if campaigns.empty:
     st.info(t("camp.none"))
     st.stop()
 
+
+def _due_text(row) -> str:
+    """The deadline as shown: the date, marked provisional; empty before the first result."""
+    if row.due_on is None:
+        return "—"
+    text = row.due_on.isoformat()
+    return f"{text} ({t('camp.due.provisional_mark')})" if row.due_provisional else text
+
+
+shown_campaigns = campaigns.assign(
+    due_text=[_due_text(row) for row in campaigns.itertuples()],
+    published_text=[d.isoformat() if isinstance(d, dt.date) else "—" for d in campaigns["published_on"]],
+)
 show_table(
     labelled(
-        campaigns,
+        shown_campaigns,
         {
             "year": "camp.col.year",
             "name": "camp.col.name",
@@ -51,19 +64,25 @@ show_table(
             "targets": "camp.col.targets",
             "outcomes": "camp.col.outcomes",
             "violations": "camp.col.violations",
-            "publish_deadline": "camp.col.deadline",
-            "published_on": "camp.col.published",
+            "due_text": "camp.col.deadline",
+            "due_state": "camp.col.due_state",
+            "published_text": "camp.col.published",
         },
         formatters={
             "scheme_code": lambda codes: map_unique(
                 codes, lambda c: scheme_name(c) if isinstance(c, str) else "—"
             ),
             "status": prefixed_column("camp.status"),
+            "due_state": lambda states: states.map(lambda s: t(f"camp.due.{s}") if s else ""),
         },
     ),
     name="campaigns",
     height=240,
 )
+provisional = campaigns.loc[campaigns["due_provisional"].astype(bool), "due_on"]
+if not provisional.empty:
+    years = sorted({day.year for day in provisional})
+    st.caption(t("out.deadline.provisional", years="、".join(map(str, years))))
 
 labels = campaign_labels(campaigns)
 campaign_id = st.selectbox(t("camp.pick"), list(labels), format_func=labels.get, key="camp_pick")

@@ -138,7 +138,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "with weekends and the fixed-date holidays (New Year, Labour Day, National Day) only, without the "
         "lunar holidays and make-up working days, so it may move when the calendar is updated",
     },
-    "out.deadline.late": {"zh": "逾期公示", "en": "published late"},
     # audit actions
     "vocab.audit_action.outcome.correct": {"zh": "更正检查结果", "en": "Outcome corrected"},
     "vocab.audit_action.outcome.review": {"zh": "审核检查结果", "en": "Outcome reviewed"},

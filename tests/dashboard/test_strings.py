@@ -61,6 +61,7 @@ def _dynamic_keys() -> set[str]:
     keys |= {f"out.review.{code}" for code in REVIEW_STATUSES}
     keys |= {f"out.item_result.{code}" for code in ITEM_RESULTS}
     keys |= {f"out.error.{code}" for code in _result_error_codes()}
+    keys |= {f"camp.due.{state}" for state in ("late", "overdue", "due_soon")}
     keys |= {f"insp.col.{field}" for field in ("name", "enforcement_id", "id_valid_until", "agency")}
     keys |= {f"insp.col.{field}" for field in ("province", "schemes", "active", "phone", "affiliations")}
     return keys

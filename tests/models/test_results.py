@@ -15,6 +15,7 @@ from models.audit import audit_trail, verify_rows
 from models.checklist import pick_items
 from models.draw_records import DrawRecord, WorkflowError, commit_draw
 from models.outcome_entry import ItemResult, OutcomeRecord
+from models.queries.campaigns import campaign_list
 from models.queries.checklist import campaign_items, checklist
 from models.results import correct_outcome, publish_campaign, record_outcome, review_outcome
 from tests.support.actors import BUREAU_GD, PLANNER, STAFF, SUPERVISOR
@@ -342,3 +343,42 @@ def test_a_late_publication_is_stored_as_late(campaign):
 def test_staff_cannot_record(campaign):
     with pytest.raises(AccessDenied):
         record_outcome(campaign, _ok(), actor=STAFF, today=TODAY)
+
+
+def test_a_deadline_running_into_an_uncovered_year_is_stored_provisional(campaign):
+    later = dt.date(2026, 12, 10)
+    for target_id in (1, 2):
+        outcome_id = record_outcome(
+            campaign, _ok(target_id, inspected_on=dt.date(2026, 12, 4)), actor=BUREAU_GD, today=later
+        )
+        review_outcome(campaign, outcome_id, decision="approved", actor=SUPERVISOR)
+    deadline = publish_campaign(campaign, 1, on=later, actor=SUPERVISOR)
+    assert (deadline.due_on, deadline.uncovered_years) == (dt.date(2027, 1, 4), (2027,))
+    with campaign.connect() as connection:
+        row = connection.execute(select(Campaign.__table__)).mappings().one()
+    assert (row["publish_deadline"], row["deadline_provisional"], row["published_late"]) == (
+        dt.date(2027, 1, 4),
+        True,
+        False,
+    )
+    trail = [
+        e for e in audit_trail(campaign, entity="campaign", entity_id=1) if e["action"] == "campaign.publish"
+    ]
+    assert json.loads(trail[0]["details_json"])["uncovered_years"] == [2027]
+
+
+def test_the_campaign_list_shows_the_deadline_as_soon_as_results_come_in(campaign):
+    listed = campaign_list(campaign, viewer=STAFF, today=TODAY)
+    assert listed.loc[0, "due_on"] is None and listed.loc[0, "due_state"] == ""
+    record_outcome(campaign, _ok(inspected_on=dt.date(2026, 10, 9)), actor=BUREAU_GD, today=TODAY)
+    listed = campaign_list(campaign, viewer=STAFF, today=TODAY)
+    assert (listed.loc[0, "due_on"], listed.loc[0, "due_state"]) == (dt.date(2026, 11, 5), "overdue")
+    soon = campaign_list(campaign, viewer=STAFF, today=dt.date(2026, 11, 2))
+    assert soon.loc[0, "due_state"] == "due_soon"
+    early = campaign_list(campaign, viewer=STAFF, today=dt.date(2026, 10, 12))
+    assert early.loc[0, "due_state"] == ""
+    record_outcome(
+        campaign, _ok(2, inspected_on=dt.date(2026, 12, 4)), actor=BUREAU_GD, today=dt.date(2026, 12, 5)
+    )
+    later = campaign_list(campaign, viewer=STAFF, today=dt.date(2026, 12, 5))
+    assert (later.loc[0, "due_on"], bool(later.loc[0, "due_provisional"])) == (dt.date(2027, 1, 4), True)
