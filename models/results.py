@@ -69,6 +69,51 @@ def _audit_values(record: OutcomeRecord) -> dict[str, object]:
     return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in values.items()}
 
 
+def store_outcomes(
+    connection: Connection,
+    records: Sequence[OutcomeRecord],
+    *,
+    actor: Actor,
+    submission_key: str | None = None,
+) -> list[int]:
+    """Inside the caller's transaction: insert checked records with their findings and item results.
+
+    No checks and no audit entry here (the callers do both); returns the new outcome ids in order.
+    """
+    outcome = InspectionOutcome.__table__
+    now = dt.datetime.now(dt.UTC)
+    who = dict(
+        recorded_by=actor.subject,
+        recorded_by_name=actor.name[:128],
+        recorded_by_role=str(actor.role),
+        recorded_at=now,
+        submission_key=submission_key,
+    )
+    ids = [
+        int(
+            connection.execute(
+                insert(outcome).values(target_id=record.target_id, **who, **_outcome_values(record))
+            ).inserted_primary_key[0]
+        )
+        for record in records
+    ]
+    findings = [
+        dict(outcome_id=outcome_id, category=category)
+        for outcome_id, record in zip(ids, records, strict=True)
+        for category in record.findings
+    ]
+    items = [
+        dict(outcome_id=outcome_id, item_code=i.item_code, result=i.result, score=i.score)
+        for outcome_id, record in zip(ids, records, strict=True)
+        for i in record.items
+    ]
+    if findings:
+        connection.execute(insert(Finding.__table__), findings)
+    if items:
+        connection.execute(insert(OutcomeItem.__table__), items)
+    return ids
+
+
 def _write_children(connection: Connection, outcome_id: int, record: OutcomeRecord) -> None:
     """The record's findings and item results, replacing any stored for ``outcome_id``."""
     finding, item = Finding.__table__, OutcomeItem.__table__
@@ -101,7 +146,8 @@ def _campaign_of_target(connection: Connection, target_id: int) -> tuple[int, in
     return int(found[0]), int(found[1]), str(found[2])
 
 
-def _refuse_if_published(connection: Connection, campaign_id: int) -> None:
+def refuse_if_published(connection: Connection, campaign_id: int) -> None:
+    """``WorkflowError`` ``campaign_published`` once the campaign's results are public (fixed)."""
     campaign = Campaign.__table__
     status = connection.execute(select(campaign.c.status).where(campaign.c.id == campaign_id)).scalar_one()
     if status == "published":
@@ -136,20 +182,7 @@ def insert_outcome(
             code="outcome_exists",
             target=record.target_id,
         )
-    outcome_id = int(
-        connection.execute(
-            insert(outcome).values(
-                target_id=record.target_id,
-                submission_key=submission_key,
-                recorded_by=actor.subject,
-                recorded_by_name=actor.name[:128],
-                recorded_by_role=str(actor.role),
-                recorded_at=dt.datetime.now(dt.UTC),
-                **_outcome_values(record),
-            )
-        ).inserted_primary_key[0]
-    )
-    _write_children(connection, outcome_id, record)
+    outcome_id = store_outcomes(connection, [record], actor=actor, submission_key=submission_key)[0]
     draw_id = _campaign_of_target(connection, record.target_id)[1]
     append_audit(
         connection,
@@ -185,7 +218,7 @@ def record_outcome(
     try:
         with engine.begin() as connection:
             campaign_id = _campaign_of_target(connection, record.target_id)[0]
-            _refuse_if_published(connection, campaign_id)
+            refuse_if_published(connection, campaign_id)
             context = load_context(connection, campaign_id, today=today)
             return insert_outcome(connection, record, context, actor=actor, submission_key=submission_key)
     except IntegrityError as error:
@@ -251,7 +284,7 @@ def correct_outcome(
             )
         campaign_id, draw_id, region = _campaign_of_target(connection, stored.target_id)
         require(actor, Permission.RECORD_OUTCOME, province=region)
-        _refuse_if_published(connection, campaign_id)
+        refuse_if_published(connection, campaign_id)
         problems = check_outcome(record, load_context(connection, campaign_id, today=today))
         if problems:
             raise refuse(problems)
@@ -330,7 +363,7 @@ def review_outcome(engine: Engine, outcome_id: int, *, decision: str, actor: Act
         if target_id is None:
             raise WorkflowError(f"outcome {outcome_id} does not exist", code="unknown_outcome")
         campaign_id, draw_id, region = _campaign_of_target(connection, int(target_id))
-        _refuse_if_published(connection, campaign_id)
+        refuse_if_published(connection, campaign_id)
         connection.execute(
             update(outcome)
             .where(outcome.c.id == outcome_id)
@@ -444,7 +477,7 @@ def publish_campaign(
     """
     require(actor, Permission.PUBLISH)
     with engine.begin() as connection:
-        _refuse_if_published(connection, campaign_id)
+        refuse_if_published(connection, campaign_id)
         state = completeness(connection, campaign_id)
         if not state.complete:
             reasons = state.reasons()
