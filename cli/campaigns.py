@@ -11,11 +11,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from cli.db import DatabaseUrlOption, describe_url
 from cli.errors import fail
+from cli.outcomes import publish_command
 from cli.users import open_store
 from models.access import operator
 from models.queries.campaigns import campaign_list
 
-app = typer.Typer(help="Campaigns: list them.", no_args_is_help=True)
+app = typer.Typer(help="Campaigns: list and publish them.", no_args_is_help=True)
 
 
 @app.command("list")
@@ -46,6 +47,9 @@ def list_command(
         return
     for row in rows:
         typer.echo(f"{row['id']}\t{row['year']}\t{row['scheme'] or '-'}\t{row['status']}\t{row['name']}")
+
+
+app.command("publish")(publish_command)
 
 
 def register(root: typer.Typer) -> None:
