@@ -9,11 +9,12 @@ in. Nothing here writes: ``models.draw_records`` stores a record that has no pro
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, func, select
 
-from models.campaigns import Campaign, Draw, DrawTarget
+from models.campaigns import Campaign, Draw, DrawTarget, InspectionOutcome
 from models.checklist import CampaignItem, CheckItem
 from models.vocabulary import (
     DISPOSAL_STATUSES,
@@ -245,3 +246,36 @@ def _items(record: OutcomeRecord, context: EntryContext) -> list[Problem]:
         if item.result == "nonconform" and record.outcome_code == "no_violation":
             problems.append(Problem(name, "nonconform_needs_violation", {"item": item.item_code}))
     return problems
+
+
+def check_batch(
+    records: Sequence[OutcomeRecord], context: EntryContext, *, recorded: set[int], province: str | None
+) -> list[tuple[int, Problem]]:
+    """Every problem of many records entered together, as (position in ``records``, problem).
+
+    Each record is checked with ``check_outcome``; besides, a target may appear once
+    (``duplicate_target``, on the later one), may not have a result already (``outcome_exists``;
+    ``recorded`` holds the targets that have one) and, for a province-scoped actor (``province``),
+    must be in that province (``other_province``).
+    """
+    problems: list[tuple[int, Problem]] = []
+    first: dict[int, int] = {}
+    for index, record in enumerate(records):
+        problems += [(index, problem) for problem in check_outcome(record, context)]
+        target = record.target_id
+        if target in first:
+            found = {"target": target, "first": first[target]}
+            problems.append((index, Problem("target_id", "duplicate_target", found)))
+        elif target in recorded:
+            problems.append((index, Problem("target_id", "outcome_exists", {"target": target})))
+        elif province and target in context.targets and context.targets[target] != province:
+            problems.append((index, Problem("target_id", "other_province", {"target": target})))
+        first.setdefault(target, index)
+    return problems
+
+
+def recorded_targets(connection: Connection, context: EntryContext) -> set[int]:
+    """The campaign's targets that have a result already."""
+    outcome = InspectionOutcome.__table__
+    query = select(outcome.c.target_id).where(outcome.c.target_id.in_(list(context.targets)))
+    return set(connection.execute(query).scalars())

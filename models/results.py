@@ -29,7 +29,15 @@ from models.campaigns import (
     OutcomeRevision,
 )
 from models.draw_records import WorkflowError
-from models.outcome_entry import EntryContext, OutcomeRecord, Problem, check_outcome, load_context
+from models.outcome_entry import (
+    EntryContext,
+    OutcomeRecord,
+    Problem,
+    check_batch,
+    check_outcome,
+    load_context,
+    recorded_targets,
+)
 from models.workdays import PUBLICATION_WORKING_DAYS, Deadline, add_working_days
 
 REVIEW_DECISIONS = ("approved", "returned")
@@ -231,6 +239,64 @@ def record_outcome(
             code="outcome_exists",
             target=record.target_id,
         ) from error
+
+
+def record_outcomes(
+    engine: Engine,
+    campaign_id: int,
+    records: Sequence[OutcomeRecord],
+    *,
+    actor: Actor,
+    source: str,
+    today: dt.date | None = None,
+) -> list[int]:
+    """Store many results of one campaign at once (the grid, an imported file): all or nothing.
+
+    Every record is checked with ``check_batch`` inside the transaction; any problem raises
+    ``WorkflowError`` with code ``rows_invalid`` and ``fields["problems"]``: (position, ``Problem``)
+    pairs, and nothing is written. One ``outcomes.bulk`` audit entry per draw (``source`` names the
+    grid or the file) covers the draw's outcomes. Returns the new outcome ids in ``records`` order.
+    """
+    require(actor, Permission.RECORD_OUTCOME)
+    if not records:
+        raise WorkflowError("nothing to record", code="no_rows")
+    with engine.begin() as connection:
+        refuse_if_published(connection, campaign_id)
+        context = load_context(connection, campaign_id, today=today)
+        problems = check_batch(
+            records, context, recorded=recorded_targets(connection, context), province=actor.province
+        )
+        if problems:
+            raise WorkflowError(
+                "; ".join(f"#{index + 1} {problem.message()}" for index, problem in problems[:20]),
+                code="rows_invalid",
+                problems=tuple(problems),
+                count=len(problems),
+            )
+        ids = store_outcomes(connection, records, actor=actor)
+        target = DrawTarget.__table__
+        draws = dict(
+            connection.execute(
+                select(target.c.id, target.c.draw_id).where(target.c.id.in_([r.target_id for r in records]))
+            ).all()
+        )
+        for draw_id in sorted(set(draws.values())):
+            written = [oid for oid, r in zip(ids, records, strict=True) if draws[r.target_id] == draw_id]
+            append_audit(
+                connection,
+                actor,
+                "outcomes.bulk",
+                "campaign",
+                campaign_id,
+                {
+                    "draw_id": int(draw_id),
+                    "source": source[-128:],
+                    "outcomes": len(written),
+                    "outcome_ids": written,
+                },
+                rows={"draw_outcomes": int(draw_id)},
+            )
+    return ids
 
 
 def _saved_under(engine: Engine, submission_key: str, target_id: int) -> int | None:

@@ -123,6 +123,36 @@ STRINGS: dict[str, dict[str, str]] = {
         "{returned} returned for correction",
     },
     "out.error.no_targets": {"zh": "本任务没有检查对象", "en": "the campaign has no targets"},
+    # many rows at once (models.results.record_outcomes, models.imports.outcomes)
+    "out.error.duplicate_target": {
+        "zh": "对象 {target} 重复录入（首次在第 {first_row} 行）",
+        "en": "target {target} entered twice (first in row {first_row})",
+    },
+    "out.error.other_province": {
+        "zh": "对象 {target} 不属于本省，不能录入",
+        "en": "target {target} is in another province",
+    },
+    "out.error.rows_invalid": {
+        "zh": "有 {count} 处问题，未保存任何结果",
+        "en": "{count} problem(s); nothing was saved",
+    },
+    "out.error.no_rows": {"zh": "没有填写任何结果", "en": "no results were filled in"},
+    "out.error.bad_date": {
+        "zh": "“{value}”不是日期（YYYY-MM-DD）",
+        "en": "'{value}' is not a date (YYYY-MM-DD)",
+    },
+    "out.error.bad_number": {"zh": "“{value}”不是数字", "en": "'{value}' is not a number"},
+    "out.error.wrong_campaign": {
+        "zh": "该文件是抽查任务 {file} 的模板，不是本任务（{campaign}）的",
+        "en": "this file is the template of campaign {file}, not of this campaign ({campaign})",
+    },
+    "out.error.changed_template": {
+        "zh": "模板的检查事项列已被修改或与本任务当前的检查事项不一致，请重新下载模板",
+        "en": "the template's checklist columns were changed or no longer match the campaign's items; "
+        "download the template again",
+    },
+    "out.import.cell": {"zh": "{cell} 单元格", "en": "cell {cell}"},
+    "out.import.row": {"zh": "第 {row} 行", "en": "row {row}"},
     # checklist picks (models.checklist.pick_items)
     "out.error.no_items": {"zh": "请至少选择一个检查事项", "en": "pick at least one checklist item"},
     "out.error.item_target_type": {
@@ -142,4 +172,5 @@ STRINGS: dict[str, dict[str, str]] = {
     "vocab.audit_action.outcome.correct": {"zh": "更正检查结果", "en": "Outcome corrected"},
     "vocab.audit_action.outcome.review": {"zh": "审核检查结果", "en": "Outcome reviewed"},
     "vocab.audit_action.campaign.items": {"zh": "确定检查事项", "en": "Checklist items picked"},
+    "vocab.audit_action.outcomes.bulk": {"zh": "批量录入检查结果", "en": "Outcomes entered in bulk"},
 }

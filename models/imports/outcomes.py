@@ -21,17 +21,24 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from models.access import Actor, Permission, require
-from models.audit import append_audit
-from models.campaigns import DrawTarget, InspectionOutcome
+from models.draw_records import WorkflowError
 from models.imports.inspectors import LIST_SEPARATORS, parse_date
 from models.imports.tabular import ImportFileError, RawRow, read_table
-from models.outcome_entry import EntryContext, ItemResult, OutcomeRecord, Problem, check_outcome, load_context
+from models.outcome_entry import (
+    EntryContext,
+    ItemResult,
+    OutcomeRecord,
+    Problem,
+    check_batch,
+    load_context,
+    recorded_targets,
+)
 from models.queries.campaigns import campaign_targets
 from models.queries.checklist import campaign_items
-from models.results import refuse, refuse_if_published, store_outcomes
+from models.results import record_outcomes
 from models.vocabulary import (
     DISPOSAL_STATUSES,
     FINDING_CATEGORIES,
@@ -356,6 +363,7 @@ def _parse_row(
 
 
 def _cell_problem(row: int, problem: Problem, columns: dict[str, str]) -> CellProblem:
+    """A problem of the record read from ``row``, at the cell of its field."""
     key = problem.field
     if key.startswith("items."):
         code = key.split(".", 1)[1]
@@ -369,7 +377,13 @@ def _entered(raw: RawRow) -> bool:
 
 
 def read_outcomes(
-    engine: Engine, campaign_id: int, data: bytes, filename: str, *, today: dt.date | None = None
+    engine: Engine,
+    campaign_id: int,
+    data: bytes,
+    filename: str,
+    *,
+    today: dt.date | None = None,
+    province: str | None = None,
 ) -> OutcomeFile:
     """Read and check a file against the campaign as stored (nothing is written).
 
@@ -379,13 +393,7 @@ def read_outcomes(
     with engine.connect() as connection:
         context = load_context(connection, campaign_id, today=today)
         items = list(campaign_items(connection, campaign_id)["code"])
-        recorded = set(
-            connection.execute(
-                select(InspectionOutcome.__table__.c.target_id).where(
-                    InspectionOutcome.__table__.c.target_id.in_(list(context.targets))
-                )
-            ).scalars()
-        )
+        recorded = recorded_targets(connection, context)
     template_campaign, template_items = _template_campaign(data, filename)
     if template_campaign is not None and template_campaign != campaign_id:
         values = {"file": template_campaign, "campaign": campaign_id}
@@ -404,36 +412,23 @@ def read_outcomes(
     if template_items is not None and template_items != items:
         changed = CellProblem(0, "", "file", "changed_template", {"items": ",".join(template_items)})
         return OutcomeFile([], [changed], context)
-    rows: list[tuple[int, OutcomeRecord]] = []
+    parsed: list[tuple[int, OutcomeRecord]] = []
     problems: list[CellProblem] = []
-    seen: dict[int, int] = {}
     for raw in table.rows:
         if not _entered(raw):
             continue
         record, row_problems = _parse_row(raw, items, table.columns)
         problems += row_problems
-        if record is None:
-            continue
-        found = [_cell_problem(raw.row, p, table.columns) for p in check_outcome(record, context)]
-        target_cell = table.columns.get("target_id", "")
-        if record.target_id in seen:
-            found.append(
-                CellProblem(
-                    raw.row,
-                    target_cell,
-                    "target_id",
-                    "duplicate_target",
-                    {"target": record.target_id, "first_row": seen[record.target_id]},
-                )
-            )
-        elif record.target_id in recorded:
-            found.append(
-                CellProblem(raw.row, target_cell, "target_id", "outcome_exists", {"target": record.target_id})
-            )
-        seen.setdefault(record.target_id, raw.row)
-        problems += found
-        if not found:
-            rows.append((raw.row, record))
+        if record is not None:
+            parsed.append((raw.row, record))
+    found = check_batch([r for _n, r in parsed], context, recorded=recorded, province=province)
+    bad = {index for index, _problem in found}
+    for index, problem in found:
+        if problem.code == "duplicate_target":  # name the row, not the position among entered rows
+            values = {"target": problem.values["target"], "first_row": parsed[problem.values["first"]][0]}
+            problem = Problem(problem.field, problem.code, values)
+        problems.append(_cell_problem(parsed[index][0], problem, table.columns))
+    rows = [row for index, row in enumerate(parsed) if index not in bad]
     return OutcomeFile(rows, problems, context, dict(table.columns))
 
 
@@ -453,53 +448,24 @@ def import_outcomes(
     draw's outcomes. Raises ``WorkflowError`` ``campaign_published`` for a published campaign.
     """
     require(actor, Permission.RECORD_OUTCOME)
-    read = read_outcomes(engine, campaign_id, data, filename, today=today)
-    rows, problems, context = read.rows, list(read.problems), read.context
-    if actor.province:
-        target_cell = read.columns.get("target_id", "")
-        for row_number, record in rows:
-            if context.targets.get(record.target_id) != actor.province:
-                problems.append(
-                    CellProblem(
-                        row_number, target_cell, "target_id", "other_province", {"target": record.target_id}
-                    )
-                )
-    if problems:
-        return ImportResult(
-            problems=tuple(sorted(problems, key=lambda p: (p.row, p.column))), rows_read=len(rows)
-        )
-    if not rows:
+    read = read_outcomes(engine, campaign_id, data, filename, today=today, province=actor.province)
+    if read.problems:
+        problems = sorted(read.problems, key=lambda p: (p.row, p.column))
+        return ImportResult(problems=tuple(problems), rows_read=len(read.rows))
+    if not read.rows:
         return ImportResult(problems=(CellProblem(0, "", "file", "no_rows"),))
-    with engine.begin() as connection:
-        refuse_if_published(connection, campaign_id)
-        # checked again inside the transaction: the campaign's results as they are now
-        fresh = load_context(connection, campaign_id, today=context.today)
-        for _row, record in rows:
-            again = check_outcome(record, fresh)
-            if again:
-                raise refuse(again)
-        records = [record for _row, record in rows]
-        ids = store_outcomes(connection, records, actor=actor)
-        target = DrawTarget.__table__
-        draws = dict(
-            connection.execute(
-                select(target.c.id, target.c.draw_id).where(target.c.id.in_([r.target_id for r in records]))
-            ).all()
+    records = [record for _row, record in read.rows]
+    try:
+        ids = record_outcomes(
+            engine, campaign_id, records, actor=actor, source=filename, today=read.context.today
         )
-        for draw_id in sorted(set(draws.values())):
-            written = [oid for oid, r in zip(ids, records, strict=True) if draws[r.target_id] == draw_id]
-            append_audit(
-                connection,
-                actor,
-                "outcomes.import",
-                "campaign",
-                campaign_id,
-                {
-                    "draw_id": int(draw_id),
-                    "file": filename[-128:],
-                    "outcomes": len(written),
-                    "outcome_ids": written,
-                },
-                rows={"draw_outcomes": int(draw_id)},
-            )
-    return ImportResult(written=tuple(ids), rows_read=len(rows))
+    except WorkflowError as error:
+        if error.code != "rows_invalid":
+            raise
+        # the store changed since the file was read (another user saved meanwhile)
+        problems = [
+            _cell_problem(read.rows[index][0], problem, read.columns)
+            for index, problem in error.fields["problems"]
+        ]
+        return ImportResult(problems=tuple(problems), rows_read=len(read.rows))
+    return ImportResult(written=tuple(ids), rows_read=len(read.rows))

@@ -266,6 +266,7 @@ PUBLIC_DETAILS: dict[str, tuple[str, ...] | None] = {
     "outcome.record": ("target_id", "inspected_on", "method", "outcome_code", "findings"),
     "outcome.review": ("target_id", "decision"),  # not the note: it may name people
     "outcome.correct": ("target_id", "revision"),  # that a result changed; not the reason or values
+    "outcomes.bulk": ("outcomes",),  # how many; the results themselves are in the 公示
 }
 # Actions whose actor the public sees by name (officials acting for the regulator); others by role.
 PUBLIC_NAMED_ACTIONS = frozenset({"draw.open", "draw.attempt", "draw.commit", "campaign.publish"})

@@ -41,10 +41,18 @@ def _literal_keys() -> set[str]:
 def _result_error_codes() -> set[str]:
     """Every ``code="..."`` the result modules raise or report (they are translated as out.error.*)."""
     codes: set[str] = set()
-    for module in ("models/outcome_entry.py", "models/results.py", "models/checklist.py"):
+    modules = (
+        "models/outcome_entry.py",
+        "models/results.py",
+        "models/checklist.py",
+        "models/imports/outcomes.py",
+    )
+    for module in modules:
         text = (ROOT / module).read_text(encoding="utf-8")
         codes |= set(re.findall(r'\bcode="([a-z_]+)"', text))
         codes |= set(re.findall(r'Problem\(\s*(?:"[^"]*"|name|f"[^"]*"),\s*"([a-z_]+)"', text))
+        codes |= set(re.findall(r'bad\(\s*(?:"[^"]*"|\w+(?:\([^)]*\))?),\s*"([a-z_]+)"', text))
+        codes |= set(re.findall(r'CellProblem\([^)]*?"file",\s*"([a-z_]+)"', text))
     return codes
 
 

@@ -17,7 +17,13 @@ from models.draw_records import DrawRecord, WorkflowError, commit_draw
 from models.outcome_entry import ItemResult, OutcomeRecord
 from models.queries.campaigns import campaign_list
 from models.queries.checklist import campaign_items, checklist
-from models.results import correct_outcome, publish_campaign, record_outcome, review_outcome
+from models.results import (
+    correct_outcome,
+    publish_campaign,
+    record_outcome,
+    record_outcomes,
+    review_outcome,
+)
 from tests.support.actors import BUREAU_GD, PLANNER, STAFF, SUPERVISOR
 
 TODAY = dt.date(2026, 11, 30)
@@ -382,3 +388,32 @@ def test_the_campaign_list_shows_the_deadline_as_soon_as_results_come_in(campaig
     )
     later = campaign_list(campaign, viewer=STAFF, today=dt.date(2026, 12, 5))
     assert (later.loc[0, "due_on"], bool(later.loc[0, "due_provisional"])) == (dt.date(2027, 1, 4), True)
+
+
+def test_many_results_at_once_are_all_or_nothing_with_problems_by_position(campaign):
+    before = _snapshot(campaign)
+    with pytest.raises(WorkflowError) as refused:
+        record_outcomes(
+            campaign,
+            1,
+            [_ok(1), _ok(2, method="x"), _ok(1)],
+            actor=BUREAU_GD,
+            source="grid",
+            today=TODAY,
+        )
+    assert refused.value.code == "rows_invalid"
+    assert [(i, p.field, p.code) for i, p in refused.value.fields["problems"]] == [
+        (1, "method", "not_in_vocabulary"),
+        (2, "target_id", "duplicate_target"),
+    ]
+    assert _snapshot(campaign) == before
+    ids = record_outcomes(campaign, 1, [_ok(1), _violation(2)], actor=BUREAU_GD, source="grid", today=TODAY)
+    assert len(ids) == 2
+    bulk = [
+        e for e in audit_trail(campaign, entity="campaign", entity_id=1) if e["action"] == "outcomes.bulk"
+    ]
+    assert json.loads(bulk[0]["details_json"])["outcome_ids"] == ids
+    assert verify_rows(campaign).changed == ()
+    with pytest.raises(WorkflowError) as again:
+        record_outcomes(campaign, 1, [_ok(1)], actor=BUREAU_GD, source="grid", today=TODAY)
+    assert [p.code for _i, p in again.value.fields["problems"]] == ["outcome_exists"]
