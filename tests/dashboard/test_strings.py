@@ -79,7 +79,8 @@ def test_every_label_exists_in_both_languages():
     table = load_strings()
     wanted = _literal_keys() | _dynamic_keys()
     assert len(wanted) > 100
-    missing = sorted(key for key in wanted if key not in table)
+    prefixes = {key.rsplit(".", 1)[0] for key in table}  # "out.method" names a family, not a label
+    missing = sorted(key for key in wanted if key not in table and key not in prefixes)
     empty = sorted(
         k for k in wanted if k in table and not (table[k]["zh"].strip() and table[k]["en"].strip())
     )
