@@ -171,3 +171,99 @@ def test_a_campaign_without_a_draw_offers_no_outcome_entry_or_publication(
     at = _open(planned)
     assert not [b for b in at.button if b.key == "camp_publish"]
     assert not at.get("form")
+
+
+def _choose_target(at: AppTest, target: int) -> None:
+    at.selectbox(key="camp_record_target").set_value(target)
+
+
+def test_a_refused_save_keeps_the_input_and_says_why_in_chinese(small_campaign):
+    url, campaign_id = small_campaign
+    at = _open(campaign_id, "zh")
+    target = _target_ids(at)[0]
+    _choose_target(at, target)
+    at.selectbox(key="camp_rec_outcome").set_value("violation")
+    at.text_area(key="camp_rec_findings_text").input("审核人日不足")
+    next(b for b in at.button if b.label == "保存结果").click()
+    at.run()
+    assert [e.value for e in at.error] == ["问题类别：结论为发现违法违规时，至少选择一个问题类别"]
+    assert at.text_area(key="camp_rec_findings_text").value == "审核人日不足"
+    assert at.selectbox(key="camp_record_target").value == target
+    assert at.selectbox(key="camp_rec_outcome").value == "violation"
+    assert _scalar(url, "SELECT count(*) FROM inspectionoutcome WHERE target_id = :t", t=target) == 0
+
+
+def test_a_save_issues_a_new_submission_key_and_clears_the_form(small_campaign):
+    url, campaign_id = small_campaign
+    at = _open(campaign_id)
+    at.session_state["camp_submission"] = "first-form"
+    target = _target_ids(at)[0]
+    _choose_target(at, target)
+    at.text_input(key="camp_rec_inspectors").input("检查员甲")
+    next(b for b in at.button if b.label == "Save outcome").click()
+    at.run()
+    assert not at.exception and not at.error
+    assert _scalar(url, "SELECT submission_key FROM inspectionoutcome WHERE target_id = :t", t=target) == (
+        "first-form"
+    )
+    assert at.session_state["camp_submission"] != "first-form"
+    assert at.text_input(key="camp_rec_inspectors").value == ""
+    assert target not in _target_ids(at)
+    assert at.success[0].value == f"Outcome of target {target} saved"
+
+
+def test_review_and_correction_from_the_page(small_campaign):
+    url, campaign_id = small_campaign
+    engine = make_engine(url)
+    first = _scalar(
+        url,
+        "SELECT min(t.id) FROM drawtarget t JOIN draw d ON d.id = t.draw_id WHERE d.campaign_id = :c",
+        c=campaign_id,
+    )
+    outcome_id = record_outcome(
+        engine,
+        OutcomeRecord(
+            target_id=first, inspected_on=china_today(), method="onsite", outcome_code="no_violation"
+        ),
+        actor=SUPERVISOR,
+    )
+    engine.dispose()
+    at = _open(campaign_id)
+    at.selectbox(key="camp_review_pick").set_value(outcome_id)
+    at.button(key="camp_return").click().run()
+    assert [e.value for e in at.error] == ["returning a result needs a note"]
+    at.text_input(key="camp_review_note").input("缺少现场照片")
+    at.button(key="camp_return").click().run()
+    status = "SELECT review_status FROM inspectionoutcome WHERE id = :o"
+    assert _scalar(url, status, o=outcome_id) == "returned"
+    at.selectbox(key="camp_fix_pick").set_value(outcome_id).run()
+    at.selectbox(key="camp_corr_outcome").set_value("refused")
+    next(b for b in at.button if b.label == "Save the correction").click()
+    at.run()
+    assert [e.value for e in at.error] == ["a correction needs a reason"]
+    assert at.selectbox(key="camp_corr_outcome").value == "refused"  # kept for the next try
+    at.text_input(key="camp_fix_reason").input("企业拒绝配合，原记录有误")
+    next(b for b in at.button if b.label == "Save the correction").click()
+    at.run()
+    assert not at.error, [e.value for e in at.error]
+    row = (
+        "SELECT outcome_code || '/' || revision || '/' || review_status FROM inspectionoutcome WHERE id = :o"
+    )
+    assert _scalar(url, row, o=outcome_id) == "refused/2/pending"
+    kept = "SELECT reason FROM outcomerevision WHERE outcome_id = :o"
+    assert _scalar(url, kept, o=outcome_id) == "企业拒绝配合，原记录有误"
+    at.selectbox(key="camp_review_pick").set_value(outcome_id)
+    at.button(key="camp_approve").click().run()
+    assert _scalar(url, status, o=outcome_id) == "approved"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_publication_says_what_is_missing(small_campaign, lang):
+    _url, campaign_id = small_campaign
+    at = _open(campaign_id, lang)
+    assert at.button(key="camp_publish").disabled
+    expected = {
+        "zh": "尚不能公示：3 个对象未录入结果",
+        "en": "not ready to publish: 3 target(s) without a result",
+    }
+    assert any(expected[lang] in caption.value for caption in at.caption)
