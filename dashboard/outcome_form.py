@@ -52,6 +52,20 @@ def _index(options: tuple[str, ...], value: str | None) -> int | None:
     return options.index(value) if value in options else None
 
 
+def _choice(
+    where, label: str, options: tuple[str, ...], prefix: str, value: str | None, default: str | None, key: str
+) -> str | None:
+    """A selectbox of codes shown by their labels, set to ``value`` (or ``default``; None: empty)."""
+    return where.selectbox(
+        t(label),
+        options,
+        index=_index(options, value if value is not None else default),
+        format_func=_labels(prefix),
+        placeholder="—",
+        key=key,
+    )
+
+
 def outcome_fields(
     prefix: str, target_id: int, items: pd.DataFrame, stored: OutcomeRecord | None = None
 ) -> OutcomeRecord:
@@ -61,19 +75,23 @@ def outcome_fields(
     inspected_on = cols[0].date_input(
         t("camp.record.date"), s.inspected_on if s else china_today(), key=f"{prefix}_date"
     )
-    method = cols[1].selectbox(
-        t("camp.record.method"),
+    method = _choice(
+        cols[1],
+        "camp.record.method",
         INSPECTION_METHODS,
-        index=_index(INSPECTION_METHODS, s.method if s else "onsite"),
-        format_func=_labels("out.method"),
-        key=f"{prefix}_method",
+        "out.method",
+        s and s.method,
+        "onsite",
+        f"{prefix}_method",
     )
-    outcome = cols[2].selectbox(
-        t("camp.record.outcome"),
+    outcome = _choice(
+        cols[2],
+        "camp.record.outcome",
         OUTCOME_CODES,
-        index=_index(OUTCOME_CODES, s.outcome_code if s else "no_violation"),
-        format_func=_labels("out.code"),
-        key=f"{prefix}_outcome",
+        "out.code",
+        s and s.outcome_code,
+        "no_violation",
+        f"{prefix}_outcome",
     )
     findings = st.multiselect(
         t("camp.record.findings"),
@@ -90,30 +108,35 @@ def outcome_fields(
         key=f"{prefix}_findings_text",
     )
     cols = st.columns(4)
-    follow_up = cols[0].selectbox(
-        t("camp.record.follow_up"),
+    follow_up = _choice(
+        cols[0],
+        "camp.record.follow_up",
         FOLLOW_UPS,
-        index=_index(FOLLOW_UPS, s.follow_up if s else "none"),
-        format_func=_labels("out.follow"),
-        key=f"{prefix}_follow_up",
+        "out.follow",
+        s and s.follow_up,
+        "none",
+        f"{prefix}_follow_up",
     )
-    disposal = cols[1].selectbox(
-        t("out.field.disposal_status"),
+    disposal = _choice(
+        cols[1],
+        "out.field.disposal_status",
         DISPOSAL_STATUSES,
-        index=_index(DISPOSAL_STATUSES, s.disposal_status if s else "not_required"),
-        format_func=_labels("out.disposal"),
-        key=f"{prefix}_disposal",
+        "out.disposal",
+        s and s.disposal_status,
+        "not_required",
+        f"{prefix}_disposal",
     )
     closed_on = cols[2].date_input(
         t("out.field.closed_on"), s.closed_on if s else None, key=f"{prefix}_closed_on"
     )
-    reason = cols[3].selectbox(
-        t("out.field.not_inspected_reason"),
+    reason = _choice(
+        cols[3],
+        "out.field.not_inspected_reason",
         NOT_INSPECTED_REASONS,
-        index=_index(NOT_INSPECTED_REASONS, s.not_inspected_reason if s else None),
-        format_func=_labels("out.reason"),
-        placeholder="—",
-        key=f"{prefix}_reason",
+        "out.reason",
+        s and s.not_inspected_reason,
+        None,
+        f"{prefix}_reason",
     )
     cols = st.columns(2)
     inspectors = cols[0].text_input(
