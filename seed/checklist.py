@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 REGULATION = "《中华人民共和国认证认可条例》"
-INSTITUTION_RULES = "《认证机构管理办法》（国家市场监督管理总局令第10号）"
+INSTITUTION_RULES = "《认证机构管理办法》"
 CERTIFICATE_RULES = "《认证证书和认证标志管理办法》"
-SYSTEM_RULES = "《管理体系认证规则》（国家认监委公告2016年第11号）"
-AUDIT_TIME = "《管理体系认证审核时间》（CNCA-RZ-01）"
+SYSTEM_RULES = "《质量管理体系认证规则》等管理体系认证规则"
+AUDIT_TIME = "IAF MD5《QMS和EMS审核时间的确定》"
 
 # code, title, legal basis, target type, check content, standard, score, finding category
 CHECKLIST: tuple[tuple[str, str, str, str, str, str, int, str | None], ...] = (
