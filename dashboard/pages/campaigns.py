@@ -26,12 +26,13 @@ from dashboard.tables import (
     show_table,
 )
 from models.access import AccessDenied, Actor, Permission
+from models.checklist import pick_items
 from models.draw_records import WorkflowError
 from models.imports.inspectors import LIST_SEPARATORS
 from models.imports.outcomes import import_outcomes, outcome_template
 from models.outcome_entry import OutcomeRecord, Problem, china_today
 from models.queries.campaigns import campaign_audit_trail, campaign_list, campaign_targets, draw_audit_record
-from models.queries.checklist import campaign_items
+from models.queries.checklist import campaign_items, checklist
 from models.queries.results import campaign_completeness, campaign_results, stored_record
 from models.results import (
     correct_outcome,
@@ -128,6 +129,44 @@ def audit_record(campaign_id: int, viewer: Actor) -> None:
         show_audit_trail(
             query(campaign_audit_trail, campaign_id, viewer=viewer), name=f"campaign-{campaign_id}-audit"
         )
+
+
+def checklist_items(campaign_id: int, unit_type: str, items: pd.DataFrame, viewer: Actor) -> None:
+    """The items the campaign checks; a planner picks them from the list (抽查事项清单)."""
+    with st.expander(t("camp.items.header", n=len(items)), expanded=items.empty):
+        if not items.empty:
+            show_table(
+                labelled(
+                    items,
+                    {
+                        "code": "camp.items.code",
+                        "title": "camp.items.title",
+                        "check_content": "camp.items.content",
+                        "standard": "camp.items.standard",
+                        "score": "camp.items.score",
+                        "legal_basis": "camp.items.basis",
+                    },
+                ),
+                name=f"campaign-{campaign_id}-items",
+            )
+        if not viewer.can(Permission.DRAW):
+            return
+        available = query(checklist, target_type=unit_type)
+        titles = {r.code: f"{r.code} {r.title}（{r.score}）" for r in available.itertuples()}
+        picked = st.multiselect(
+            t("camp.items.pick"),
+            list(titles),
+            default=[code for code in items["code"] if code in titles],
+            format_func=titles.get,
+            key="camp_items_pick",
+        )
+        if st.button(t("camp.items.save"), key="camp_items_save"):
+            try:
+                pick_items(get_engine(), campaign_id, picked, actor=viewer)
+            except (WorkflowError, AccessDenied) as error:
+                _show_errors(error)
+                return
+            _saved(t("camp.items.saved", n=len(picked)))
 
 
 def record_form(open_targets: pd.DataFrame, items: pd.DataFrame, viewer: Actor) -> None:
@@ -412,6 +451,8 @@ def main() -> None:
     if status == "published" or targets.empty:  # a planned campaign has nothing to record yet
         return
     items = query(campaign_items, campaign_id)
+    unit_type = campaigns.loc[campaigns["id"] == campaign_id, "unit_type"].iloc[0]
+    checklist_items(campaign_id, unit_type, items, viewer)
     open_targets = targets[targets["outcome_code"].isna()]
     st.subheader(t("camp.record.header"))
     tabs = st.tabs(

@@ -31,6 +31,7 @@ CAMPAIGN_COLUMNS = [
     "published_on",
     "deadline_provisional",
     "published_late",
+    "unit_type",
 ]
 # Computed by ``campaign_list`` after the stored columns: the deadline that applies now.
 DUE_COLUMNS = ["due_on", "due_provisional", "due_state"]
@@ -82,6 +83,7 @@ def campaign_list(engine: Engine, *, viewer: Actor, today: dt.date | None = None
             campaign.c.published_on,
             campaign.c.deadline_provisional,
             campaign.c.published_late,
+            campaign.c.unit_type,
         )
         .select_from(campaign)
         .outerjoin(draw, draw.c.campaign_id == campaign.c.id)

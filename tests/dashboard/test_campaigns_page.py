@@ -267,3 +267,45 @@ def test_publication_says_what_is_missing(small_campaign, lang):
         "en": "not ready to publish: 3 target(s) without a result",
     }
     assert any(expected[lang] in caption.value for caption in at.caption)
+
+
+def test_a_planner_picks_the_campaigns_checklist_items_and_the_form_scores_them(small_campaign):
+    from tests.support.actors import PLANNER as planner
+
+    url, campaign_id = small_campaign
+    at = sign_in(AppTest.from_file(APP, default_timeout=120), planner)
+    at.query_params["lang"] = "en"
+    at.run()
+    at.switch_page("dashboard/pages/campaigns.py").run()
+    at.selectbox(key="camp_pick").set_value(campaign_id).run()
+    picker = at.multiselect(key="camp_items_pick")
+    codes = [option.split()[0] for option in picker.options]
+    assert "RZ-09" not in codes and "RZ-03" in codes  # items for institutions are left out
+    picker.set_value(["RZ-05", "RZ-03"])
+    at.button(key="camp_items_save").click().run()
+    assert not at.exception
+    picked = (
+        "SELECT group_concat(item_code, ',') FROM "
+        "(SELECT item_code FROM campaignitem WHERE campaign_id = :c ORDER BY position)"
+    )
+    assert _scalar(url, picked, c=campaign_id) == "RZ-05,RZ-03"
+    at = _open(campaign_id)  # the supervisor's form now asks for each item's result and score
+    target = _target_ids(at)[0]
+    _choose_target(at, target)
+    at.selectbox(key="camp_rec_item_RZ-03").set_value("nonconform")
+    at.number_input(key="camp_rec_score_RZ-03").set_value(3.0)
+    next(b for b in at.button if b.label == "Save outcome").click()
+    at.run()
+    assert [e.value for e in at.error] == [
+        "checklist item: item RZ-03 does not conform, so the outcome cannot be 'no violation'"
+    ]
+    at.selectbox(key="camp_rec_outcome").set_value("violation")
+    at.multiselect(key="camp_rec_findings").set_value(["audit_time_cut"])
+    next(b for b in at.button if b.label == "Save outcome").click()
+    at.run()
+    assert not at.error, [e.value for e in at.error]
+    scored = (
+        "SELECT result || '/' || score FROM outcomeitem i "
+        "JOIN inspectionoutcome o ON o.id = i.outcome_id WHERE o.target_id = :t"
+    )
+    assert _scalar(url, scored, t=target) == "nonconform/3.0"
