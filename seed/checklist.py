@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from models.queries.checklist import ITEM_COLUMNS
+
 REGULATION = "《中华人民共和国认证认可条例》"
 INSTITUTION_RULES = "《认证机构管理办法》"
 CERTIFICATE_RULES = "《认证证书和认证标志管理办法》"
@@ -148,21 +150,11 @@ CHECKLIST: tuple[tuple[str, str, str, str, str, str, int, str | None], ...] = (
         "energy_baseline_wrong",
     ),
 )
-COLUMNS = (
-    "code",
-    "title",
-    "legal_basis",
-    "target_type",
-    "check_content",
-    "standard",
-    "score",
-    "finding_category",
-)
 
 
 def checklist_rows() -> list[dict[str, Any]]:
     """The list as one dict per item, every item active."""
-    return [{**dict(zip(COLUMNS, row, strict=True)), "active": True} for row in CHECKLIST]
+    return [{**dict(zip(ITEM_COLUMNS, row, strict=True)), "active": True} for row in CHECKLIST]
 
 
 def checklist_table() -> dict[str, list[Any]]:
