@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.i18n import current_language, strings, t
+from models.imports.inspectors import LIST_SEPARATORS
 from models.outcome_entry import ItemResult, OutcomeRecord, china_today
 from models.vocabulary import (
     DISPOSAL_STATUSES,
@@ -197,3 +198,28 @@ def clear_fields(prefix: str) -> None:
     """Forget every widget value under ``prefix`` (after a save), so the form starts empty."""
     for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(f"{prefix}_")]:
         del st.session_state[key]
+
+
+def grid_record(row) -> OutcomeRecord:
+    """The record of one edited grid row (a ``DataFrame.itertuples`` row of the results grid).
+
+    Dates come as dates, datetimes or pandas timestamps (or NaT/None when left empty); finding
+    categories as codes separated by ``;``, ``；``, ``,`` or spaces.
+    """
+    day = row.inspected_on
+    if day is None or pd.isna(day):  # NaT passes for a datetime
+        day = None
+    elif isinstance(day, dt.datetime):
+        day = day.date()
+    findings = tuple(part for part in LIST_SEPARATORS.split(str(row.findings or "")) if part)
+    return OutcomeRecord(
+        target_id=int(row.target_id),
+        inspected_on=day,
+        method=row.method or "",
+        outcome_code=row.outcome_code,
+        follow_up=row.follow_up or "none",
+        findings=findings,
+        findings_text=str(row.findings_text or ""),
+        disposal_status=row.disposal_status or "not_required",
+        inspectors=str(row.inspectors or ""),
+    )

@@ -13,7 +13,7 @@ from dashboard.audit_view import drawn_by_label, show_audit_trail
 from dashboard.auth import denied_text, require_page
 from dashboard.cache import query, require_data
 from dashboard.i18n import scheme_name, strings, t
-from dashboard.outcome_form import clear_fields, outcome_fields
+from dashboard.outcome_form import clear_fields, grid_record, outcome_fields
 from dashboard.result_errors import problem_text, workflow_error_texts
 from dashboard.store import get_engine
 from dashboard.tables import (
@@ -28,9 +28,8 @@ from dashboard.tables import (
 from models.access import AccessDenied, Actor, Permission
 from models.checklist import pick_items
 from models.draw_records import WorkflowError
-from models.imports.inspectors import LIST_SEPARATORS
 from models.imports.outcomes import import_outcomes, outcome_template
-from models.outcome_entry import OutcomeRecord, Problem, china_today
+from models.outcome_entry import Problem, china_today
 from models.queries.campaigns import campaign_audit_trail, campaign_list, campaign_targets, draw_audit_record
 from models.queries.checklist import campaign_items, checklist
 from models.queries.results import campaign_completeness, campaign_results, stored_record
@@ -205,26 +204,6 @@ def record_form(open_targets: pd.DataFrame, items: pd.DataFrame, viewer: Actor) 
     _saved(t("camp.record.saved", target=target_id))
 
 
-def _grid_record(row) -> OutcomeRecord:
-    day = row.inspected_on
-    findings = tuple(part for part in LIST_SEPARATORS.split(str(row.findings or "")) if part)
-    return OutcomeRecord(
-        target_id=int(row.target_id),
-        inspected_on=day.date()
-        if isinstance(day, dt.datetime)
-        else day
-        if isinstance(day, dt.date)
-        else None,
-        method=row.method or "",
-        outcome_code=row.outcome_code,
-        follow_up=row.follow_up or "none",
-        findings=findings,
-        findings_text=str(row.findings_text or ""),
-        disposal_status=row.disposal_status or "not_required",
-        inspectors=str(row.inspectors or ""),
-    )
-
-
 def record_grid(campaign_id: int, open_targets: pd.DataFrame, viewer: Actor) -> None:
     """Quick entry of many results in a table; saved all together or not at all."""
     st.caption(t("camp.grid.caption"))
@@ -269,7 +248,7 @@ def record_grid(campaign_id: int, open_targets: pd.DataFrame, viewer: Actor) -> 
     if not st.button(t("camp.grid.save"), key="camp_grid_save"):
         return
     entered = edited[edited["outcome_code"].notna()]
-    records = [_grid_record(row) for row in entered.itertuples()]
+    records = [grid_record(row) for row in entered.itertuples()]
     try:
         record_outcomes(get_engine(), campaign_id, records, actor=viewer, source="grid")
     except WorkflowError as error:
