@@ -12,12 +12,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from cli.db import DatabaseUrlOption
 from cli.errors import fail
+from cli.outcomes import publish_command
 from cli.store import describe_url, open_store
 from models.access import operator
 from models.draw_records import WorkflowError
 from models.queries.campaigns import campaign_list
 
-app = typer.Typer(help="Campaigns: list them, write a public bundle.", no_args_is_help=True)
+app = typer.Typer(help="Campaigns: list, publish and bundle them.", no_args_is_help=True)
 
 
 @app.command("list")
@@ -48,6 +49,9 @@ def list_command(
         return
     for row in rows:
         typer.echo(f"{row['id']}\t{row['year']}\t{row['scheme'] or '-'}\t{row['status']}\t{row['name']}")
+
+
+app.command("publish")(publish_command)
 
 
 @app.command("bundle")

@@ -1,8 +1,18 @@
 """The regdash store: SQLModel tables, the engine factory, migrations and read-side queries."""
 
 from models.audit import AuditEntry
-from models.campaigns import Assignment, Campaign, Draw, DrawTarget, Finding, InspectionOutcome
+from models.campaigns import (
+    Assignment,
+    Campaign,
+    Draw,
+    DrawTarget,
+    Finding,
+    InspectionOutcome,
+    OutcomeItem,
+    OutcomeRevision,
+)
 from models.certificates import Certificate, Organisation
+from models.checklist import CampaignItem, CheckItem
 from models.frozen import FrozenPopulation
 from models.inspectors import Inspector, InspectorAffiliation, InspectorScheme
 from models.institutions import ApprovalApplication, Institution, InstitutionScheme
@@ -23,10 +33,12 @@ __all__ = [
     "Assignment",
     "AuditEntry",
     "Campaign",
+    "CampaignItem",
     "Certificate",
     "CertificateCountByInstitution",
     "CertificateCountByRegion",
     "CertificateIssuance",
+    "CheckItem",
     "Draw",
     "DrawAttempt",
     "DrawSession",
@@ -42,6 +54,8 @@ __all__ = [
     "MonthEndHolding",
     "MonthEndStock",
     "Organisation",
+    "OutcomeItem",
+    "OutcomeRevision",
     "Region",
     "Scheme",
 ]

@@ -44,6 +44,7 @@ class Permission(StrEnum):
     READ_PERSONAL = "read_personal"  # unmasked phone numbers and enforcement-ID numbers
     DRAW = "draw"  # commit a draw (targets and inspector teams) for a campaign
     RECORD_OUTCOME = "record_outcome"  # record inspection results (bureau: own province only)
+    REVIEW_OUTCOME = "review_outcome"  # approve or return recorded results
     PUBLISH = "publish"  # publish a campaign's results (一公开)
     MANAGE_INSPECTORS = "manage_inspectors"  # add and import inspectors
     MANAGE_USERS = "manage_users"  # grant roles and provinces
@@ -57,7 +58,13 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
     Role.PLANNER: _STAFF | {Permission.DRAW},
     Role.BUREAU: _STAFF | {Permission.RECORD_OUTCOME},
     Role.SUPERVISOR: _STAFF
-    | {Permission.READ_PERSONAL, Permission.RECORD_OUTCOME, Permission.PUBLISH, Permission.MANAGE_INSPECTORS},
+    | {
+        Permission.READ_PERSONAL,
+        Permission.RECORD_OUTCOME,
+        Permission.REVIEW_OUTCOME,
+        Permission.PUBLISH,
+        Permission.MANAGE_INSPECTORS,
+    },
     Role.ADMIN: _STAFF
     | {Permission.MANAGE_USERS, Permission.MANAGE_INSPECTORS, Permission.MAINTAIN_REGISTER},
 }

@@ -14,7 +14,8 @@ draw              the draw row (every column), by draw id
 draw_targets      every target of a draw, by draw id
 draw_assignments  every inspector assignment of a draw's targets, by draw id
 draw_outcomes     every outcome (with findings) of a draw's targets, by draw id
-outcome           an outcome row and its findings, by outcome id
+outcome           an outcome row, its findings and item results, by outcome id
+campaign_items    the checklist items a campaign picked, by campaign id
 appuser           a users-table row, by subject
 frozen_frame      a frozen frame (models.frozen): its columns, the content by SHA-256, by hash
 frozen_pool       a frozen inspector pool, the same way, by hash
@@ -42,7 +43,9 @@ from models.campaigns import (
     DrawTarget,
     Finding,
     InspectionOutcome,
+    OutcomeItem,
 )
+from models.checklist import CampaignItem
 from models.users import AppUser
 
 SEEDER_SUBJECT = SYSTEM_SEEDER.subject
@@ -81,18 +84,29 @@ def _assignments(key: Any) -> Select:
 def _outcome(connection: Connection, key: Any) -> list[dict[str, Any]]:
     outcome = _rows(connection, _by(InspectionOutcome.__table__, "id", key))
     findings = _rows(connection, _by(Finding.__table__, "outcome_id", key))
-    return [{"outcome": outcome, "findings": findings}]
+    items = _rows(connection, _by(OutcomeItem.__table__, "outcome_id", key))
+    return [{"outcome": outcome, "findings": findings, "items": items}]
 
 
 def _draw_outcomes(connection: Connection, key: Any) -> list[dict[str, Any]]:
+    """Every outcome of a draw as ``_outcome`` gives it, in outcome order: three queries in all."""
     outcome, target = InspectionOutcome.__table__, DrawTarget.__table__
-    ids = connection.execute(
-        select(outcome.c.id)
-        .join(target, target.c.id == outcome.c.target_id)
-        .where(target.c.draw_id == key)
-        .order_by(outcome.c.id)
-    ).scalars()
-    return [row for outcome_id in ids for row in _outcome(connection, outcome_id)]
+    finding, item = Finding.__table__, OutcomeItem.__table__
+    ids = select(outcome.c.id).join(target, target.c.id == outcome.c.target_id).where(target.c.draw_id == key)
+    outcomes = _rows(connection, select(outcome).where(outcome.c.id.in_(ids)).order_by(outcome.c.id))
+    children: dict[str, dict[Any, list[dict[str, Any]]]] = {"findings": {}, "items": {}}
+    for name, table in (("findings", finding), ("items", item)):
+        query = select(table).where(table.c.outcome_id.in_(ids)).order_by(*table.primary_key.columns)
+        for row in _rows(connection, query):
+            children[name].setdefault(row["outcome_id"], []).append(row)
+    return [
+        {
+            "outcome": [row],
+            "findings": children["findings"].get(row["id"], []),
+            "items": children["items"].get(row["id"], []),
+        }
+        for row in outcomes
+    ]
 
 
 def _frozen(connection: Connection, key: Any) -> list[dict[str, Any]]:
@@ -127,6 +141,7 @@ ROW_SETS: dict[str, Callable[[Connection, Any], list[dict[str, Any]]]] = {
     "draw_assignments": lambda c, key: _rows(c, _assignments(key)),
     "draw_outcomes": _draw_outcomes,
     "outcome": _outcome,
+    "campaign_items": lambda c, key: _rows(c, _by(CampaignItem.__table__, "campaign_id", key)),
     "appuser": lambda c, key: _rows(c, _by(AppUser.__table__, "subject", key)),
     "frozen_frame": _frozen,
     "frozen_pool": _frozen,
@@ -169,4 +184,22 @@ MUST_BE_COVERED: dict[str, Callable[[Connection], list[Any]]] = {
     "appuser": lambda c: _keys(c, select(AppUser.__table__.c.subject)),
     "frozen_frame": _frozen_keys("frame"),
     "frozen_pool": _frozen_keys("pool"),
+    "campaign_items": lambda c: _keys(c, select(CampaignItem.__table__.c.campaign_id).distinct()),
+}
+
+
+def _outcome_draws(connection: Connection) -> dict[Any, Any]:
+    outcome, target = InspectionOutcome.__table__, DrawTarget.__table__
+    return dict(
+        connection.execute(
+            select(outcome.c.id, target.c.draw_id).join(target, target.c.id == outcome.c.target_id)
+        ).all()
+    )
+
+
+# A row of these kinds is also covered by an entry vouching for the larger set it belongs to: an
+# outcome by its draw's ``draw_outcomes`` (a bulk import writes one entry for all its outcomes).
+# name -> (the larger row set, {key: key of the larger set})
+COVERED_THROUGH: dict[str, tuple[str, Callable[[Connection], dict[Any, Any]]]] = {
+    "outcome": ("draw_outcomes", _outcome_draws),
 }

@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, CheckConstraint, Index, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Index, UniqueConstraint, false, text
 from sqlmodel import Field, SQLModel
 
 from models.vocabulary import (
     CAMPAIGN_STATUSES,
+    DISPOSAL_STATUSES,
     FINDING_CATEGORIES,
     FOLLOW_UPS,
     INSPECTION_METHODS,
+    ITEM_RESULTS,
+    NOT_INSPECTED_REASONS,
     OUTCOME_CODES,
+    REVIEW_STATUSES,
     TEAM_ROLES,
     UNIT_TYPES,
     check_in,
 )
+
+# Columns added to tables that already hold rows carry a server default, so a migration can add them.
+_EMPTY = {"server_default": text("''")}
 
 SEEDED_SAMPLER_VERSION = "seed-1"  # ``Draw.sampler_version`` of the seeded history (seed/campaigns.py)
 #: Longest campaign name (``Campaign.name``), counted after whitespace is collapsed; the planner's
@@ -44,7 +51,10 @@ class Campaign(SQLModel, table=True):
     scheme_code: str | None = Field(default=None, foreign_key="scheme.code", max_length=8)
     status: str = Field(max_length=10)
     publish_deadline: dt.date | None = None
+    # the deadline was counted over a year the holiday calendar does not cover (an estimate)
+    deadline_provisional: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     published_on: dt.date | None = None
+    published_late: bool | None = None  # published after publish_deadline (None: not published)
     published_by: str | None = Field(default=None, max_length=255)  # the publishing actor's subject
     published_by_name: str | None = Field(default=None, max_length=128)
 
@@ -101,6 +111,13 @@ class InspectionOutcome(SQLModel, table=True):
         CheckConstraint(check_in("method", INSPECTION_METHODS), name="ck_outcome_method"),
         CheckConstraint(check_in("outcome_code", OUTCOME_CODES), name="ck_outcome_code"),
         CheckConstraint(check_in("follow_up", FOLLOW_UPS), name="ck_outcome_follow_up"),
+        CheckConstraint(check_in("disposal_status", DISPOSAL_STATUSES), name="ck_outcome_disposal"),
+        CheckConstraint(check_in("review_status", REVIEW_STATUSES), name="ck_outcome_review"),
+        CheckConstraint(
+            "not_inspected_reason IS NULL OR " + check_in("not_inspected_reason", NOT_INSPECTED_REASONS),
+            name="ck_outcome_not_inspected_reason",
+        ),
+        UniqueConstraint("submission_key", name="uq_outcome_submission_key"),
     )
 
     id: int = Field(primary_key=True)
@@ -110,6 +127,27 @@ class InspectionOutcome(SQLModel, table=True):
     outcome_code: str = Field(max_length=16)
     follow_up: str = Field(max_length=24)
     note: str = Field(default="", max_length=256)
+    findings_text: str = Field(
+        default="", max_length=2000, sa_column_kwargs=_EMPTY
+    )  # 检查发现, what was found, in words
+    not_inspected_reason: str | None = Field(default=None, max_length=24)
+    disposal_status: str = Field(
+        default="not_required", max_length=16, sa_column_kwargs={"server_default": "not_required"}
+    )  # 处置状态
+    closed_on: dt.date | None = None  # 办结日期
+    inspectors: str = Field(
+        default="", max_length=256, sa_column_kwargs=_EMPTY
+    )  # who inspected, as written on the record
+    submission_key: str | None = Field(default=None, max_length=64)  # one save per submit
+    # 1 as first recorded; +1 per correction (old values in OutcomeRevision)
+    revision: int = Field(default=1, sa_column_kwargs={"server_default": text("1")})
+    review_status: str = Field(
+        default="pending", max_length=10, sa_column_kwargs={"server_default": "pending"}
+    )
+    reviewed_by: str | None = Field(default=None, max_length=255)
+    reviewed_by_name: str | None = Field(default=None, max_length=128)
+    reviewed_at: dt.datetime | None = None
+    review_note: str = Field(default="", max_length=256, sa_column_kwargs=_EMPTY)
     recorded_by: str | None = Field(default=None, max_length=255)  # subject of who entered it
     recorded_by_name: str | None = Field(default=None, max_length=128)
     recorded_by_role: str | None = Field(default=None, max_length=16)
@@ -125,3 +163,30 @@ class Finding(SQLModel, table=True):
     outcome_id: int = Field(foreign_key="inspectionoutcome.id", index=True)
     category: str = Field(max_length=32)
     description: str = Field(default="", max_length=256)
+
+
+class OutcomeItem(SQLModel, table=True):
+    """How a target fared on one checklist item of its campaign: conform or not, and the score."""
+
+    __table_args__ = (
+        CheckConstraint(check_in("result", ITEM_RESULTS), name="ck_outcomeitem_result"),
+        CheckConstraint("score IS NULL OR score >= 0", name="ck_outcomeitem_score"),
+    )
+
+    outcome_id: int = Field(foreign_key="inspectionoutcome.id", primary_key=True)
+    item_code: str = Field(foreign_key="checkitem.code", primary_key=True, max_length=16)
+    result: str = Field(max_length=16)
+    score: float | None = None  # points given, 0..CheckItem.score
+
+
+class OutcomeRevision(SQLModel, table=True):
+    """An outcome as it was before a correction, with why and by whom it was corrected."""
+
+    id: int = Field(primary_key=True)
+    outcome_id: int = Field(foreign_key="inspectionoutcome.id", index=True)
+    revision: int  # the revision these values were (the outcome's ``revision`` before the change)
+    values_json: str  # the outcome row, its findings and item results, canonical JSON
+    reason: str = Field(max_length=256)
+    changed_by: str = Field(max_length=255)
+    changed_by_name: str = Field(default="", max_length=128)
+    changed_at: dt.datetime

@@ -1,4 +1,4 @@
-"""The live workflow's writes: commit a draw with its teams, record outcomes, publish a campaign.
+"""The live workflow's draw writes: commit a draw with its teams (results: ``models.results``).
 
 Each function takes the acting user (``actor``), refuses a role that may not do it
 (``models.access.AccessDenied``), and is one transaction: it writes everything or nothing,
@@ -15,23 +15,12 @@ import unicodedata
 from dataclasses import dataclass, field
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from models.access import Actor, Permission, require
 from models.audit import append_audit
-from models.campaigns import (
-    CAMPAIGN_NAME_MAX,
-    SEED_MAX,
-    Assignment,
-    Campaign,
-    Draw,
-    DrawTarget,
-    Finding,
-    InspectionOutcome,
-)
-from models.vocabulary import FINDING_CATEGORIES, FOLLOW_UPS, INSPECTION_METHODS, OUTCOME_CODES
-from models.workdays import add_working_days
+from models.campaigns import CAMPAIGN_NAME_MAX, SEED_MAX, Assignment, Campaign, Draw, DrawTarget
 
 TARGET_COLUMNS = ("unit_id", "institution_id", "region", "scheme", "inclusion_probability")
 ASSIGNMENT_COLUMNS = ("unit_id", "inspector_id", "role")
@@ -251,142 +240,3 @@ def _insert_targets(connection, draw_id: int, targets: pd.DataFrame) -> dict[int
     return dict(
         connection.execute(select(table.c.certificate_id, table.c.id).where(table.c.draw_id == draw_id)).all()
     )
-
-
-@dataclass(frozen=True)
-class OutcomeRecord:
-    """What an inspection of one target found (检查结果)."""
-
-    target_id: int
-    inspected_on: dt.date
-    method: str
-    outcome_code: str
-    follow_up: str = "none"
-    findings: tuple[str, ...] = ()
-    note: str = ""
-
-
-def _check_vocabulary(value: str, allowed: tuple[str, ...], name: str) -> None:
-    if value not in allowed:
-        raise WorkflowError(f"{name} '{value}' is not one of: {', '.join(allowed)}")
-
-
-def record_outcome(engine: Engine, outcome: OutcomeRecord, *, actor: Actor) -> int:
-    """Store one inspection outcome with its findings; return the outcome id.
-
-    ``actor`` must be allowed to record outcomes; a local bureau only for targets of its province.
-    The outcome stores who entered it and when; the audit log gets the values written.
-    """
-    require(actor, Permission.RECORD_OUTCOME)
-    _check_vocabulary(outcome.method, INSPECTION_METHODS, "method")
-    _check_vocabulary(outcome.outcome_code, OUTCOME_CODES, "outcome_code")
-    _check_vocabulary(outcome.follow_up, FOLLOW_UPS, "follow_up")
-    for category in outcome.findings:
-        _check_vocabulary(category, FINDING_CATEGORIES, "finding category")
-    if outcome.outcome_code == "violation" and not outcome.findings:
-        raise WorkflowError("a violation needs at least one finding category")
-    target, draw = DrawTarget.__table__, Draw.__table__
-    try:
-        with engine.begin() as connection:
-            found = connection.execute(
-                select(target.c.region_code, draw.c.campaign_id, draw.c.id)
-                .join(draw, draw.c.id == target.c.draw_id)
-                .where(target.c.id == outcome.target_id)
-            ).first()
-            if found is None:
-                raise WorkflowError(f"target {outcome.target_id} does not exist")
-            region_code, campaign_id, draw_id = found
-            require(actor, Permission.RECORD_OUTCOME, province=region_code)
-            outcome_id = connection.execute(
-                insert(InspectionOutcome.__table__).values(
-                    target_id=outcome.target_id,
-                    inspected_on=outcome.inspected_on,
-                    method=outcome.method,
-                    outcome_code=outcome.outcome_code,
-                    follow_up=outcome.follow_up,
-                    note=outcome.note,
-                    recorded_by=actor.subject,
-                    recorded_by_name=actor.name[:128],
-                    recorded_by_role=str(actor.role),
-                    recorded_at=dt.datetime.now(dt.UTC),
-                )
-            ).inserted_primary_key[0]
-            if outcome.findings:
-                connection.execute(
-                    insert(Finding.__table__),
-                    [dict(outcome_id=outcome_id, category=category) for category in outcome.findings],
-                )
-            append_audit(
-                connection,
-                actor,
-                "outcome.record",
-                "campaign",
-                campaign_id,
-                {
-                    "outcome_id": int(outcome_id),
-                    "target_id": outcome.target_id,
-                    "region": region_code,
-                    "inspected_on": outcome.inspected_on.isoformat(),
-                    "method": outcome.method,
-                    "outcome_code": outcome.outcome_code,
-                    "follow_up": outcome.follow_up,
-                    "findings": list(outcome.findings),
-                    "note": outcome.note,
-                },
-                rows={"outcome": int(outcome_id), "draw_outcomes": int(draw_id)},
-            )
-    except IntegrityError as error:
-        raise WorkflowError(f"outcome for target {outcome.target_id} rejected: {error.orig}") from error
-    return int(outcome_id)
-
-
-def publish_campaign(
-    engine: Engine, campaign_id: int, *, on: dt.date, actor: Actor, within_working_days: int = 20
-) -> dt.date:
-    """Mark a campaign published on ``on``; every target must have an outcome. Returns the deadline.
-
-    The deadline counts ``within_working_days`` Chinese working days from the day the results were
-    formed, i.e. the last inspection date of the campaign. ``actor`` must be allowed to publish
-    (supervisor) and is stored as the publisher and in the audit log.
-    """
-    require(actor, Permission.PUBLISH)
-    target, draw, outcome = DrawTarget.__table__, Draw.__table__, InspectionOutcome.__table__
-    with engine.begin() as connection:
-        targets, open_targets, formed_on = connection.execute(
-            select(
-                func.count(target.c.id),
-                func.count(target.c.id) - func.count(outcome.c.id),
-                func.max(outcome.c.inspected_on),
-            )
-            .select_from(target.join(draw, draw.c.id == target.c.draw_id))
-            .outerjoin(outcome, outcome.c.target_id == target.c.id)
-            .where(draw.c.campaign_id == campaign_id)
-        ).one()
-        if not targets:
-            raise WorkflowError(f"campaign {campaign_id} has no drawn targets to publish")
-        if open_targets:
-            raise WorkflowError(
-                f"campaign {campaign_id} still has {open_targets} target(s) without an outcome"
-            )
-        deadline = add_working_days(pd.Timestamp(formed_on).date(), within_working_days).due_on
-        connection.execute(
-            update(Campaign.__table__)
-            .where(Campaign.__table__.c.id == campaign_id)
-            .values(
-                status="published",
-                published_on=on,
-                publish_deadline=deadline,
-                published_by=actor.subject,
-                published_by_name=actor.name[:128],
-            )
-        )
-        append_audit(
-            connection,
-            actor,
-            "campaign.publish",
-            "campaign",
-            campaign_id,
-            {"published_on": on.isoformat(), "deadline": deadline.isoformat(), "targets": int(targets)},
-            rows={"campaign": int(campaign_id)},
-        )
-    return deadline

@@ -9,9 +9,32 @@ APPLICATION_STATUSES = ("received", "accepted", "under_review", "approved", "rej
 CERTIFICATE_STATUSES = ("valid", "suspended", "withdrawn", "expired")
 CAMPAIGN_STATUSES = ("planned", "drawn", "assigned", "completed", "published")
 UNIT_TYPES = ("certificate", "institution")
-INSPECTION_METHODS = ("onsite", "documents", "other_department", "testing")
-OUTCOME_CODES = ("no_violation", "not_found", "refused", "violation")
-FOLLOW_UPS = ("none", "rectify", "suspend_certificate", "withdraw_certificate", "penalty", "referral")
+# 现场检查 书面检查 远程检查 部门协查 抽样检测 网络监测 委托第三方
+INSPECTION_METHODS = (
+    "onsite",
+    "documents",
+    "other_department",
+    "testing",
+    "remote",
+    "online_monitoring",
+    "commissioned",
+)
+# "not_inspected": the target could not be inspected at all (its reason in NOT_INSPECTED_REASONS)
+OUTCOME_CODES = ("no_violation", "not_found", "refused", "violation", "not_inspected")
+NOT_INSPECTED_REASONS = ("deregistered", "cannot_be_found", "certificate_invalid", "relocated", "other")
+# 无 责令整改 暂停证书 撤销证书 行政处罚 移送 立案查处
+FOLLOW_UPS = (
+    "none",
+    "rectify",
+    "suspend_certificate",
+    "withdraw_certificate",
+    "penalty",
+    "referral",
+    "case_filed",
+)
+DISPOSAL_STATUSES = ("not_required", "open", "closed")  # 无需处置 处置中 已办结
+REVIEW_STATUSES = ("pending", "approved", "returned")  # 待审核 已通过 已退回
+ITEM_RESULTS = ("conform", "nonconform", "not_applicable")  # 符合 不符合 不适用
 TEAM_ROLES = ("lead", "member")
 
 # Finding categories, after the EMS problems table of the 2017 briefing and SAMR's focus list.

@@ -31,6 +31,7 @@ from seed import calibration as cal
 from seed.applications import generate_applications
 from seed.campaigns import CampaignTables, generate_campaigns
 from seed.certificates import Certificates, generate_certificates
+from seed.checklist import checklist_table
 from seed.inspectors import Inspectors, generate_inspectors
 from seed.institutions import Institutions, generate_institutions
 from seed.load import (
@@ -56,6 +57,7 @@ SEEDED_TABLES = (
     "inspector",
     "inspectorscheme",
     "inspectoraffiliation",
+    "checkitem",
     "campaign",
     "draw",
     "drawtarget",
@@ -91,6 +93,7 @@ class Dataset:
         yield "inspector", iter([self.inspectors.table()])
         yield "inspectorscheme", iter([self.inspectors.scheme_table()])
         yield "inspectoraffiliation", iter([self.inspectors.affiliation])
+        yield "checkitem", iter([checklist_table()])
         for name in ("campaign", "draw", "drawtarget", "assignment", "inspectionoutcome", "finding"):
             yield name, iter([getattr(c, name)])
 

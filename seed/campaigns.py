@@ -172,6 +172,7 @@ class _Builder:
             status=status,
             publish_deadline=deadline,
             published_on=published,
+            published_late=None if published is None else bool(published > deadline),
             published_by=SYSTEM_SEEDER.subject if published is not None else None,
             published_by_name=SUPERVISION_OFFICE if published is not None else None,
         )
@@ -374,6 +375,7 @@ class _Builder:
             recorded_by_name=f"{PROVINCE_NAMES_ZH[region]}{BUREAU_SUFFIX}",
             recorded_by_role=str(Role.BUREAU),
             recorded_at=dt.datetime.combine(when, dt.time(17)),
+            review_status="approved",  # the seeded history was reviewed before it was published
         )
         if code == "violation":
             self.findings(oid, scheme, bad)

@@ -73,8 +73,32 @@ def _length(columns: Columns) -> int:
     return len(next(iter(columns.values())))
 
 
+def _objects(values: Any) -> list:
+    """The values as a Python list (a numpy array's items, a list as is)."""
+    return values.tolist() if isinstance(values, np.ndarray) else list(values)
+
+
+def complete_columns(table: Table, columns: Columns) -> Columns:
+    """``columns`` plus every column of ``table`` the generator left out, at the column's default.
+
+    A column added to the schema after the generators were written (e.g. an outcome's review status)
+    is loaded with its scalar Python default, or NULL, rather than failing the load.
+    """
+    missing = [name for name in table.c.keys() if name not in columns]  # noqa: SIM118
+    if not missing:
+        return columns
+    length = _length(columns)
+    completed = dict(columns)
+    for name in missing:
+        default = table.c[name].default
+        value = default.arg if default is not None and default.is_scalar else None
+        completed[name] = [value] * length
+    return completed
+
+
 def sqlite_columns(table: Table, columns: Columns) -> list[list]:
     """Python-value columns in ``table`` column order, as SQLAlchemy's SQLite dialect stores them."""
+    columns = complete_columns(table, columns)
     out = []
     for name in table.c.keys():  # noqa: SIM118 (ColumnCollection, not a dict)
         values, kind = columns[name], _kind(table, name)
@@ -83,7 +107,7 @@ def sqlite_columns(table: Table, columns: Columns) -> list[list]:
         elif kind == "datetime":
             out.append(_datetime_strings(values))
         elif kind == "bool":
-            out.append(np.asarray(values, dtype=np.int8).tolist())
+            out.append([None if v is None else int(bool(v)) for v in _objects(values)])
         elif isinstance(values, np.ndarray):
             out.append(values.tolist())
         else:
@@ -96,6 +120,7 @@ def copy_text(table: Table, columns: Columns) -> str:
 
     Text values come from our own generators and never hold tabs, newlines or backslashes.
     """
+    columns = complete_columns(table, columns)
     out: list[list[str]] = []
     for name in table.c.keys():  # noqa: SIM118 (ColumnCollection, not a dict)
         values, kind = columns[name], _kind(table, name)
@@ -104,7 +129,7 @@ def copy_text(table: Table, columns: Columns) -> str:
         elif kind == "datetime":
             text = [r"\N" if v is None else v for v in _datetime_strings(values)]
         elif kind == "bool":
-            text = np.where(np.asarray(values, dtype=bool), "t", "f").tolist()
+            text = [r"\N" if v is None else ("t" if v else "f") for v in _objects(values)]
         elif kind == "float":
             text = [r"\N" if v is None else repr(float(v)) for v in np.asarray(values, dtype=object).tolist()]
         elif isinstance(values, np.ndarray) and values.dtype.kind in "iu":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pandas as pd
@@ -13,7 +14,9 @@ from models.campaigns import Assignment, Campaign, Draw, DrawTarget, InspectionO
 from models.certificates import Certificate, Organisation
 from models.inspectors import Inspector
 from models.institutions import Institution
+from models.outcome_entry import china_today
 from models.queries.roles import mask_identifier
+from models.workdays import PUBLICATION_WORKING_DAYS, add_working_days
 
 CAMPAIGN_COLUMNS = [
     "id",
@@ -26,7 +29,13 @@ CAMPAIGN_COLUMNS = [
     "violations",
     "publish_deadline",
     "published_on",
+    "deadline_provisional",
+    "published_late",
+    "unit_type",
 ]
+# Computed by ``campaign_list`` after the stored columns: the deadline that applies now.
+DUE_COLUMNS = ["due_on", "due_provisional", "due_state"]
+DUE_SOON_WORKING_DAYS = 5  # "due soon": the deadline is at most this many working days away
 TARGET_COLUMNS = [
     "target_id",
     "certificate_number",
@@ -40,9 +49,15 @@ TARGET_COLUMNS = [
 ]
 
 
-def campaign_list(engine: Engine, *, viewer: Actor) -> pd.DataFrame:
+def campaign_list(engine: Engine, *, viewer: Actor, today: dt.date | None = None) -> pd.DataFrame:
     """Every campaign with drawn targets, outcomes recorded and violations; newest first.
 
+    Columns ``CAMPAIGN_COLUMNS`` then ``DUE_COLUMNS``: ``due_on`` is the stored deadline of a
+    published campaign, else the deadline the results recorded so far give (``PUBLICATION_WORKING_DAYS``
+    from the latest inspection date; None before the first result); ``due_provisional`` says it was
+    counted over a year the holiday calendar does not cover; ``due_state`` is ``late`` (published after
+    it), ``overdue`` (not published and past it), ``due_soon`` (within ``DUE_SOON_WORKING_DAYS``
+    working days of ``today``, China's date by default) or ``""``.
     The public sees published campaigns only; a local bureau sees every campaign, with the counts of
     its own province's targets.
     """
@@ -66,6 +81,9 @@ def campaign_list(engine: Engine, *, viewer: Actor) -> pd.DataFrame:
             func.coalesce(func.sum(violation), 0),
             campaign.c.publish_deadline,
             campaign.c.published_on,
+            campaign.c.deadline_provisional,
+            campaign.c.published_late,
+            campaign.c.unit_type,
         )
         .select_from(campaign)
         .outerjoin(draw, draw.c.campaign_id == campaign.c.id)
@@ -76,12 +94,50 @@ def campaign_list(engine: Engine, *, viewer: Actor) -> pd.DataFrame:
     )
     if role is Role.PUBLIC:
         query = query.where(campaign.c.status == "published")
+    formed_query = (
+        select(draw.c.campaign_id, func.max(outcome.c.inspected_on))
+        .join(target, target.c.draw_id == draw.c.id)
+        .join(outcome, outcome.c.target_id == target.c.id)
+        .group_by(draw.c.campaign_id)
+    )
     with engine.connect() as connection:
         rows = connection.execute(query).all()
+        formed = dict(connection.execute(formed_query).all())
     frame = pd.DataFrame(rows, columns=CAMPAIGN_COLUMNS)
     for column in ("targets", "outcomes", "violations"):
         frame[column] = frame[column].astype("int64")
-    return frame
+    due = [
+        _due(row, formed.get(row.id), today or china_today())
+        for row in frame[
+            ["id", "status", "publish_deadline", "deadline_provisional", "published_late"]
+        ].itertuples()
+    ]
+    return frame.join(pd.DataFrame(due, columns=DUE_COLUMNS, index=frame.index))
+
+
+def _due(row, formed_on, today: dt.date) -> tuple[dt.date | None, bool, str]:
+    """(due date, provisional, state) of one campaign row; see ``campaign_list``."""
+    if row.status == "published":
+        state = "late" if row.published_late else ""
+        return _as_date(row.publish_deadline), bool(row.deadline_provisional), state
+    if formed_on is None:
+        return None, False, ""
+    deadline = add_working_days(_as_date(formed_on), PUBLICATION_WORKING_DAYS)
+    if today > deadline.due_on:
+        state = "overdue"
+    elif add_working_days(today, DUE_SOON_WORKING_DAYS).due_on >= deadline.due_on:
+        state = "due_soon"
+    else:
+        state = ""
+    return deadline.due_on, deadline.provisional, state
+
+
+def _as_date(value) -> dt.date | None:
+    if value is None or (not isinstance(value, str | dt.date) and pd.isna(value)):
+        return None
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value)
+    return value.date() if isinstance(value, dt.datetime) else value
 
 
 def _target_scope(target, draw, viewer: Actor) -> list:
@@ -210,6 +266,9 @@ PUBLIC_DETAILS: dict[str, tuple[str, ...] | None] = {
     "draw.commit": None,
     "campaign.publish": None,
     "outcome.record": ("target_id", "inspected_on", "method", "outcome_code", "findings"),
+    "outcome.review": ("target_id", "decision"),  # not the note: it may name people
+    "outcome.correct": ("target_id", "revision"),  # that a result changed; not the reason or values
+    "outcomes.bulk": ("outcomes",),  # how many; the results themselves are in the 公示
 }
 # Actions whose actor the public sees by name (officials acting for the regulator); others by role.
 PUBLIC_NAMED_ACTIONS = frozenset({"draw.open", "draw.attempt", "draw.commit", "campaign.publish"})

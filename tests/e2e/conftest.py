@@ -46,6 +46,22 @@ def oidc_provider(tmp_path_factory) -> Iterator[OidcProvider]:
     provider.stop()
 
 
+def private_copy(database_url: str, directory: Path) -> str:
+    """A copy of a SQLite database in ``directory`` (SQLite's backup API: the session app may hold the
+    original open), for a module whose app writes."""
+    import sqlite3
+
+    target = directory / "regdash.db"
+    source = sqlite3.connect(database_url.removeprefix("sqlite:///"))
+    copy = sqlite3.connect(target)
+    try:
+        source.backup(copy)
+    finally:
+        source.close()
+        copy.close()
+    return f"sqlite:///{target}"
+
+
 def start_app_with_sign_in(
     database_url: str, provider: OidcProvider, directory: Path, *, env: dict[str, str] | None = None
 ) -> StreamlitServer:

@@ -29,11 +29,15 @@ from models import (
 )
 from models.access import AccessDenied, Actor, Permission, Role, require
 from models.audit import append_audit, verify_chain
-from models.draw_records import DrawRecord, OutcomeRecord, commit_draw, publish_campaign, record_outcome
+from models.checklist import pick_items
+from models.draw_records import DrawRecord, commit_draw
 from models.imports.inspectors import TEMPLATE_COLUMNS, add_inspector, commit_import, preview_import
+from models.outcome_entry import OutcomeRecord
 from models.queries.campaigns import campaign_audit_trail, campaign_targets, draw_audit_record
+from models.results import correct_outcome, publish_campaign, record_outcome, review_outcome
 from models.users import AppUser, UserError, resolve_actor, set_user, user_table
 from tests.support.actors import ADMIN, BUREAU_GD, BUREAU_ZJ, EVERY_ROLE, PLANNER, PUBLIC, STAFF, SUPERVISOR
+from tests.support.results import approve_all
 
 TABLES = (Campaign, Draw, DrawTarget, Assignment, InspectionOutcome, Inspector, AppUser, AuditEntry)
 TODAY = dt.date(2026, 11, 2)
@@ -67,7 +71,13 @@ NO_TEAMS = TEAMS.iloc[:0]
 
 def _record(name: str = "QMS 抽查") -> DrawRecord:
     return DrawRecord(
-        campaign_name=name, year=2026, seed=5, frame_hash="cd" * 32, params={"n": 2}, sampler_version="t"
+        campaign_name=name,
+        year=2026,
+        seed=5,
+        frame_hash="cd" * 32,
+        params={"n": 2},
+        sampler_version="t",
+        drawn_at=dt.datetime(2026, 9, 30, 2, 0, tzinfo=dt.UTC),
     )
 
 
@@ -140,9 +150,21 @@ def _writes(engine) -> dict[str, tuple[Permission, object]]:
             Permission.RECORD_OUTCOME,
             lambda actor: record_outcome(engine, _outcome(1), actor=actor),
         ),
+        "correct_outcome": (
+            Permission.RECORD_OUTCOME,
+            lambda actor: correct_outcome(engine, 1, _outcome(1), reason="日期核对", actor=actor),
+        ),
+        "review_outcome": (
+            Permission.REVIEW_OUTCOME,
+            lambda actor: review_outcome(engine, 1, decision="approved", actor=actor),
+        ),
         "publish_campaign": (
             Permission.PUBLISH,
             lambda actor: publish_campaign(engine, 1, on=dt.date(2026, 11, 1), actor=actor),
+        ),
+        "pick_items": (
+            Permission.DRAW,
+            lambda actor: pick_items(engine, 2, ["RZ-02", "RZ-03"], actor=actor),
         ),
         "commit_import": (
             Permission.MANAGE_INSPECTORS,
@@ -178,7 +200,10 @@ def test_each_write_succeeds_for_its_roles_and_names_its_actor(store):
     writers = {
         "commit_draw": PLANNER,
         "record_outcome": BUREAU_GD,
+        "correct_outcome": BUREAU_GD,
+        "review_outcome": SUPERVISOR,
         "publish_campaign": SUPERVISOR,
+        "pick_items": PLANNER,
         "commit_import": ADMIN,
         "add_inspector": SUPERVISOR,
         "set_user": ADMIN,
@@ -259,10 +284,19 @@ def test_the_audit_trail_of_a_campaign_lists_its_writes_and_the_public_sees_it_o
     record_outcome(store, _outcome(target_of["440000"]), actor=BUREAU_GD)
     record_outcome(store, _outcome(target_of["330000"]), actor=SUPERVISOR)
     assert campaign_audit_trail(store, campaign_id, viewer=PUBLIC).empty
+    approve_all(store, campaign_id)
     publish_campaign(store, campaign_id, on=dt.date(2026, 11, 1), actor=SUPERVISOR)
     trail = campaign_audit_trail(store, campaign_id, viewer=PUBLIC)
-    assert trail["action"].tolist() == ["draw.commit", "outcome.record", "outcome.record", "campaign.publish"]
-    assert trail["actor_role"].tolist() == ["planner", "bureau", "supervisor", "supervisor"]
+    assert trail["action"].tolist() == [
+        "draw.commit",
+        "outcome.record",
+        "outcome.record",
+        "outcome.review",
+        "outcome.review",
+        "campaign.publish",
+    ]
+    assert trail["actor_role"].tolist() == ["planner", "bureau", "supervisor", *["supervisor"] * 3]
+    assert set(json.loads(trail["details"].iloc[3])) == {"target_id", "decision"}
     staff = campaign_audit_trail(store, campaign_id, viewer=STAFF)
     assert staff["action"].tolist() == trail["action"].tolist()
     public_outcome = json.loads(trail["details"].iloc[1])
@@ -270,7 +304,12 @@ def test_the_audit_trail_of_a_campaign_lists_its_writes_and_the_public_sees_it_o
     assert "note" in json.loads(staff["details"].iloc[1]) and "note" not in public_outcome
     assert trail["actor_name"].tolist()[1:3] == ["", ""]  # recorders by role only, for the public
     bureau = campaign_audit_trail(store, campaign_id, viewer=BUREAU_GD)  # Zhejiang's outcome left out
-    assert bureau["action"].tolist() == ["draw.commit", "outcome.record", "campaign.publish"]
+    assert bureau["action"].tolist() == [
+        "draw.commit",
+        "outcome.record",
+        "outcome.review",
+        "campaign.publish",
+    ]
     staff = draw_audit_record(store, campaign_id, role=Role.STAFF)
     assert (staff["drawn_by"], staff["drawn_by_role"]) == ("planner@test", "planner")
     public = draw_audit_record(store, campaign_id, role=Role.PUBLIC)

@@ -12,9 +12,12 @@ from sqlalchemy import select, text
 
 from models import DrawTarget
 from models.audit import verify_chain, verify_rows
-from models.draw_records import DrawRecord, OutcomeRecord, commit_draw, publish_campaign, record_outcome
+from models.draw_records import DrawRecord, commit_draw
+from models.outcome_entry import OutcomeRecord
+from models.results import publish_campaign, record_outcome
 from models.users import set_user
 from tests.support.actors import ADMIN, PLANNER, SUPERVISOR
+from tests.support.results import approve_all
 from tests.support.rows import guangdong_draw
 
 TARGETS, TEAMS = guangdong_draw()
@@ -30,6 +33,7 @@ def campaign(store):
         frame_hash="ef" * 32,
         params={"n": 2},
         sampler_version="t",
+        drawn_at=dt.datetime(2026, 9, 30, 2, 0, tzinfo=dt.UTC),
     )
     draw_id = commit_draw(store, record, TARGETS, TEAMS, actor=PLANNER)
     with store.connect() as connection:
@@ -52,6 +56,7 @@ def campaign(store):
             ),
             actor=SUPERVISOR,
         )
+    approve_all(store, 1)
     publish_campaign(store, 1, on=dt.date(2026, 11, 2), actor=SUPERVISOR)
     set_user(store, actor=ADMIN, subject="x@y", role="staff")
     return store, draw_id

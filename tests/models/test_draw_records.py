@@ -1,4 +1,4 @@
-"""The live workflow's writes on both engines: all-or-nothing draws, outcomes, publication."""
+"""The live workflow's draw writes on both engines: all-or-nothing draws (results: test_results.py)."""
 
 from __future__ import annotations
 
@@ -9,15 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from models import Assignment, Campaign, DrawTarget
-from models.draw_records import (
-    DrawRecord,
-    OutcomeRecord,
-    WorkflowError,
-    commit_draw,
-    publish_campaign,
-    record_outcome,
-)
-from tests.support.actors import PLANNER, SUPERVISOR
+from models.draw_records import DrawRecord, WorkflowError, commit_draw
+from tests.support.actors import PLANNER
 
 
 def _record(**overrides) -> DrawRecord:
@@ -73,65 +66,3 @@ def test_the_same_campaign_cannot_be_drawn_twice(store):
     with pytest.raises(WorkflowError, match="already exists for 2026"):
         commit_draw(store, _record(seed=8), TARGETS, TEAMS, actor=PLANNER)
     assert _count(store, DrawTarget.__table__) == 2
-
-
-def test_publication_waits_for_every_outcome_then_counts_working_days(store):
-    commit_draw(store, _record(), TARGETS, TEAMS, actor=PLANNER)
-    with store.connect() as connection:
-        campaign_id = connection.execute(select(Campaign.__table__.c.id)).scalar_one()
-        target_ids = (
-            connection.execute(select(DrawTarget.__table__.c.id).order_by(DrawTarget.__table__.c.id))
-            .scalars()
-            .all()
-        )
-    record_outcome(
-        store,
-        OutcomeRecord(
-            target_id=target_ids[0],
-            inspected_on=dt.date(2026, 9, 30),
-            method="onsite",
-            outcome_code="violation",
-            follow_up="rectify",
-            findings=("audit_time_cut",),
-        ),
-        actor=SUPERVISOR,
-    )
-    with pytest.raises(WorkflowError, match="1 target"):
-        publish_campaign(store, campaign_id, on=dt.date(2026, 10, 20), actor=SUPERVISOR)
-    record_outcome(
-        store,
-        OutcomeRecord(
-            target_id=target_ids[1],
-            inspected_on=dt.date(2026, 9, 30),
-            method="documents",
-            outcome_code="no_violation",
-        ),
-        actor=SUPERVISOR,
-    )
-    deadline = publish_campaign(
-        store, campaign_id, on=dt.date(2026, 10, 20), actor=SUPERVISOR, within_working_days=3
-    )
-    assert deadline == dt.date(
-        2026, 10, 10
-    )  # from the last inspection: National Day skipped, make-up Saturday counted
-    with store.connect() as connection:
-        status = connection.execute(select(Campaign.__table__.c.status)).scalar_one()
-    assert status == "published"
-
-
-@pytest.mark.parametrize(
-    ("field", "value", "message"),
-    [
-        ("method", "telepathy", "method 'telepathy'"),
-        ("outcome_code", "maybe", "outcome_code 'maybe'"),
-        ("findings", ("bribery",), "finding category 'bribery'"),
-    ],
-)
-def test_outcome_vocabulary_is_checked_before_writing(store, field, value, message):
-    commit_draw(store, _record(), TARGETS, TEAMS, actor=PLANNER)
-    outcome = dict(
-        target_id=1, inspected_on=dt.date(2026, 9, 30), method="onsite", outcome_code="no_violation"
-    )
-    outcome[field] = value
-    with pytest.raises(WorkflowError, match=message):
-        record_outcome(store, OutcomeRecord(**outcome), actor=SUPERVISOR)

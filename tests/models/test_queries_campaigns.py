@@ -7,11 +7,14 @@ import datetime as dt
 import pandas as pd
 
 from models.access import Role
-from models.draw_records import DrawRecord, OutcomeRecord, commit_draw, record_outcome
+from models.draw_records import DrawRecord, commit_draw
+from models.outcome_entry import OutcomeRecord
 from models.queries.campaigns import campaign_list, campaign_targets, draw_audit_record
 from models.queries.planning import eligible_inspectors_by_region, stratum_population
+from models.results import record_outcome
 from models.summaries import refresh_summaries
 from tests.support.actors import PLANNER, PUBLIC, STAFF, SUPERVISOR
+from tests.support.results import approve_all
 
 
 def _commit(store) -> int:
@@ -97,7 +100,7 @@ def test_eligible_inspectors_need_competence_activity_and_a_valid_id(store):
 
 
 def test_the_public_sees_a_campaign_only_once_it_is_published(store):
-    from models.draw_records import publish_campaign
+    from models.results import publish_campaign
 
     _commit(store)
     campaign_id = int(campaign_list(store, viewer=STAFF)["id"].iloc[0])
@@ -114,6 +117,7 @@ def test_the_public_sees_a_campaign_only_once_it_is_published(store):
             ),
             actor=SUPERVISOR,
         )
+    approve_all(store, campaign_id)
     publish_campaign(store, campaign_id, on=dt.date(2026, 3, 20), actor=SUPERVISOR)
     assert campaign_targets(store, campaign_id, viewer=PUBLIC)["certificate_number"].tolist() == [
         "C-1",

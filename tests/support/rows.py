@@ -9,8 +9,10 @@ import pandas as pd
 from sqlalchemy import Connection, insert
 
 from models import Certificate, Inspector, Institution, Organisation
+from models.checklist import CheckItem
 from models.db import sync_id_sequences
 from models.reference_data import insert_reference_rows
+from seed.checklist import checklist_rows
 
 ONE_INSTITUTION = dict(
     id=1,
@@ -22,6 +24,11 @@ ONE_INSTITUTION = dict(
     approved_on=dt.date(2017, 5, 1),
     risk_grade="B",
 )
+
+
+def insert_checklist(connection: Connection) -> None:
+    """The seeded country's inspection item list (seed/checklist.py)."""
+    connection.execute(insert(CheckItem.__table__), checklist_rows())
 
 
 def insert_one_institution(connection: Connection) -> None:
