@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from cli.db import DatabaseUrlOption
 from cli.errors import fail
 from cli.outcomes import publish_command
-from cli.store import describe_url, open_store
+from cli.store import open_store, store_failure
 from models.access import operator
 from models.draw_records import WorkflowError
 from models.queries.campaigns import campaign_list
@@ -33,7 +33,7 @@ def list_command(
     try:
         campaigns = campaign_list(engine, viewer=operator(getpass.getuser()))
     except SQLAlchemyError as error:
-        fail(f"cannot read database {describe_url(url)}: {type(error).__name__}")
+        store_failure(url, error, "read")
     rows = [
         {
             "id": int(row.id),
@@ -83,7 +83,7 @@ def bundle_command(
     except WorkflowError as error:
         fail(str(error), code=1)
     except SQLAlchemyError as error:
-        fail(f"cannot read database {describe_url(url)}: {type(error).__name__}")
+        store_failure(url, error, "read")
     try:
         Path(output).write_bytes(bundle.content)
     except OSError as error:

@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from cli.db import DatabaseUrlOption
 from cli.errors import fail
-from cli.store import describe_url, open_store
+from cli.store import open_store, store_failure
 from dashboard.strings import load_strings
 from models.access import AccessDenied, Actor, operator
 from models.campaigns import Campaign
@@ -76,7 +76,7 @@ def template_command(
         viewer = _acting(engine, subject) if subject else operator(getpass.getuser())
         data = outcome_template(engine, campaign_id, viewer=viewer, label=_label)
     except SQLAlchemyError as error:
-        fail(f"cannot read database {describe_url(url)}: {type(error).__name__}")
+        store_failure(url, error, "read")
     try:
         output.write_bytes(data)
     except OSError as error:
@@ -110,7 +110,7 @@ def import_command(
     except WorkflowError as error:
         fail(str(error), code=1)
     except SQLAlchemyError as error:
-        fail(f"cannot write database {describe_url(url)}: {type(error).__name__}", code=1)
+        store_failure(url, error, "write")
     if as_json:
         typer.echo(
             json.dumps(
@@ -157,7 +157,7 @@ def publish_command(
     except WorkflowError as error:
         fail(str(error), code=1)
     except SQLAlchemyError as error:
-        fail(f"cannot write database {describe_url(url)}: {type(error).__name__}", code=1)
+        store_failure(url, error, "write")
     note = f" (provisional: {', '.join(map(str, deadline.uncovered_years))} not in the holiday calendar)"
     late = " — published late" if day > deadline.due_on else ""
     typer.echo(

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NoReturn
 
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 
 from cli.errors import fail
 
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 # models is imported inside the functions: importing it loads pandas, and `regdash plan size` (which
 # imports this module through cli.sampling) should start without it.
 
-__all__ = ["OPTION", "SUPPORTED", "Use", "describe_url", "open_store", "store_url"]
+__all__ = ["OPTION", "SUPPORTED", "Use", "describe_url", "open_store", "store_failure", "store_url"]
 
 OPTION = "--database-url"
 SUPPORTED = "sqlite:///FILE or postgresql://USER[:PASSWORD]@HOST[:PORT]/DB"
@@ -122,3 +122,17 @@ def open_store(
 
     url = store_url(option, use, missing_hint=missing_hint)
     return url, make_engine(url)
+
+
+def store_failure(url: str, error: SQLAlchemyError, doing: str = "read") -> NoReturn:
+    """One ``error:`` line for a database error while a command ``doing`` ("read", "write") the store.
+
+    A server that cannot be reached (``OperationalError``) is an input problem: exit 2, naming the URL with
+    its password hidden and the driver's first line. Anything else: exit 1 with the error's kind only
+    (a driver message may quote SQL parameters).
+    """
+    where = describe_url(url)
+    if isinstance(error, OperationalError):
+        first = str(getattr(error, "orig", None) or error).splitlines()[0]
+        fail(f"{OPTION}: cannot reach database {where}: {first}")
+    fail(f"cannot {doing} database {where}: {type(error).__name__}", code=1)

@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from cli.db import DatabaseUrlOption
 from cli.errors import fail
-from cli.store import describe_url, open_store
+from cli.store import open_store, store_failure
 from models.access import Role, operator
 from models.audit import verify_chain, verify_rows
 from models.users import UserError, set_user, user_table
@@ -67,7 +67,7 @@ def set_command(
         }
         fail(f"{option.get(error.field, error.field)} {reasons.get(error.code, error.code)}")
     except SQLAlchemyError as error:
-        fail(f"cannot write to database {describe_url(url)}: {type(error).__name__}")
+        store_failure(url, error, "write")
     state = "inactive" if inactive else "active"
     typer.echo(f"{subject.strip()}: {role}{' ' + province if province else ''} ({state})")
 
@@ -82,7 +82,7 @@ def list_command(
     try:
         table = user_table(engine, actor=operator(getpass.getuser()))
     except SQLAlchemyError as error:
-        fail(f"cannot read database {describe_url(url)}: {type(error).__name__}")
+        store_failure(url, error, "read")
     if as_json:
         typer.echo(table.to_json(orient="records", date_format="iso", force_ascii=False))
         return
@@ -106,7 +106,7 @@ def verify_command(
         chain = verify_chain(engine)
         rows = verify_rows(engine)
     except SQLAlchemyError as error:
-        fail(f"cannot read database {describe_url(url)}: {type(error).__name__}")
+        store_failure(url, error, "read")
     intact = chain.intact and not rows.changed
     result = {
         "intact": intact,

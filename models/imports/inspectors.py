@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select, update
 from models.access import Actor, Permission, require
 from models.audit import append_audit, canonical_json
 from models.identifiers import is_credit_code
-from models.imports.tabular import RawRow, RawTable, raw_row, read_table
+from models.imports.tabular import INSTRUCTIONS_SHEET, RawRow, RawTable, raw_row, read_table
 from models.inspectors import Inspector, InspectorAffiliation, InspectorScheme
 from models.institutions import Institution
 from models.queries.sqlhelpers import select_in_chunks
@@ -41,7 +41,6 @@ TEMPLATE_COLUMNS: tuple[tuple[str, str, str], ...] = (
 FIELDS = tuple(key for key, *_ in TEMPLATE_COLUMNS)
 # Columns that hold typed identifiers: a number Excel rounded is refused, never upserted on.
 IDENTIFIERS = ("enforcement_id", "phone", "affiliations")
-INSTRUCTIONS_SHEET = "填写说明 instructions"  # the template's second sheet: never data
 REQUIRED = ("name", "enforcement_id", "id_valid_until", "agency", "province", "schemes", "phone")
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "name": ("姓名", "name"),

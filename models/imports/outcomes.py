@@ -26,7 +26,7 @@ from sqlalchemy import Engine
 from models.access import Actor, Permission, require
 from models.draw_records import WorkflowError
 from models.imports.inspectors import LIST_SEPARATORS, parse_date
-from models.imports.tabular import ImportFileError, RawRow, read_table
+from models.imports.tabular import INSTRUCTIONS_SHEET, ImportFileError, RawRow, read_table
 from models.outcome_entry import (
     EntryContext,
     ItemResult,
@@ -237,7 +237,7 @@ def _drop_downs(workbook: Workbook, sheet, items, last_row: int, label: Label | 
 
 
 def _instructions(workbook: Workbook, items, label: Label | None) -> None:
-    notes = workbook.create_sheet("填写说明 instructions")
+    notes = workbook.create_sheet(INSTRUCTIONS_SHEET)
     notes.append(["列 column", "说明 notes"])
     notes.append(["对象编号 … 省份代码", "已预填，请勿修改 / pre-filled, do not change"])
     notes.append(
@@ -400,7 +400,11 @@ def read_outcomes(
         return OutcomeFile([], [CellProblem(0, "", "file", "wrong_campaign", values)], context)
     try:
         table = read_table(
-            data, filename, _aliases(items), REQUIRED + tuple(_result_key(code) for code in items)
+            data,
+            filename,
+            _aliases(items),
+            REQUIRED + tuple(_result_key(code) for code in items),
+            ignored_sheets=(INSTRUCTIONS_SHEET,),
         )
     except ImportFileError as error:
         code = (

@@ -27,6 +27,7 @@ from models.text import TextProblem, forbidden_character, forbidden_pattern, nor
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000  # data rows of one import
+INSTRUCTIONS_SHEET = "填写说明 instructions"  # every template's instructions sheet: never data
 MAX_COLUMNS = 64  # columns read from a worksheet (a template has 9)
 MAX_EMPTY_RUN = 1_000  # reading stops after this many consecutive empty rows
 HEADER_SEARCH_ROWS = 20

@@ -8,7 +8,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from models.imports.inspectors import INSTRUCTIONS_SHEET, REQUIRED, TEMPLATE_COLUMNS
+from models.imports.inspectors import REQUIRED, TEMPLATE_COLUMNS
+from models.imports.tabular import INSTRUCTIONS_SHEET
 from models.reference_data import PROVINCES, SCHEMES
 
 SHEET_NAME = "执法检查人员 inspectors"

@@ -96,6 +96,9 @@ DATABASE_COMMANDS = {
     ("audit", "verify"): ((), "read"),
     ("campaign", "list"): ((), "read"),
     ("campaign", "bundle"): (("--campaign", "1", "--output", "{record}.zip"), "read"),
+    ("campaign", "publish"): (("--campaign", "1", "--as", "someone"), "write"),
+    ("outcomes", "template"): (("--campaign", "1", "--output", "{record}.xlsx"), "read"),
+    ("outcomes", "import"): (("--campaign", "1", "{record}", "--as", "someone"), "write"),
 }
 
 
