@@ -175,6 +175,8 @@ def stored_draw_record(engine: Engine, draw_id: int) -> DrawRecordExport | None:
         record["frame_source"] = kept["frame_source"]
     if isinstance(params.get("lottery"), dict):  # the opened draw's commitment and the revealed nonce
         record["lottery"] = params["lottery"]
+    if isinstance(params.get("workload"), dict):  # the cap's period and the load checked at commit
+        record["workload"] = params["workload"]
     return DrawRecordExport(draw_id, record)
 
 

@@ -21,6 +21,7 @@ from models.audit import append_audit
 from models.campaigns import Assignment, Campaign, Draw, DrawTarget, Finding, InspectionOutcome
 from models.vocabulary import FINDING_CATEGORIES, FOLLOW_UPS, INSPECTION_METHODS, OUTCOME_CODES
 from models.workdays import add_working_days
+from models.workload import check_workload_cap, workload_period
 
 TARGET_COLUMNS = ("unit_id", "institution_id", "region", "scheme", "inclusion_probability")
 ASSIGNMENT_COLUMNS = ("unit_id", "inspector_id", "role")
@@ -130,13 +131,34 @@ def write_draw(
     actor: Actor,
     audit_details: dict | None = None,
 ) -> int:
-    """Inside the caller's transaction: the draw row, its targets and teams, and the audit entry."""
+    """Inside the caller's transaction: the draw row, its targets and teams, and the audit entry.
+
+    The caller must have written already in this transaction (SQLite then holds the write lock).
+    When the record's assignment rules set a ``cap``, the teams are checked against the team places
+    of every campaign of ``record.year`` (``models.workload``; ``cap_exceeded``) and the record's
+    params gain ``workload``: the period, the cap, and the earlier load of each inspector drawn.
+    """
+    params = record.params
+    rules = params.get("assignment")
+    cap = rules.get("cap") if isinstance(rules, dict) else None
+    if cap is not None:
+        earlier = check_workload_cap(
+            connection, year=record.year, cap=int(cap), inspector_ids=assignments["inspector_id"]
+        )
+        params = {
+            **params,
+            "workload": {
+                **workload_period(record.year),
+                "cap": int(cap),
+                "prior_load": {str(i): n for i, n in sorted(earlier.items())},
+            },
+        }
     draw_id = connection.execute(
         insert(Draw.__table__).values(
             campaign_id=campaign_id,
             seed=record.seed,
             frame_hash=record.frame_hash,
-            params_json=json.dumps(record.params, sort_keys=True, ensure_ascii=False),
+            params_json=json.dumps(params, sort_keys=True, ensure_ascii=False),
             drawn_at=record.drawn_at,
             drawn_by=actor.subject,
             drawn_by_name=actor.name[:128],

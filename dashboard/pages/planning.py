@@ -208,7 +208,11 @@ campaign_name = draw_cols[0].text_input(
 )
 inspection_date = draw_cols[1].date_input(t("plan.draw.date"), dt.date.today() + dt.timedelta(days=14))
 team_size = int(draw_cols[2].number_input(t("plan.draw.team"), 1, 5, 2, key="plan_team"))
-cap = int(draw_cols[3].number_input(t("plan.draw.cap"), 1, 100, 5, key="plan_cap"))
+cap = int(
+    draw_cols[3].number_input(
+        t("plan.draw.cap"), 1, 100, 5, key="plan_cap", help=t("plan.draw.cap_help", year=year)
+    )
+)
 cross_region = st.checkbox(t("plan.draw.cross"))
 frame_data = query(load_certificate_frame, schemes=(scheme,))
 frame_hash = planner.frame_hash_of(frame_data)
@@ -296,7 +300,7 @@ if st.button(
             engine,
             session.id,
             frame_data,
-            query(load_inspector_pool),
+            query(load_inspector_pool, workload_year=year),
             quotas,
             inputs,
             actor=VIEWER,

@@ -70,7 +70,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "plan.draw.campaign": {"zh": "抽查任务名称", "en": "Campaign name"},
     "plan.draw.date": {"zh": "检查日期", "en": "Inspection date"},
     "plan.draw.team": {"zh": "每组检查人员数", "en": "Inspectors per team"},
-    "plan.draw.cap": {"zh": "每人最多任务数", "en": "Most teams per inspector"},
+    "plan.draw.cap": {"zh": "每人本年度最多任务数", "en": "Most teams per inspector this year"},
+    "plan.draw.cap_help": {
+        "zh": "上限按抽查年度计算：{year}年所有抽查任务（各认证领域）中已分派的任务一并计入。",
+        "en": "The cap counts the campaign year: teams in all of {year}'s campaigns (every scheme) count.",
+    },
     "plan.draw.cross": {
         "zh": "异地检查（不选派本省人员）",
         "en": "Cross-region (no inspector from the target's province)",
@@ -155,6 +159,13 @@ STRINGS: dict[str, dict[str, str]] = {
     "plan.lottery.error.stale_preview": {
         "zh": "预览已失效（参数或结果已改变），未提交。请重新抽取。",
         "en": "The preview is stale (inputs or result changed); nothing was committed. Draw again.",
+    },
+    "plan.lottery.error.cap_exceeded": {
+        "zh": "{count}名检查人员将超过{year}年度每人最多{cap}项任务的上限（例如检查人员 {inspector}）："
+        "其间另一次抽取已提交并占用了名额。请说明理由后重新开启本次抽取。",
+        "en": "{count} inspector(s) would exceed the cap of {cap} team(s) in {year} (e.g. inspector "
+        "{inspector}): another draw was committed meanwhile and used the places. Open this draw again "
+        "with a reason.",
     },
     "plan.lottery.error.already_committed": {
         "zh": "本次抽取已经提交过，未重复保存。",
