@@ -126,12 +126,40 @@ def _engine(url: str):
         ) from error
 
 
-def _load_frame(frame_csv: str | None, database_url: str | None, *, source: dict | None = None):
-    """The frame from a CSV or the store; ``source`` (a record's ``frame_source``) narrows the store's."""
+def _frozen(database_url: str, digest: Any, kind: str):
+    """The store's frozen ``kind`` ("frame"/"pool") under ``digest`` (models.frozen), or None."""
+    if not isinstance(digest, str):
+        return None
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from models.frozen import frozen_info, load_frozen
+
+    try:
+        engine = _engine(database_url)
+        info = frozen_info(engine, digest)
+        return None if info is None or info["kind"] != kind else load_frozen(engine, digest, kind=kind)
+    except SQLAlchemyError as error:
+        raise SamplerError(
+            f"cannot read the frozen {kind} from the store: {str(error).splitlines()[0]}",
+            field="--database-url",
+        ) from error
+
+
+def _load_frame(
+    frame_csv: str | None, database_url: str | None, *, source: dict | None = None, frozen: str | None = None
+):
+    """The frame from a CSV or the store.
+
+    From the store: the frame frozen under ``frozen`` (a record's ``frame_hash``) when the store holds
+    it, else the live certificates as ``source`` (a record's ``frame_source``) narrows them.
+    """
     if (frame_csv is None) == (database_url is None):
         raise SamplerError("give exactly one of --frame-csv FILE or --database-url URL", field="--frame-csv")
     if frame_csv is not None:
         return _read_csv(frame_csv, "--frame-csv")
+    frozen_frame = _frozen(database_url, frozen, "frame") if frozen is not None else None
+    if frozen_frame is not None:
+        return frozen_frame
     from sqlalchemy.exc import SQLAlchemyError
 
     from models.frames import load_certificate_frame
@@ -153,11 +181,15 @@ def _load_frame(frame_csv: str | None, database_url: str | None, *, source: dict
         ) from error
 
 
-def _load_pool(inspectors_csv: str | None, database_url: str | None):
+def _load_pool(inspectors_csv: str | None, database_url: str | None, *, frozen: str | None = None):
+    """The pool from a CSV or the store (the pool frozen under ``frozen`` when the store holds it)."""
     if inspectors_csv is not None:
         return _read_csv(inspectors_csv, "--inspectors-csv")
     if database_url is None:
         return None
+    frozen_pool = _frozen(database_url, frozen, "pool") if frozen is not None else None
+    if frozen_pool is not None:
+        return frozen_pool
     from sqlalchemy.exc import SQLAlchemyError
 
     from models.frames import load_inspector_pool
@@ -483,7 +515,8 @@ def verify_command(
     """Re-derive a recorded draw from the frame (and inspectors); exit 1 if any field differs.
 
     The record carries its plan; ``--plan`` is optional and, when given, must equal it. With
-    ``--database-url`` the frame is read as the record's ``frame_source`` says, and a record naming a
+    ``--database-url`` the frame (and pool) frozen when the draw was opened are used (``frame_hash``,
+    ``assignment.pool_hash``), else the live frame as the record's ``frame_source`` says; a record naming a
     draw of the store (``draw_id``) must also agree with the store's copy of that draw. A record that
     is not shaped as ``regdash draw`` writes it is bad input (one ``error:`` line, exit 2).
     """
@@ -506,9 +539,11 @@ def verify_command(
         recorded_plan = check_record(data)  # the record's shape first: one line naming the field
         if plan is not None and load_plan(plan).to_dict() != recorded_plan.to_dict():
             raise SamplerError("the plan file differs from the plan stored in the record", field="--plan")
-        table = _load_frame(frame_csv, database_url, source=data.get("frame_source"))
+        source = data.get("frame_source")
+        table = _load_frame(frame_csv, database_url, source=source, frozen=data["frame_hash"])
         has_assignment = data["assignment"] is not None or recorded_plan.assignment is not None
-        pool = _load_pool(inspectors_csv, database_url) if has_assignment else None
+        recorded_pool = (data["assignment"] or {}).get("pool_hash")
+        pool = _load_pool(inspectors_csv, database_url, frozen=recorded_pool) if has_assignment else None
         result = verify_record(data, table, pool)
         from models.lottery import reveal_differences  # the store's modules load only when verifying
 

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from models.access import Actor
 from models.draw_records import DrawRecord, commit_draw
 from models.frames import certificate_frame_source
-from models.lottery import commit_attempt, inputs_hash, record_attempt, session_seed
+from models.lottery import commit_attempt, inputs_hash, record_attempt, session_population, session_seed
 from models.queries.planning import preview_labels
 from sampler.allocate import METHODS, allocate
 from sampler.assign import Assignment, assign_inspectors
@@ -264,11 +264,6 @@ def draw_inputs(
     }
 
 
-def frame_hash_of(frame_data: pd.DataFrame) -> str:
-    """The content hash of a certificate frame, as the draw records it."""
-    return Frame(frame_data, strata=(STRATUM,)).content_hash
-
-
 @dataclass(frozen=True)
 class Preview:
     """A logged attempt of an open draw: what the planner sees and may commit."""
@@ -282,15 +277,18 @@ class Preview:
 def draw_preview(
     engine: Engine,
     session_id: int,
-    frame_data: pd.DataFrame,
-    pool: pd.DataFrame,
     quotas: pd.DataFrame,
     inputs: dict,
     *,
     actor: Actor,
     reason: str = "",
 ) -> Preview:
-    """Draw with the session's seed, log the attempt (``models.lottery.record_attempt``), return it."""
+    """Draw from the session's frozen frame and pool with its seed, log the attempt, return it.
+
+    The population is the one frozen when the draw was opened (``models.lottery.session_population``),
+    never the live store; the attempt is logged by ``models.lottery.record_attempt``.
+    """
+    frame_data, pool = session_population(engine, session_id)
     live = live_draw(
         frame_data,
         pool,

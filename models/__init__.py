@@ -3,6 +3,7 @@
 from models.audit import AuditEntry
 from models.campaigns import Assignment, Campaign, Draw, DrawTarget, Finding, InspectionOutcome
 from models.certificates import Certificate, Organisation
+from models.frozen import FrozenPopulation
 from models.inspectors import Inspector, InspectorAffiliation, InspectorScheme
 from models.institutions import ApprovalApplication, Institution, InstitutionScheme
 from models.lottery import DrawAttempt, DrawSession
@@ -31,6 +32,7 @@ __all__ = [
     "DrawSession",
     "DrawTarget",
     "Finding",
+    "FrozenPopulation",
     "InspectionOutcome",
     "Inspector",
     "InspectorAffiliation",

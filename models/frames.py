@@ -19,14 +19,24 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, quote_plus
 
 import pandas as pd
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["StoreReadError", "load_certificate_frame", "load_inspector_pool"]
+__all__ = [
+    "LAST_DRAWN",
+    "StoreReadError",
+    "load_certificate_frame",
+    "load_inspector_pool",
+    "with_last_drawn",
+]
+
+#: Column of a frozen frame: the date (ISO text, UTC) each unit was last drawn in any campaign, as of
+#: the draw's opening; missing when never drawn. The sampler's plan option ``exclude_recent`` reads it.
+LAST_DRAWN = "last_drawn_on"
 
 
 class StoreReadError(SQLAlchemyError):
@@ -216,6 +226,44 @@ def load_certificate_frame(
         ]
     )
     return _conform(joined, schema)
+
+
+def with_last_drawn(connection: Connection, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with column `LAST_DRAWN`: per unit, the date of its latest draw target (any campaign).
+
+    Read in the caller's transaction (a draw's opening, so that the frozen frame says what was known
+    then). The date is the draw's ``drawn_at`` in UTC as ISO text (``2026-03-01``), missing when the
+    unit was never drawn. An existing `LAST_DRAWN` column is replaced; the other columns and the row
+    order are kept.
+    """
+    from sqlalchemy import func, select
+
+    from models.campaigns import Draw, DrawTarget
+
+    d, t = Draw.__table__, DrawTarget.__table__
+    rows = connection.execute(
+        select(t.c.certificate_id, func.max(d.c.drawn_at))
+        .join(d, d.c.id == t.c.draw_id)
+        .where(t.c.certificate_id.is_not(None))
+        .group_by(t.c.certificate_id)
+    ).all()
+    latest = {int(unit): _utc_date(moment) for unit, moment in rows}
+    out = frame.drop(columns=[LAST_DRAWN], errors="ignore").copy()
+    out[LAST_DRAWN] = pd.Series(
+        [latest.get(int(u)) for u in out["unit_id"].tolist()], index=out.index, dtype="str"
+    )
+    return out
+
+
+def _utc_date(moment: Any) -> str:
+    """ISO date (UTC) of a stored moment (a datetime, or ISO text where SQLite returns text)."""
+    import datetime as dt
+
+    if isinstance(moment, str):
+        moment = dt.datetime.fromisoformat(moment)
+    if isinstance(moment, dt.datetime) and moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC)
+    return moment.date().isoformat() if isinstance(moment, dt.datetime) else moment.isoformat()
 
 
 # -- inspector pool --------------------------------------------------------------------------------

@@ -4,8 +4,9 @@ latest attempt's exact result can be committed.
 Why (双随机一公开 stands or falls on trust in the lottery): a planner must not be able to draw, look at
 the targets, and draw again until the result pleases. So:
 
-1. **Open** (`open_draw`): the system picks a secret random nonce and stores its commitment
-   ``sha256("regdash-commit|" + nonce)`` with the hash of the frame as it stands. Both are shown
+1. **Open** (`open_draw`): the population is frozen (名单固化: the frame and the inspector pool are
+   stored content-addressed, `models.frozen`), the system picks a secret random nonce and stores its
+   commitment ``sha256("regdash-commit|" + nonce)`` with the frozen frame's hash. Both are shown
    (and written to the audit log) before anything is drawn. The draw's seed is
    ``seed_of(nonce)`` = the first 52 bits of ``sha256("regdash-seed|" + nonce)``: nobody chooses it,
    and the same plan on the same frame always gives the same targets.
@@ -18,8 +19,10 @@ the targets, and draw again until the result pleases. So:
    (a conditional update decides between two clicks or two processes). The record reveals the nonce,
    so anyone can check ``commitment == sha256("regdash-commit|" + nonce)`` and the seed.
 
-One draw session per campaign; opening another (e.g. because the population changed) needs a
-reason and is logged, and the earlier session's commitment stays on record.
+Every preview and the commit draw from the session's frozen frame and pool (`session_population`), so a
+later change to certificates or inspectors changes nothing in an open draw. One draw session per
+campaign; opening another (e.g. to draw from a newer population) needs a reason and is logged, and the
+earlier session's commitment stays on record.
 """
 
 from __future__ import annotations
@@ -40,13 +43,15 @@ from models.access import Actor, Permission, require
 from models.audit import append_audit, canonical_json
 from models.campaigns import Campaign
 from models.draw_records import DrawRecord, WorkflowError, campaign_exists_error, check_draw, write_draw
+from models.frames import with_last_drawn
+from models.frozen import freeze, load_frozen
 
 SESSION_STATUSES = ("open", "committed", "superseded")
 REASON_MAX = 256
 
 
 class DrawSession(SQLModel, table=True):
-    """An opened draw: the campaign, the commitment to a secret nonce, the frame hash at opening."""
+    """An opened draw: the campaign, the commitment to a secret nonce, the frozen frame and pool."""
 
     __table_args__ = (
         CheckConstraint("status IN ('open', 'committed', 'superseded')", name="ck_drawsession_status"),
@@ -59,7 +64,8 @@ class DrawSession(SQLModel, table=True):
     opened_by_name: str = Field(max_length=128)
     nonce: str = Field(max_length=64)  # revealed in the draw record once committed
     commitment: str = Field(max_length=64)
-    frame_hash: str = Field(max_length=64)
+    frame_hash: str = Field(max_length=64)  # the frozen frame (models.frozen), or only its hash before 0005
+    pool_hash: str | None = Field(default=None, max_length=64)  # the frozen inspector pool (None before 0005)
     status: str = Field(max_length=10)
     reason: str = Field(default="", max_length=REASON_MAX)  # why a further session was opened
 
@@ -140,6 +146,7 @@ class SessionView:
     status: str
     commitment: str
     frame_hash: str
+    pool_hash: str | None
     opened_at: dt.datetime
     opened_by_name: str
     attempts: int
@@ -184,6 +191,7 @@ def _view(connection: Connection, session_id: int) -> SessionView:
         status=row["status"],
         commitment=row["commitment"],
         frame_hash=row["frame_hash"],
+        pool_hash=row["pool_hash"],
         opened_at=row["opened_at"],
         opened_by_name=row["opened_by_name"],
         attempts=int(count),
@@ -212,11 +220,20 @@ def open_draw(
     campaign_name: str,
     year: int,
     scheme: str,
-    frame_hash: str,
+    frame: pd.DataFrame,
+    pool: pd.DataFrame,
     actor: Actor,
     reason: str = "",
 ) -> SessionView:
-    """Open the draw of a campaign: create it as planned (or take the planned one), fix the nonce.
+    """Open the draw of a campaign: create it as planned (or take the planned one), fix the nonce,
+    freeze the population.
+
+    ``frame`` (certificate units, e.g. `models.frames.load_certificate_frame`) and ``pool``
+    (inspectors, `models.frames.load_inspector_pool`) are frozen in the same transaction
+    (`models.frozen.freeze`); the frozen frame gains column `models.frames.LAST_DRAWN` (each unit's
+    latest draw date as of now), so its hash is not the hash of ``frame``. The session keeps the frozen
+    hashes (``frame_hash``, ``pool_hash``) and every preview and the commit draw from them
+    (`session_population`), whatever changes in the store later.
 
     A campaign that is already drawn or published cannot be opened again (``campaign_exists``). A
     campaign with a session already open or superseded needs a ``reason`` to open another
@@ -269,6 +286,8 @@ def open_draw(
                 .where(s.c.campaign_id == campaign_id, s.c.status == "open")
                 .values(status="superseded")
             )
+            frame_hash = freeze(connection, "frame", with_last_drawn(connection, frame))
+            pool_hash = freeze(connection, "pool", pool)
             nonce = secrets.token_hex(32)
             session_id = connection.execute(
                 insert(s).values(
@@ -279,6 +298,7 @@ def open_draw(
                     nonce=nonce,
                     commitment=commitment_of(nonce),
                     frame_hash=frame_hash,
+                    pool_hash=pool_hash,
                     status="open",
                     reason=reason,
                 )
@@ -293,12 +313,38 @@ def open_draw(
                     "session_id": int(session_id),
                     "commitment": commitment_of(nonce),
                     "frame_hash": frame_hash,
+                    "pool_hash": pool_hash,
+                    "frame_rows": len(frame),
+                    "pool_rows": len(pool),
                     "reason": reason,
                 },
             )
             return _view(connection, int(session_id))
     except IntegrityError as error:
         raise WorkflowError(f"the draw could not be opened: {error.orig}") from error
+
+
+def session_population(engine: Engine, session_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(frame, pool) frozen when the session was opened, exactly as frozen.
+
+    Raises ``WorkflowError``: ``session_missing``; ``frozen_missing`` for a session opened before
+    populations were frozen (it must be opened again).
+    """
+    s = DrawSession.__table__
+    with engine.connect() as connection:
+        row = connection.execute(select(s.c.frame_hash, s.c.pool_hash).where(s.c.id == session_id)).first()
+        if row is None:
+            raise WorkflowError(f"draw session {session_id} does not exist", code="session_missing")
+        if row.pool_hash is None:
+            raise WorkflowError(
+                "this draw was opened before populations were frozen: open it again with a reason",
+                code="frozen_missing",
+                hash=row.frame_hash,
+            )
+        return (
+            load_frozen(connection, row.frame_hash, kind="frame"),
+            load_frozen(connection, row.pool_hash, kind="pool"),
+        )
 
 
 def session_seed(engine: Engine, session_id: int, *, actor: Actor) -> int:
@@ -424,6 +470,8 @@ def commit_attempt(
             raise WorkflowError("the targets differ from the preview that was drawn", code="stale_preview")
         if record.seed != seed_of(session["nonce"]) or record.frame_hash != session["frame_hash"]:
             raise WorkflowError("the record does not match the opened draw", code="stale_preview")
+        if session["pool_hash"] is not None and record.params.get("pool_hash") != session["pool_hash"]:
+            raise WorkflowError("the teams were not drawn from the frozen pool", code="stale_preview")
         campaign = connection.execute(select(c).where(c.c.id == session["campaign_id"])).mappings().one()
         params = {
             **record.params,

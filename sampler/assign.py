@@ -67,6 +67,7 @@ __all__ = [
     "assign_inspectors",
     "eligibility_rules",
     "parse_pool",
+    "pool_hash",
 ]
 
 ASSIGN_METHODS: tuple[str, ...] = ("auto", "exact", "sequential")
@@ -208,6 +209,17 @@ def parse_pool(pool: pd.DataFrame) -> InspectorPool:
         hash=content_hash(hashed, key="inspector_id"),
         prior_load=prior_load,
     )
+
+
+def pool_hash(pool: pd.DataFrame) -> str:
+    """The hash an assignment records as ``pool_hash``: the content hash of the checked pool.
+
+    Defined like the frame hash (`sampler.frame.content_hash`, keyed by ``inspector_id``) over the
+    pool's columns as the assignment reads them (region, agency, schemes, active, id_valid_until,
+    affiliations; tokens sorted, dates ISO), so it ignores row order and cell formatting. Raises
+    `SamplerError` when the pool is not a valid pool (see `parse_pool`).
+    """
+    return parse_pool(pool).hash
 
 
 def eligibility_rules(

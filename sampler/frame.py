@@ -14,7 +14,7 @@ import pandas as pd
 
 from sampler.errors import SamplerError
 
-__all__ = ["STRATUM_SEPARATOR", "Frame", "content_hash"]
+__all__ = ["STRATUM_SEPARATOR", "Frame", "content_hash", "frame_hash"]
 
 #: Stratum labels join the values of the stratum keys with this character, e.g. ``"GD|QMS"``.
 STRATUM_SEPARATOR = "|"
@@ -155,6 +155,14 @@ def content_hash(data: pd.DataFrame, *, key: str) -> str:
     if key not in data.columns:
         raise SamplerError(f"column {key!r} is missing from the table", field=key)
     return _content_hash(data, key, _id_order(data[key]))
+
+
+def frame_hash(data: pd.DataFrame, *, unit_id: str = "unit_id") -> str:
+    """The hash a draw records as ``frame_hash``: `content_hash` keyed by the unit id column.
+
+    Equal to ``Frame(data).content_hash`` (strata do not enter the hash); 64 hexadecimal characters.
+    """
+    return content_hash(data, key=unit_id)
 
 
 class Frame:

@@ -214,8 +214,6 @@ cap = int(
     )
 )
 cross_region = st.checkbox(t("plan.draw.cross"))
-frame_data = query(load_certificate_frame, schemes=(scheme,))
-frame_hash = planner.frame_hash_of(frame_data)
 session = find_session(engine, campaign_name=" ".join(campaign_name.split()), year=year)
 
 if "plan_committed" in st.session_state:
@@ -235,9 +233,9 @@ if session is not None and session.status == "open" and session.scheme not in (N
         )
     )
     st.stop()
-if session is None or session.status != "open" or session.frame_hash != frame_hash:
+if session is None or session.status != "open" or session.pool_hash is None:
     if session is not None and session.status == "open":
-        st.warning(t("plan.lottery.frame_changed"))
+        st.warning(t("plan.lottery.not_frozen"))  # opened before populations were frozen
     st.caption(t("plan.lottery.explain"))
     reopen_reason = ""
     if session is not None:
@@ -256,7 +254,8 @@ if session is None or session.status != "open" or session.frame_hash != frame_ha
                 campaign_name=campaign_name,
                 year=year,
                 scheme=scheme,
-                frame_hash=frame_hash,
+                frame=query(load_certificate_frame, schemes=(scheme,)),
+                pool=query(load_inspector_pool, workload_year=year),
                 actor=VIEWER,
                 reason=reopen_reason,
             )
@@ -299,8 +298,6 @@ if st.button(
         st.session_state["plan_preview"] = planner.draw_preview(
             engine,
             session.id,
-            frame_data,
-            query(load_inspector_pool, workload_year=year),
             quotas,
             inputs,
             actor=VIEWER,

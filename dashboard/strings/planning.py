@@ -120,9 +120,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "参数已改变，上面的预览已失效，不能提交。请重新抽取。",
         "en": "The parameters changed since this preview: it can no longer be committed. Draw again.",
     },
-    "plan.lottery.frame_changed": {
-        "zh": "开启抽取后名录已发生变化（例如证书到期），原承诺不再适用。请说明理由后重新开启。",
-        "en": "The population changed since the draw was opened (e.g. certificates expired). Open it again with a reason.",
+    "plan.lottery.not_frozen": {
+        "zh": "此次抽取在名单固化功能上线前开启，未保存固化名单，无法继续。请说明理由后重新开启（将固化当前名单）。",
+        "en": "This draw was opened before populations were frozen and has no frozen population. Open it again "
+        "with a reason (the current population is frozen).",
     },
     "plan.lottery.other_scheme": {
         "zh": "抽查任务“{name}”的抽取是按 {planned} 开启的，当前选择的是 {scheme}。请改回 {planned}，或为 {scheme} 另起一个任务名称。",
@@ -155,6 +156,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "plan.lottery.error.frame_changed": {
         "zh": "开启抽取后名录已发生变化，请重新开启。",
         "en": "The population changed since the draw was opened: open it again.",
+    },
+    "plan.lottery.error.frozen_missing": {
+        "zh": "找不到此次抽取固化的名单（{hash}），请说明理由后重新开启。",
+        "en": "The population frozen for this draw ({hash}) is missing: open the draw again with a reason.",
     },
     "plan.lottery.error.stale_preview": {
         "zh": "预览已失效（参数或结果已改变），未提交。请重新抽取。",

@@ -35,7 +35,8 @@ def lottery_record(tmp_path_factory):
         campaign_name="抽签测试",
         year=2027,
         scheme="EnMS",
-        frame_hash=planner.frame_hash_of(frame),
+        frame=frame,
+        pool=load_inspector_pool(engine),
         actor=PLANNER,
     )
     inputs = planner.draw_inputs(
@@ -47,9 +48,7 @@ def lottery_record(tmp_path_factory):
         cap=3,
         cross_region=False,
     )
-    preview = planner.draw_preview(
-        engine, session.id, frame, load_inspector_pool(engine), quotas, inputs, actor=PLANNER
-    )
+    preview = planner.draw_preview(engine, session.id, quotas, inputs, actor=PLANNER)
     planner.commit_preview(engine, preview, campaign_name="抽签测试", year=2027, scheme="EnMS", actor=PLANNER)
     export = export_draw_record(engine, session.campaign_id, role=Role.STAFF)
     engine.dispose()

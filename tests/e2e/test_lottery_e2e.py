@@ -223,7 +223,7 @@ def test_a_stale_preview_cannot_be_committed_and_the_latest_one_is(
     expect(button(page, "plan.draw.commit")).to_have_count(0)
     expect(button(page, "plan.draw.run")).to_have_count(0)
     expect(button(page, "plan.lottery.open")).to_have_count(0)
-    expect(page.get_by_text(zh("plan.lottery.frame_changed"))).to_have_count(0)  # the frame did not change
+    expect(page.get_by_text(zh("plan.lottery.not_frozen"))).to_have_count(0)  # the frozen draw stays open
 
     # back on QMS, one more inspector per team: the preview is stale, and a new draw needs a reason
     choose_scheme(page, SCHEME)

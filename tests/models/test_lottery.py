@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
 
@@ -13,6 +14,7 @@ from models import Campaign, Draw
 from models.access import AccessDenied
 from models.audit import verify_chain, verify_rows
 from models.draw_records import DrawRecord, WorkflowError
+from models.frames import LAST_DRAWN
 from models.lottery import (
     DrawSession,
     commit_attempt,
@@ -24,9 +26,32 @@ from models.lottery import (
     session_seed,
 )
 from models.queries.campaigns import campaign_audit_trail
+from sampler.assign import pool_hash
+from sampler.frame import frame_hash
 from tests.support.actors import PLANNER, STAFF, SUPERVISOR
 
-FRAME = "fa" * 32
+FRAME_DATA = pd.DataFrame(
+    {
+        "unit_id": [1, 2, 3],
+        "region": ["440000"] * 3,
+        "scheme": ["QMS"] * 3,
+        "institution_id": [1] * 3,
+        "risk_grade": ["A"] * 3,
+        LAST_DRAWN: pd.Series([None] * 3, dtype="str"),  # never drawn: what open_draw finds in `store`
+    }
+)
+POOL = pd.DataFrame(
+    {
+        "inspector_id": [1, 2],
+        "region": ["440000"] * 2,
+        "agency": ["GD"] * 2,
+        "active": [True, True],
+        "id_valid_until": [dt.date(2030, 1, 1)] * 2,
+        "schemes": ["QMS"] * 2,
+        "affiliations": ["", ""],
+    }
+)
+FRAME = frame_hash(FRAME_DATA)
 
 
 def _result(units: list[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -50,7 +75,9 @@ def _record(seed: int, frame: str = FRAME) -> DrawRecord:
 
 
 def _open(store, **overrides):
-    values = dict(campaign_name="2026年QMS抽查", year=2026, scheme="QMS", frame_hash=FRAME, actor=PLANNER)
+    values = dict(
+        campaign_name="2026年QMS抽查", year=2026, scheme="QMS", frame=FRAME_DATA, pool=POOL, actor=PLANNER
+    )
     values.update(overrides)
     return open_draw(store, **values)
 
@@ -78,6 +105,7 @@ def _nonce(store, session_id) -> str:
 def test_opening_fixes_a_commitment_before_anything_is_drawn(store):
     session = _open(store)
     assert session.status == "open" and session.attempts == 0 and session.frame_hash == FRAME
+    assert session.pool_hash == pool_hash(POOL)
     nonce = _nonce(store, session.id)
     assert session.commitment == commitment_of(nonce) != nonce
     assert not hasattr(session, "nonce")
@@ -149,10 +177,11 @@ def test_a_changed_population_cannot_be_drawn_from_an_old_opening(store):
         )
     assert refused.value.code == "frame_changed"
     with pytest.raises(WorkflowError) as needs_reason:
-        _open(store, frame_hash="0" * 64)
+        _open(store, frame=FRAME_DATA.iloc[:2])
     assert needs_reason.value.code == "reason_required"
-    reopened = _open(store, frame_hash="0" * 64, reason="证书到期后名录变化")
+    reopened = _open(store, frame=FRAME_DATA.iloc[:2], reason="证书到期后名录变化")
     assert reopened.commitment != session.commitment
+    assert reopened.frame_hash == frame_hash(FRAME_DATA.iloc[:2]) != session.frame_hash
     with store.connect() as connection:
         statuses = dict(
             connection.execute(select(DrawSession.__table__.c.id, DrawSession.__table__.c.status)).all()

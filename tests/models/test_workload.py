@@ -28,6 +28,7 @@ from models.inspectors import InspectorScheme
 from models.lottery import open_draw
 from models.workload import inspector_load
 from sampler.errors import InfeasibleAssignmentError
+from tests.cli.test_verify_exported_record import _verify
 from tests.support.actors import PLANNER
 from tests.support.rows import (
     insert_guangdong_certificates,
@@ -59,7 +60,8 @@ def _preview(engine, name: str, *, year: int = 2026, targets: int, cap: int, rea
         campaign_name=name,
         year=year,
         scheme="QMS",
-        frame_hash=planner.frame_hash_of(load_certificate_frame(engine, schemes=("QMS",))),
+        frame=load_certificate_frame(engine, schemes=("QMS",)),
+        pool=load_inspector_pool(engine, workload_year=year),
         actor=PLANNER,
         reason=reason,
     )
@@ -67,8 +69,8 @@ def _preview(engine, name: str, *, year: int = 2026, targets: int, cap: int, rea
 
 
 def _draw(engine, session_id: int, *, year: int, targets: int, cap: int):
-    """Preview an open draw (the same inputs again give the logged attempt back)."""
-    frame = load_certificate_frame(engine, schemes=("QMS",))
+    """Preview an open draw from its frozen population (the same inputs again give the logged
+    attempt back)."""
     quotas = pd.DataFrame({"region_code": ["440000"], "scheme_code": ["QMS"], "N": [6], "n": [targets]})
     inputs = planner.draw_inputs(
         scheme="QMS",
@@ -79,8 +81,7 @@ def _draw(engine, session_id: int, *, year: int, targets: int, cap: int):
         cap=cap,
         cross_region=False,
     )
-    pool = load_inspector_pool(engine, workload_year=year)
-    return planner.draw_preview(engine, session_id, frame, pool, quotas, inputs, actor=PLANNER)
+    return planner.draw_preview(engine, session_id, quotas, inputs, actor=PLANNER)
 
 
 def _commit(engine, preview, name: str, year: int = 2026) -> int:
@@ -133,7 +134,7 @@ def test_a_second_campaign_with_cap_1_takes_only_inspectors_still_free_this_year
     assert _loads(staffed, 2027) == {i: 1 for i in INSPECTORS}
 
 
-def test_a_commit_is_refused_when_a_commit_meanwhile_used_the_places(staffed):
+def test_a_commit_is_refused_when_a_commit_meanwhile_used_the_places(staffed, tmp_path):
     first = _preview(staffed, "甲", targets=4, cap=1)  # every inspector once
     second = _preview(staffed, "乙", targets=1, cap=1)  # drawn before the first is committed
     _commit(staffed, first, "甲")
@@ -148,8 +149,11 @@ def test_a_commit_is_refused_when_a_commit_meanwhile_used_the_places(staffed):
     again = _preview(staffed, "乙", targets=2, cap=2, reason="名额已被甲占用，重新开启")
     draw_id = _commit(staffed, again, "乙")
     assert max(_loads(staffed).values()) == 2
-    prior = stored_draw_record(staffed, draw_id).record["workload"]["prior_load"]
-    assert prior == {str(i): 1 for i in sorted(_team_members(again))}
+    record = stored_draw_record(staffed, draw_id).record
+    assert record["workload"]["prior_load"] == {str(i): 1 for i in sorted(_team_members(again))}
+    # the frozen pool holds the loads the draw used: the record re-derives from the store
+    result = _verify(staffed.url.render_as_string(hide_password=False), record, tmp_path)
+    assert result.exit_code == 0, result.output
 
 
 def _race(commits: list[Callable[[], int]]) -> list[object]:
