@@ -15,16 +15,23 @@ from sqlalchemy import Engine
 
 from models.access import Actor
 from models.draw_records import DrawRecord, commit_draw
-from models.frames import certificate_frame_source
-from models.lottery import commit_attempt, inputs_hash, record_attempt, session_population, session_seed
+from models.frames import LAST_DRAWN, certificate_frame_source
+from models.lottery import (
+    commit_attempt,
+    inputs_hash,
+    record_attempt,
+    session_population,
+    session_seed,
+    session_view,
+)
 from models.queries.planning import preview_labels
 from sampler.allocate import METHODS, allocate
 from sampler.assign import Assignment, assign_inspectors
-from sampler.draw import Draw, draw_sample
+from sampler.draw import Draw
 from sampler.frame import Frame
 from sampler.plan_file import FIXED_METHOD, Plan, parse_plan
 from sampler.power import PlanPower, plan_power
-from sampler.run import RECORD_VERSION, plan_allocation
+from sampler.run import RECORD_VERSION, plan_draw
 from sampler.simulate import SimulationResult, simulate_detections
 
 ALLOCATION_METHODS = METHODS  # sampler.allocate.METHOD_REGISTRY, in display order
@@ -120,22 +127,35 @@ def live_plan(
     team_size: int,
     cap: int | None,
     cross_region: bool,
+    exclude_months: int = 0,
+    as_of: dt.date | None = None,
 ) -> Plan:
-    """The sampler plan of a live draw: the quotas by province as given, then teams."""
+    """The sampler plan of a live draw: the quotas by province as given, then teams.
+
+    ``exclude_months`` > 0 leaves out units drawn within that many months before ``as_of`` (the
+    draw's opening date), read from the frozen frame's `models.frames.LAST_DRAWN` column.
+    """
     sizes = quota_sizes(quotas)
-    return parse_plan(
-        {
-            "seed": seed,
-            "strata": [STRATUM],
-            "allocation": {"method": FIXED_METHOD, "sizes": sizes},
-            "assignment": {
-                "team_size": team_size,
-                "cap": cap,
-                "inspection_date": inspection_date.isoformat(),
-                "cross_region": cross_region,
-            },
+    plan: dict = {
+        "seed": seed,
+        "strata": [STRATUM],
+        "allocation": {"method": FIXED_METHOD, "sizes": sizes},
+        "assignment": {
+            "team_size": team_size,
+            "cap": cap,
+            "inspection_date": inspection_date.isoformat(),
+            "cross_region": cross_region,
+        },
+    }
+    if exclude_months:
+        if as_of is None:
+            raise ValueError("excluding recently drawn units needs the date they are counted back from")
+        plan["exclude_recent"] = {
+            "months": int(exclude_months),
+            "as_of": as_of.isoformat(),
+            "column": LAST_DRAWN,
         }
-    )
+    return parse_plan(plan)
 
 
 def live_draw(
@@ -149,12 +169,15 @@ def live_draw(
     cap: int | None,
     cross_region: bool,
     frame_source: dict | None = None,
+    exclude_months: int = 0,
+    as_of: dt.date | None = None,
 ) -> LiveDraw:
     """Draw the targets by province (first random) and their teams (second random) with one seed.
 
     ``frame_source``: the `models.frames.load_certificate_frame` keywords that gave ``frame_data``
     (status, schemes, provinces), kept with the draw so that ``regdash verify --database-url`` reads
-    the same frame.
+    the same frame. ``exclude_months``, ``as_of``: see `live_plan`; what was left out is in
+    ``live.draw.params["exclusion"]`` (`sampler.run.plan_draw`).
     """
     plan = live_plan(
         quotas,
@@ -163,9 +186,11 @@ def live_draw(
         team_size=team_size,
         cap=cap,
         cross_region=cross_region,
+        exclude_months=exclude_months,
+        as_of=as_of,
     )
     frame = Frame(frame_data, strata=plan.strata)
-    draw = draw_sample(frame, plan_allocation(frame, plan), seed=seed)
+    draw = plan_draw(frame, plan, seed=seed)
     assignment = assign_inspectors(draw.units, pool, seed=seed, **plan.assignment.options())
     return LiveDraw(
         draw=draw,
@@ -251,9 +276,13 @@ def draw_inputs(
     team_size: int,
     cap: int | None,
     cross_region: bool,
+    exclude_months: int = 0,
 ) -> dict:
-    """Everything a preview depends on besides the frame and the seed: its binding to the page's inputs."""
-    return {
+    """Everything a preview depends on besides the frame and the seed: its binding to the page's inputs.
+
+    ``exclude_months`` (0: off) is a key only when set, so inputs without it hash as before.
+    """
+    inputs = {
         "scheme": scheme,
         "year": int(year),
         "quotas": quota_sizes(quotas),
@@ -262,6 +291,9 @@ def draw_inputs(
         "cap": None if cap is None else int(cap),
         "cross_region": bool(cross_region),
     }
+    if exclude_months:
+        inputs["exclude_months"] = int(exclude_months)
+    return inputs
 
 
 @dataclass(frozen=True)
@@ -286,7 +318,8 @@ def draw_preview(
     """Draw from the session's frozen frame and pool with its seed, log the attempt, return it.
 
     The population is the one frozen when the draw was opened (``models.lottery.session_population``),
-    never the live store; the attempt is logged by ``models.lottery.record_attempt``.
+    never the live store; ``inputs["exclude_months"]`` counts back from the opening date (the frozen
+    frame's last-drawn dates are as of then). The attempt is logged by ``models.lottery.record_attempt``.
     """
     frame_data, pool = session_population(engine, session_id)
     live = live_draw(
@@ -299,6 +332,8 @@ def draw_preview(
         cap=inputs["cap"],
         cross_region=inputs["cross_region"],
         frame_source={"schemes": (inputs["scheme"],)},
+        exclude_months=inputs.get("exclude_months", 0),
+        as_of=session_view(engine, session_id).opened_at.astimezone(dt.UTC).date(),
     )
     targets, assignments = result_frames(live)
     attempt_id = record_attempt(

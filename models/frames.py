@@ -247,11 +247,11 @@ def with_last_drawn(connection: Connection, frame: pd.DataFrame) -> pd.DataFrame
         .where(t.c.certificate_id.is_not(None))
         .group_by(t.c.certificate_id)
     ).all()
-    latest = {int(unit): _utc_date(moment) for unit, moment in rows}
-    out = frame.drop(columns=[LAST_DRAWN], errors="ignore").copy()
-    out[LAST_DRAWN] = pd.Series(
-        [latest.get(int(u)) for u in out["unit_id"].tolist()], index=out.index, dtype="str"
+    latest = pd.Series(
+        [_utc_date(moment) for _, moment in rows], index=[int(unit) for unit, _ in rows], dtype="str"
     )
+    out = frame.drop(columns=[LAST_DRAWN], errors="ignore").copy()
+    out[LAST_DRAWN] = out["unit_id"].map(latest).astype("str")
     return out
 
 

@@ -200,6 +200,15 @@ def _view(connection: Connection, session_id: int) -> SessionView:
     )
 
 
+def session_view(engine: Engine, session_id: int) -> SessionView:
+    """The session ``session_id`` as a planner sees it (``WorkflowError`` ``session_missing`` if none)."""
+    s = DrawSession.__table__
+    with engine.connect() as connection:
+        if connection.execute(select(s.c.id).where(s.c.id == session_id)).first() is None:
+            raise WorkflowError(f"draw session {session_id} does not exist", code="session_missing")
+        return _view(connection, session_id)
+
+
 def find_session(engine: Engine, *, campaign_name: str, year: int) -> SessionView | None:
     """The newest draw session of the campaign named ``campaign_name`` in ``year``, if any."""
     s, c = DrawSession.__table__, Campaign.__table__

@@ -12,6 +12,7 @@ Example (every key except ``n``/``seed`` has a default; see sampler/README.md)::
     confidence: 0.95
     simulation: {replications: 10000, assignment_replications: 20}
     assignment: {team_size: 2, cap: 3, inspection_date: 2026-12-01, cross_region: true}
+    exclude_recent: {months: 12, as_of: 2026-11-30, column: last_drawn_on}
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ __all__ = [
     "AllocationSpec",
     "AssignmentSpec",
     "AssumedSpec",
+    "ExclusionSpec",
     "Plan",
     "SimulationSpec",
     "load_plan",
@@ -204,6 +206,49 @@ class AssignmentSpec:
         return dataclasses.asdict(self)
 
 
+@dataclass(frozen=True)
+class ExclusionSpec:
+    """``exclude_recent:`` section: leave out units drawn within ``months`` months before ``as_of``.
+
+    ``column`` is a frame column holding each unit's latest draw date (ISO date; missing when never
+    drawn). A unit is left out when that date is on or after the cut-off, ``as_of`` minus ``months``
+    calendar months (the day clamped to the month's end: 2026-03-31 minus 1 month is 2026-02-28).
+    """
+
+    months: int
+    as_of: str
+    column: str = "last_drawn_on"
+
+    @classmethod
+    def parse(cls, data: Mapping[str, Any]) -> ExclusionSpec:
+        _check_keys(data, ("months", "as_of", "column"), "exclude_recent.")
+        if data.get("months") is None:
+            raise SamplerError("exclude_recent.months is required", field="exclude_recent.months")
+        months = check_int(data["months"], "exclude_recent.months", minimum=1)
+        as_of = data.get("as_of")
+        try:
+            as_of = dt.date.fromisoformat(as_of).isoformat() if isinstance(as_of, str) else None
+        except ValueError:
+            as_of = None
+        if as_of is None:
+            raise SamplerError(
+                f"exclude_recent.as_of must be an ISO date (YYYY-MM-DD), got {data.get('as_of')!r}",
+                field="exclude_recent.as_of",
+            )
+        column = data.get("column", "last_drawn_on")
+        if not isinstance(column, str) or not column:
+            raise SamplerError("exclude_recent.column must be a column name", field="exclude_recent.column")
+        return cls(months=months, as_of=as_of, column=column)
+
+    def cutoff(self) -> dt.date:
+        """The first date whose draws exclude a unit: ``as_of`` minus ``months`` calendar months."""
+        as_of = dt.date.fromisoformat(self.as_of)
+        month = as_of.year * 12 + as_of.month - 1 - self.months
+        year, month = divmod(month, 12)
+        first_of_next = dt.date(year + (month == 11), (month + 1) % 12 + 1, 1)
+        return dt.date(year, month + 1, min(as_of.day, (first_of_next - dt.timedelta(days=1)).day))
+
+
 PLAN_KEYS = (
     "seed",
     "strata",
@@ -216,6 +261,7 @@ PLAN_KEYS = (
     "institution_column",
     "simulation",
     "assignment",
+    "exclude_recent",
 )
 
 
@@ -252,11 +298,17 @@ class Plan:
     institution_column: str | None = "institution_id"
     simulation: SimulationSpec = SimulationSpec()
     assignment: AssignmentSpec | None = None
+    exclude_recent: ExclusionSpec | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready form (round-trips through `parse_plan`)."""
+        """Plain JSON-ready form (round-trips through `parse_plan`).
+
+        ``exclude_recent`` appears only when set, so plans (and records) without it read as before.
+        """
         data = dataclasses.asdict(self)
         data["strata"] = list(self.strata)
+        if self.exclude_recent is None:
+            del data["exclude_recent"]
         return data
 
 
@@ -284,6 +336,7 @@ def parse_plan(data: Mapping[str, Any]) -> Plan:
     if allocation.method != "ratio" and n is None:
         raise SamplerError(f"n is required by allocation method '{allocation.method}'", field="n")
     assignment = data.get("assignment")
+    exclusion = data.get("exclude_recent")
     return Plan(
         seed=None if seed is None else check_int(seed, "seed"),
         strata=tuple(strata),
@@ -296,6 +349,7 @@ def parse_plan(data: Mapping[str, Any]) -> Plan:
         institution_column=institution,
         simulation=SimulationSpec.parse(data.get("simulation") or {}),
         assignment=None if assignment is None else AssignmentSpec.parse(assignment),
+        exclude_recent=None if exclusion is None else ExclusionSpec.parse(exclusion),
     )
 
 

@@ -7,20 +7,31 @@ The live draw produces a *record*: a JSON-ready dict holding everything needed t
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sampler.allocate import Allocation, allocate
 from sampler.assign import assign_inspectors
-from sampler.draw import draw_sample
+from sampler.draw import Draw, draw_sample
 from sampler.errors import SamplerError
-from sampler.frame import Frame
+from sampler.frame import Frame, _canonical_text
 from sampler.plan_file import FIXED_METHOD, Plan
 from sampler.power import PlanPower, plan_power
 from sampler.simulate import SimulationResult, simulate_plan
 
-__all__ = ["RECORD_VERSION", "plan_allocation", "plan_frame", "run_draw", "run_power", "run_simulation"]
+__all__ = [
+    "RECORD_VERSION",
+    "eligible_frame",
+    "plan_allocation",
+    "plan_draw",
+    "plan_frame",
+    "run_draw",
+    "run_power",
+    "run_simulation",
+]
 
 RECORD_VERSION = 1
 
@@ -30,6 +41,72 @@ def plan_frame(table: pd.DataFrame | Frame, plan: Plan) -> Frame:
     if isinstance(table, Frame):
         return table if table.strata == plan.strata else table.with_strata(plan.strata)
     return Frame(table, strata=plan.strata)
+
+
+def eligible_frame(frame: Frame, plan: Plan) -> tuple[Frame, dict[str, Any] | None]:
+    """The units the plan may draw, and what its ``exclude_recent`` section left out.
+
+    Without ``exclude_recent``: ``(frame, None)``. With it: the frame without the units whose
+    ``exclude_recent.column`` date is on or after the cut-off (``as_of`` minus ``months`` calendar
+    months), and ``{"column", "months", "as_of", "cutoff", "excluded"}`` (the cut-off as ISO date, the
+    number of units left out). A missing date means never drawn (kept); any other value that is not a
+    date raises `SamplerError` naming the column and the unit.
+    """
+    spec = plan.exclude_recent
+    if spec is None:
+        return frame, None
+    data = frame.data
+    if spec.column not in data.columns:
+        raise SamplerError(
+            f"exclude_recent.column {spec.column!r} is not a column of the frame; it has "
+            f"{', '.join(map(str, data.columns))}",
+            field="exclude_recent.column",
+        )
+    values = data[spec.column]
+    dates = pd.to_datetime(values, errors="coerce", format="ISO8601")
+    bad = values.notna() & (values.astype(str) != "") & dates.isna()
+    if bad.any():
+        first = int(np.flatnonzero(bad.to_numpy())[0])
+        raise SamplerError(
+            f"frame column {spec.column!r} holds {values.iloc[first]!r}, not a date "
+            f"(unit {_canonical_text(data[frame.unit_id].iloc[first])})",
+            field="exclude_recent.column",
+        )
+    cutoff = spec.cutoff()
+    recent = (dates >= pd.Timestamp(cutoff)).to_numpy()
+    exclusion = {
+        "column": spec.column,
+        "months": spec.months,
+        "as_of": spec.as_of,
+        "cutoff": cutoff.isoformat(),
+        "excluded": int(recent.sum()),
+    }
+    if not recent.any():
+        return frame, exclusion
+    kept = data.loc[~recent].reset_index(drop=True)
+    if kept.empty:
+        raise SamplerError(
+            f"every unit of the frame was drawn on or after {cutoff.isoformat()}: nothing left to draw",
+            field="exclude_recent.months",
+        )
+    return Frame(kept, strata=frame.strata, unit_id=frame.unit_id), exclusion
+
+
+def plan_draw(frame: Frame, plan: Plan, *, seed: int) -> Draw:
+    """The plan's draw of targets from ``frame`` (stratified as the plan says) with ``seed``.
+
+    Units left out by ``exclude_recent`` (`eligible_frame`) are not drawn: the allocation and the
+    inclusion probabilities are those of the remaining units. The draw's ``frame_hash`` is still the
+    hash of the whole ``frame``, and its ``params`` gain ``exclusion`` (what was left out and why), so a
+    record says both and `sampler.verify` re-applies the cut-off.
+    """
+    eligible, exclusion = eligible_frame(frame, plan)
+    drawn = draw_sample(eligible, plan_allocation(eligible, plan), seed=seed)
+    if exclusion is None:
+        return drawn
+    return dataclasses.replace(
+        drawn, frame_hash=frame.content_hash, params={**drawn.params, "exclusion": exclusion}
+    )
 
 
 def plan_allocation(frame: Frame, plan: Plan) -> Allocation:
@@ -135,8 +212,7 @@ def run_draw(frame: Frame, plan: Plan, pool: pd.DataFrame | None = None) -> dict
     """The live draw (and team assignment, when the plan has an assignment section) as a record."""
     if plan.seed is None:
         raise SamplerError("the plan needs a seed for a live draw", field="seed")
-    allocation = plan_allocation(frame, plan)
-    drawn = draw_sample(frame, allocation, seed=plan.seed)
+    drawn = plan_draw(frame, plan, seed=plan.seed)
     record: dict[str, Any] = {
         "record_version": RECORD_VERSION,
         "plan": plan.to_dict(),

@@ -214,6 +214,7 @@ cap = int(
     )
 )
 cross_region = st.checkbox(t("plan.draw.cross"))
+exclude_months = int(st.number_input(t("plan.draw.exclude_months"), 0, 120, 0, key="plan_exclude"))
 session = find_session(engine, campaign_name=" ".join(campaign_name.split()), year=year)
 
 if "plan_committed" in st.session_state:
@@ -285,6 +286,7 @@ inputs = planner.draw_inputs(
     team_size=team_size,
     cap=cap,
     cross_region=cross_region,
+    exclude_months=exclude_months,
 )
 current = inputs_hash(inputs)
 needs_reason = session.attempts > 0 and current != session.latest_inputs_hash
@@ -324,6 +326,8 @@ st.success(
 st.caption(
     t("plan.draw.audit", frame=live.draw.frame_hash[:16], seed=live.draw.seed, stream=live.draw.stream[:16])
 )
+if (exclusion := live.draw.params.get("exclusion")) is not None:
+    st.info(t("plan.draw.excluded", count=format_int(exclusion["excluded"]), **exclusion))
 show_table(
     labelled(
         planner.readable_preview(engine, live),

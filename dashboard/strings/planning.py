@@ -79,6 +79,15 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "异地检查（不选派本省人员）",
         "en": "Cross-region (no inspector from the target's province)",
     },
+    "plan.draw.exclude_months": {
+        "zh": "排除近 N 个月内已被其他任务抽中的证书（0 = 不排除）",
+        "en": "Exclude certificates drawn in another campaign within the last N months (0 = off)",
+    },
+    "plan.draw.excluded": {
+        "zh": "已排除 {count} 张在 {cutoff} 及以后被抽中过的证书（开启日 {as_of} 前 {months} 个月内）。",
+        "en": "{count} certificate(s) drawn on or after {cutoff} (within {months} months before the opening "
+        "on {as_of}) were excluded.",
+    },
     "plan.draw.run": {"zh": "抽取检查对象并选派人员", "en": "Draw targets and inspectors"},
     "plan.draw.preview": {
         "zh": "已抽取 {n} 个检查对象，{m} 名检查人员参与（尚未保存）",

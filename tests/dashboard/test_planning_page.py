@@ -231,3 +231,36 @@ def test_switching_the_scheme_of_an_open_draw_says_so_and_offers_nothing_to_comm
     at.selectbox(key="plan_scheme").set_value("QMS").run()  # back: the same inputs, the same preview
     assert "plan_commit" in [b.key for b in at.button]
     assert _scalar(planning_db, "SELECT count(*) FROM drawsession") == 1
+
+
+def test_excluding_recent_draws_leaves_them_out_and_says_how_many(planning_db):
+    at = _opened()
+    at.number_input(key="plan_exclude").set_value(120).run()
+    at.button(key="plan_run").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    live = at.session_state["plan_preview"].live
+    exclusion = live.draw.params["exclusion"]
+    assert exclusion["months"] == 120
+    # independently: valid QMS certificates (as frozen at opening) with a draw on or after the cut-off
+    recent = {
+        int(row)
+        for row in _column(
+            planning_db,
+            "SELECT DISTINCT t.certificate_id FROM drawtarget t JOIN draw d ON d.id = t.draw_id "
+            "JOIN certificate c ON c.id = t.certificate_id "
+            "WHERE c.status = 'valid' AND c.scheme_code = 'QMS' AND substr(d.drawn_at, 1, 10) >= :cutoff",
+            cutoff=exclusion["cutoff"],
+        )
+    }
+    assert recent and exclusion["excluded"] == len(recent)
+    assert not recent & set(live.draw.unit_ids)
+    shown = [i.value for i in at.info]
+    assert any(f"{len(recent):,} certificate(s) drawn on or after {exclusion['cutoff']}" in s for s in shown)
+
+
+def _column(url: str, statement: str, **params) -> list:
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        values = connection.execute(text(statement), params).scalars().all()
+    engine.dispose()
+    return values

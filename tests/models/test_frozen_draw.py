@@ -16,7 +16,7 @@ from dashboard import planner
 from models import Inspector, InspectorScheme
 from models.access import Role
 from models.draw_record_export import export_draw_record
-from models.frames import load_certificate_frame, load_inspector_pool
+from models.frames import LAST_DRAWN, load_certificate_frame, load_inspector_pool
 from models.lottery import open_draw, session_population
 from models.maintenance import expire_certificates
 from tests.support.actors import ADMIN, PLANNER
@@ -118,3 +118,59 @@ def test_a_record_edited_after_the_freeze_still_mismatches(competent, tmp_path):
     result = _verify(store, record, tmp_path)
     assert result.exit_code == 1
     assert any("draw.units" in line for line in json.loads(result.output)["differences"])
+
+
+def _open_and_commit(store, name: str, quotas: pd.DataFrame, exclude_months: int = 0):
+    session = open_draw(
+        store,
+        campaign_name=name,
+        year=2027,
+        scheme="QMS",
+        frame=load_certificate_frame(store, schemes=("QMS",)),
+        pool=load_inspector_pool(store),
+        actor=PLANNER,
+    )
+    inputs = planner.draw_inputs(
+        scheme="QMS",
+        year=2027,
+        quotas=quotas,
+        inspection_date=dt.date(2026, 12, 1),
+        team_size=1,
+        cap=2,
+        cross_region=False,
+        exclude_months=exclude_months,
+    )
+    preview = planner.draw_preview(store, session.id, quotas, inputs, actor=PLANNER)
+    planner.commit_preview(store, preview, campaign_name=name, year=2027, scheme="QMS", actor=PLANNER)
+    return session, preview
+
+
+def test_units_drawn_in_another_campaign_within_the_window_are_excluded_and_verify_reapplies_it(
+    competent, tmp_path
+):
+    store = competent
+    _, first = _open_and_commit(store, "第一次抽查", QUOTAS)  # draws 2 of the 3 certificates
+    earlier = set(first.live.draw.units["unit_id"].tolist())
+    one = pd.DataFrame({"region_code": ["440000"], "N": [3], "n": [1]})
+    session, second = _open_and_commit(store, "第二次抽查", one, exclude_months=6)
+
+    frame, _pool = session_population(store, session.id)
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    assert dict(zip(frame["unit_id"], frame[LAST_DRAWN].fillna(""), strict=True)) == {
+        u: (today if u in earlier else "") for u in (1, 2, 3)
+    }
+    assert second.live.draw.units["unit_id"].tolist() == sorted({1, 2, 3} - earlier)
+    exclusion = second.live.draw.params["exclusion"]
+    assert exclusion["excluded"] == 2 and exclusion["months"] == 6 and exclusion["as_of"] == today
+
+    record = export_draw_record(store, session.campaign_id, role=Role.STAFF).record
+    assert record["draw"]["params"]["exclusion"] == exclusion
+    assert record["plan"]["exclude_recent"] == {"months": 6, "as_of": today, "column": LAST_DRAWN}
+    assert _verify(store, record, tmp_path).exit_code == 0
+
+    record["plan"]["exclude_recent"]["months"] = 1
+    result = _verify(store, record, tmp_path)
+    assert result.exit_code == 1
+    differences = json.loads(result.output)["differences"]
+    assert any(d.startswith("draw.params.exclusion.months") for d in differences), differences
+    assert any(d.startswith("plan") for d in differences), differences  # the store's copy disagrees too
