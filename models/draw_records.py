@@ -16,6 +16,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from models import clock
 from models.access import Actor, Permission, require
 from models.audit import append_audit
 from models.campaigns import Assignment, Campaign, Draw, DrawTarget, Finding, InspectionOutcome
@@ -53,7 +54,7 @@ class DrawRecord:
     legal_basis: str = "《认证认可条例》; 国办发〔2015〕58号"
     unit_type: str = "certificate"
     scheme_code: str | None = None
-    drawn_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    drawn_at: dt.datetime = field(default_factory=clock.now)
 
 
 def _require_columns(frame: pd.DataFrame, columns: tuple[str, ...], what: str) -> None:
@@ -274,7 +275,7 @@ def record_outcome(engine: Engine, outcome: OutcomeRecord, *, actor: Actor) -> i
                     recorded_by=actor.subject,
                     recorded_by_name=actor.name[:128],
                     recorded_by_role=str(actor.role),
-                    recorded_at=dt.datetime.now(dt.UTC),
+                    recorded_at=clock.now(),
                 )
             ).inserted_primary_key[0]
             if outcome.findings:
