@@ -198,3 +198,34 @@ def _teams(ordered: list, members: list, slots: dict[str, list]) -> list[dict[st
                 {"unit_id": int(t.certificate_id), "slot": slot, "inspector_id": int(member.inspector_id)}
             )
     return rows
+
+
+def params_of_record(record: dict[str, Any], *, frame_source: dict | None = None) -> dict[str, Any]:
+    """The draw's ``params_json`` for a sampler record (`sampler.run.run_draw`): the inverse of
+    `stored_draw_record`, which rebuilds ``record`` from these params and the stored targets and teams.
+
+    ``record`` must hold an assignment. ``frame_source`` names the store's units the frame came from
+    (None: a frame built elsewhere, e.g. the seeder's historical frames; `regdash verify` then reads
+    the frozen frame).
+    """
+    assignment = record["assignment"]
+    slots: dict[str, list[int]] = {}
+    for member in sorted(assignment["teams"], key=lambda m: (str(m["unit_id"]), m["slot"])):
+        slots.setdefault(str(member["unit_id"]), []).append(int(member["inspector_id"]))
+    return {
+        "draw": record["draw"]["params"],
+        "assignment": assignment["rules"],
+        "pool_hash": assignment["pool_hash"],
+        "draw_stream": record["draw"]["stream"],
+        "assignment_stream": assignment["stream"],
+        "inspection_date": assignment["rules"]["inspection_date"],
+        "record": {
+            "record_version": record["record_version"],
+            "plan": record["plan"],
+            "frame_source": frame_source,
+            "targets_hash": assignment["targets_hash"],
+            "attempts": int(assignment["attempts"]),
+            "method_used": assignment["method_used"],
+            "team_slots": slots,
+        },
+    }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -244,7 +245,10 @@ def record_outcome(engine: Engine, outcome: OutcomeRecord, *, actor: Actor) -> i
     ``actor`` must be allowed to record outcomes; a local bureau only for targets of its province.
     The outcome stores who entered it and when; the audit log gets the values written.
     """
-    require(actor, Permission.RECORD_OUTCOME)
+    return record_outcomes(engine, [outcome], actor=actor)[0]
+
+
+def _check_outcome(outcome: OutcomeRecord) -> None:
     _check_vocabulary(outcome.method, INSPECTION_METHODS, "method")
     _check_vocabulary(outcome.outcome_code, OUTCOME_CODES, "outcome_code")
     _check_vocabulary(outcome.follow_up, FOLLOW_UPS, "follow_up")
@@ -252,59 +256,84 @@ def record_outcome(engine: Engine, outcome: OutcomeRecord, *, actor: Actor) -> i
         _check_vocabulary(category, FINDING_CATEGORIES, "finding category")
     if outcome.outcome_code == "violation" and not outcome.findings:
         raise WorkflowError("a violation needs at least one finding category")
+
+
+def record_outcomes(engine: Engine, outcomes: Sequence[OutcomeRecord], *, actor: Actor) -> list[int]:
+    """Store several outcomes in one transaction (all or nothing); return their ids in order.
+
+    Each outcome is checked and audited as `record_outcome` does (one ``outcome.record`` entry with the
+    values written, covering the outcome's rows); the last entry for each draw also covers the draw's
+    outcomes as they stand after the batch. A batch saves the re-hashing of a draw's outcomes per
+    outcome (the seeder records a day's inspections at once).
+    """
+    require(actor, Permission.RECORD_OUTCOME)
+    for outcome in outcomes:
+        _check_outcome(outcome)
     target, draw = DrawTarget.__table__, Draw.__table__
+    ids: list[int] = []
+    current: OutcomeRecord | None = None
     try:
         with engine.begin() as connection:
-            found = connection.execute(
-                select(target.c.region_code, draw.c.campaign_id, draw.c.id)
-                .join(draw, draw.c.id == target.c.draw_id)
-                .where(target.c.id == outcome.target_id)
-            ).first()
-            if found is None:
-                raise WorkflowError(f"target {outcome.target_id} does not exist")
-            region_code, campaign_id, draw_id = found
-            require(actor, Permission.RECORD_OUTCOME, province=region_code)
-            outcome_id = connection.execute(
-                insert(InspectionOutcome.__table__).values(
-                    target_id=outcome.target_id,
-                    inspected_on=outcome.inspected_on,
-                    method=outcome.method,
-                    outcome_code=outcome.outcome_code,
-                    follow_up=outcome.follow_up,
-                    note=outcome.note,
-                    recorded_by=actor.subject,
-                    recorded_by_name=actor.name[:128],
-                    recorded_by_role=str(actor.role),
-                    recorded_at=clock.now(),
+            written = []
+            for outcome in outcomes:
+                current = outcome
+                found = connection.execute(
+                    select(target.c.region_code, draw.c.campaign_id, draw.c.id)
+                    .join(draw, draw.c.id == target.c.draw_id)
+                    .where(target.c.id == outcome.target_id)
+                ).first()
+                if found is None:
+                    raise WorkflowError(f"target {outcome.target_id} does not exist")
+                require(actor, Permission.RECORD_OUTCOME, province=found.region_code)
+                outcome_id = connection.execute(
+                    insert(InspectionOutcome.__table__).values(
+                        target_id=outcome.target_id,
+                        inspected_on=outcome.inspected_on,
+                        method=outcome.method,
+                        outcome_code=outcome.outcome_code,
+                        follow_up=outcome.follow_up,
+                        note=outcome.note,
+                        recorded_by=actor.subject,
+                        recorded_by_name=actor.name[:128],
+                        recorded_by_role=str(actor.role),
+                        recorded_at=clock.now(),
+                    )
+                ).inserted_primary_key[0]
+                if outcome.findings:
+                    connection.execute(
+                        insert(Finding.__table__),
+                        [dict(outcome_id=outcome_id, category=category) for category in outcome.findings],
+                    )
+                ids.append(int(outcome_id))
+                written.append((outcome, int(outcome_id), found))
+            last_of_draw = {found.id: outcome_id for _, outcome_id, found in written}
+            for outcome, outcome_id, found in written:
+                rows: dict[str, int] = {"outcome": outcome_id}
+                if last_of_draw[found.id] == outcome_id:
+                    rows["draw_outcomes"] = int(found.id)
+                append_audit(
+                    connection,
+                    actor,
+                    "outcome.record",
+                    "campaign",
+                    found.campaign_id,
+                    {
+                        "outcome_id": outcome_id,
+                        "target_id": outcome.target_id,
+                        "region": found.region_code,
+                        "inspected_on": outcome.inspected_on.isoformat(),
+                        "method": outcome.method,
+                        "outcome_code": outcome.outcome_code,
+                        "follow_up": outcome.follow_up,
+                        "findings": list(outcome.findings),
+                        "note": outcome.note,
+                    },
+                    rows=rows,
                 )
-            ).inserted_primary_key[0]
-            if outcome.findings:
-                connection.execute(
-                    insert(Finding.__table__),
-                    [dict(outcome_id=outcome_id, category=category) for category in outcome.findings],
-                )
-            append_audit(
-                connection,
-                actor,
-                "outcome.record",
-                "campaign",
-                campaign_id,
-                {
-                    "outcome_id": int(outcome_id),
-                    "target_id": outcome.target_id,
-                    "region": region_code,
-                    "inspected_on": outcome.inspected_on.isoformat(),
-                    "method": outcome.method,
-                    "outcome_code": outcome.outcome_code,
-                    "follow_up": outcome.follow_up,
-                    "findings": list(outcome.findings),
-                    "note": outcome.note,
-                },
-                rows={"outcome": int(outcome_id), "draw_outcomes": int(draw_id)},
-            )
     except IntegrityError as error:
-        raise WorkflowError(f"outcome for target {outcome.target_id} rejected: {error.orig}") from error
-    return int(outcome_id)
+        target_id = current.target_id if current is not None else "?"
+        raise WorkflowError(f"outcome for target {target_id} rejected: {error.orig}") from error
+    return ids
 
 
 def publish_campaign(
