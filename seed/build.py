@@ -31,6 +31,7 @@ from seed import calibration as cal
 from seed.applications import generate_applications
 from seed.campaigns import CampaignTables, generate_campaigns
 from seed.certificates import Certificates, generate_certificates
+from seed.history import History
 from seed.inspectors import Inspectors, generate_inspectors
 from seed.institutions import Institutions, generate_institutions
 from seed.load import (
@@ -62,6 +63,20 @@ SEEDED_TABLES = (
     "assignment",
     "inspectionoutcome",
     "finding",
+    "drawsession",
+    "drawattempt",
+    "frozenpopulation",
+    "auditentry",
+)
+# Tables the seeded history (seed.history) writes through the workflow, counted after it ran.
+HISTORY_TABLES = (
+    "campaign",
+    "draw",
+    "drawtarget",
+    "assignment",
+    "inspectionoutcome",
+    "finding",
+    "auditentry",
 )
 
 
@@ -79,6 +94,7 @@ class Dataset:
     certificates: Certificates
     inspectors: Inspectors
     campaigns: CampaignTables
+    history_rng: np.random.Generator  # the seeded history's outcomes, schedules and lottery nonces
 
     def tables(self) -> Iterator[tuple[str, Iterator[dict[str, Any]]]]:
         """(table name, chunks of columns) in foreign-key order."""
@@ -119,7 +135,7 @@ def generate(scale: str, seed: int, *, fraction: float = 1.0, progress: Progress
     spec = resolve_scale(scale)
     if not 0 < fraction <= 1:
         raise SeedError(f"fraction must be in (0, 1], got {fraction}")
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(5)]
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(6)]
     report = progress or (lambda _stage, _rows: None)
     institutions = generate_institutions(streams[0], spec.institution_factor)
     report("generated institutions", len(institutions))
@@ -130,8 +146,20 @@ def generate(scale: str, seed: int, *, fraction: float = 1.0, progress: Progress
     inspectors = generate_inspectors(streams[3], spec.inspectors, institutions)
     report("generated inspectors", len(inspectors))
     campaigns = generate_campaigns(streams[4], spec, institutions, certificates, inspectors)
-    report("generated campaign targets", len(campaigns.drawtarget.get("id", [])))
-    return Dataset(institutions, applications, organisations, certificates, inspectors, campaigns)
+    report("planned campaigns", len(campaigns.draws) + len(campaigns.campaign.get("id", [])))
+    return Dataset(institutions, applications, organisations, certificates, inspectors, campaigns, streams[5])
+
+
+def draw_history(engine: Engine, dataset: Dataset, progress: Progress | None) -> dict[str, int]:
+    """Draw the dataset's certificate campaigns through the lottery (`seed.history`); rows per table."""
+    History(
+        engine, dataset.history_rng, dataset.institutions, dataset.certificates, dataset.inspectors, progress
+    ).run(dataset.campaigns.draws)
+    with engine.connect() as connection:
+        return {
+            name: int(connection.execute(text(f'SELECT count(*) FROM "{name}"')).scalar_one())
+            for name in HISTORY_TABLES
+        }
 
 
 def _describe(url: str) -> str:
@@ -268,6 +296,12 @@ def _seed_sqlite(path: Path, dataset: Dataset, progress: Progress | None) -> dic
             rows = _load_sqlite(engine, dataset, progress)
         finally:
             engine.dispose()
+        engine = make_engine(f"sqlite:///{temporary}")
+        try:
+            rows.update(draw_history(engine, dataset, progress))
+            _finish_sqlite(engine, rows, progress)
+        finally:
+            engine.dispose()
         _retire_old_wal(path)
         os.replace(temporary, path)
         for suffix in ("-wal", "-shm"):
@@ -293,11 +327,17 @@ def _load_sqlite(engine: Engine, dataset: Dataset, progress: Progress | None) ->
         for sql in deferred:
             raw.execute(sql)
         _report(progress, "rebuilt indexes", len(deferred))
+        connection.commit()
+    return rows
+
+
+def _finish_sqlite(engine: Engine, rows: dict[str, int], progress: Progress | None) -> None:
+    """After the history: the summaries (the history changed certificate statuses), then one file."""
+    with engine.connect() as connection:
         refresh_summaries(connection)
         _report(progress, "refreshed summaries", rows.get("certificate", 0))
         connection.commit()
-        raw.execute("PRAGMA journal_mode=DELETE")
-    return rows
+        connection.exec_driver_sql("PRAGMA journal_mode=DELETE")
 
 
 def _retire_old_wal(path: Path) -> None:
@@ -354,8 +394,6 @@ def _seed_postgres(
         for sql in deferred:
             raw.execute(sql)
         _report(progress, "rebuilt indexes", len(deferred))
-        refresh_summaries(connection)
-        _report(progress, "refreshed summaries", rows.get("certificate", 0))
         for name in SEEDED_TABLES:
             if "id" in tables[name].c:
                 connection.execute(
@@ -364,6 +402,17 @@ def _seed_postgres(
                         f'COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM "{name}"'
                     )
                 )
+    # the history writes through the workflow, one transaction per write: on failure, nothing stays
+    try:
+        rows.update(draw_history(engine, dataset, progress))
+        with engine.begin() as connection:
+            refresh_summaries(connection)
+            _report(progress, "refreshed summaries", rows.get("certificate", 0))
+    except BaseException:
+        with engine.begin() as connection:
+            names = ", ".join(f'"{t}"' for t in SEEDED_TABLES)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        raise
     return rows
 
 

@@ -1,0 +1,281 @@
+"""The seeded certificate campaigns, drawn through the real lottery after the registers are loaded.
+
+Every planned draw (`seed.campaigns.PlannedDraw`) goes the way a planner's does, in date order:
+`models.lottery.open_draw` freezes the frame (the scheme's certificates valid that day) and the
+inspector pool (inspectors registered by then, each with the teams they already serve on that year,
+`models.workload`), `sampler.run.run_draw` draws targets and teams from the frozen population with the
+session's seed, `record_attempt` logs the attempt and `commit_attempt` commits it under the workload
+cap. Outcomes go through `models.draw_records.record_outcomes` (one batch per inspection day and
+province, recorded by that province's bureau) and publication through `publish_campaign`. All of it is
+written in the audit log, so ``regdash audit verify`` covers the seeded campaigns and ``regdash verify``
+re-derives each of them.
+
+Time and randomness: `models.clock.simulated` moves the clock to each event (the draw's moment, 17:00
+on an inspection day, 10:00 on the publication day) and draws the lottery's nonces from ``rng``, so the
+same seed gives the same store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from importlib.metadata import version
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine, insert, select, update
+
+from models import clock
+from models.access import SYSTEM_SEEDER, Actor, Role
+from models.campaigns import Campaign, DrawTarget
+from models.certificates import Certificate
+from models.draw_record_export import params_of_record
+from models.draw_records import DrawRecord, OutcomeRecord, publish_campaign, record_outcomes
+from models.lottery import commit_attempt, open_draw, record_attempt, session_population, session_seed
+from models.reference_data import PROVINCE_CODES, SCHEME_CODES
+from models.workload import inspector_load
+from sampler.plan_file import parse_plan
+from sampler.run import plan_frame, run_draw
+from seed import calibration as cal
+from seed.campaigns import (
+    LEGAL_BASIS_CERTIFICATE,
+    NOTES,
+    STATUS_AFTER,
+    SUPERVISION_OFFICE,
+    PlannedDraw,
+    bureau_name,
+    campaign_schedule,
+    draw_outcome,
+)
+from seed.certificates import Certificates
+from seed.dates import day
+from seed.inspectors import Inspectors
+from seed.institutions import Institutions
+
+Progress = Callable[[str, int], None]
+STRATUM = "region"  # certificate campaigns are stratified by province, like the planner's draws
+
+
+def certificate_frame(
+    certs: Certificates, inst: Institutions, scheme: str, on: np.datetime64
+) -> pd.DataFrame:
+    """The scheme's certificates valid on ``on``, as `models.frames.load_certificate_frame` gives units."""
+    rows = np.flatnonzero(
+        (certs.scheme == SCHEME_CODES.index(scheme)) & (certs.issued <= on) & (certs.expires >= on)
+    )
+    institution = certs.institution[rows].astype(np.int64)
+    return pd.DataFrame(
+        {
+            "unit_id": (rows + 1).astype(np.int64),
+            "region": np.array(PROVINCE_CODES, dtype=object)[certs.region[rows]],
+            "scheme": scheme,
+            "institution_id": institution,
+            "risk_grade": np.asarray(inst.risk_grade, dtype=object)[institution - 1],
+        }
+    )
+
+
+def inspector_pool(insp: Inspectors, year: int, load: dict[int, int]) -> pd.DataFrame:
+    """Inspectors registered by ``year`` as `models.frames.load_inspector_pool` gives them, with the
+    teams each already serves on in ``year`` (``prior_load``). Before the current year everyone
+    registered counts as active (the register keeps only today's flag)."""
+    rows = np.flatnonzero(insp.registered_year <= year)
+    ids = insp.id[rows].astype(np.int64)
+    schemes = np.array(SCHEME_CODES, dtype=object)
+    ties: dict[int, list[int]] = {}
+    for inspector, institution in zip(
+        insp.affiliation["inspector_id"].tolist(), insp.affiliation["institution_id"].tolist(), strict=True
+    ):
+        ties.setdefault(int(inspector), []).append(int(institution))
+    active = insp.active[rows] if year == cal.AS_OF.year else np.ones(len(rows), dtype=bool)
+    return pd.DataFrame(
+        {
+            "inspector_id": ids,
+            "region": np.array(PROVINCE_CODES, dtype=object)[insp.region[rows]],
+            "agency": [insp.agency[k] for k in rows.tolist()],
+            "active": active.astype(bool),
+            "id_valid_until": [d.item() for d in insp.id_valid_until[rows].astype("datetime64[D]")],
+            "schemes": [";".join(sorted(schemes[insp.competent[k]])) for k in rows.tolist()],
+            "affiliations": [";".join(str(t) for t in sorted(ties.get(int(i), []))) for i in ids.tolist()],
+            "prior_load": [load.get(int(i), 0) for i in ids.tolist()],
+        }
+    )
+
+
+def _result_tables(record: dict, frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(targets, assignments) as `models.draw_records` writes them, from a sampler record."""
+    units = pd.DataFrame(record["draw"]["units"])
+    targets = units.merge(frame[["unit_id", "institution_id", "region", "scheme"]], on="unit_id", how="left")
+    teams = pd.DataFrame(record["assignment"]["teams"])
+    assignments = pd.DataFrame(
+        {
+            "unit_id": teams["unit_id"],
+            "inspector_id": teams["inspector_id"],
+            "role": ["lead" if slot == 1 else "member" for slot in teams["slot"]],
+        }
+    )
+    return targets[["unit_id", "institution_id", "region", "scheme", "inclusion_probability"]], assignments
+
+
+class History:
+    """Draws the planned certificate campaigns through the lottery (see the module notes)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        rng: np.random.Generator,
+        inst: Institutions,
+        certs: Certificates,
+        insp: Inspectors,
+        progress: Progress | None = None,
+    ) -> None:
+        self.engine, self.rng, self.inst, self.certs, self.insp = engine, rng, inst, certs, insp
+        self.progress = progress or (lambda _stage, _rows: None)
+        self.as_of = day(cal.AS_OF)
+        self.status_changes: dict[int, str] = {}
+        self.publisher = Actor(subject=SYSTEM_SEEDER.subject, name=SUPERVISION_OFFICE, role=Role.SUPERVISOR)
+
+    def run(self, draws: list[PlannedDraw]) -> None:
+        """Draw, inspect and publish every planned campaign, then apply the register's follow-ups."""
+        ordered = sorted(draws, key=lambda d: d.drawn_at)
+        start = ordered[0].drawn_at if ordered else dt.datetime.now(dt.UTC)
+        with clock.simulated(start, self.rng.bytes) as simulation:
+            for count, planned in enumerate(ordered, start=1):
+                self.campaign(planned, simulation)
+                self.progress("drew seeded campaigns", count)
+        self.apply_status_changes()
+
+    def campaign(self, planned: PlannedDraw, simulation: clock.Simulation) -> None:
+        simulation.at(planned.drawn_at)
+        planner = Actor(subject=SYSTEM_SEEDER.subject, name=planned.drawn_by, role=Role.PLANNER)
+        drawn = np.datetime64(planned.drawn_at.date(), "D")
+        with self.engine.begin() as connection:
+            connection.execute(
+                insert(Campaign.__table__).values(
+                    year=planned.year,
+                    name=planned.name,
+                    legal_basis=LEGAL_BASIS_CERTIFICATE,
+                    unit_type="certificate",
+                    scheme_code=planned.scheme,
+                    status="planned",
+                )
+            )
+            load = inspector_load(connection, planned.year)
+        session = open_draw(
+            self.engine,
+            campaign_name=planned.name,
+            year=planned.year,
+            scheme=planned.scheme,
+            frame=certificate_frame(self.certs, self.inst, planned.scheme, drawn),
+            pool=inspector_pool(self.insp, planned.year, load),
+            actor=planner,
+        )
+        frame, pool = session_population(self.engine, session.id)
+        inspection_date = planned.drawn_at.date() + dt.timedelta(days=10)
+        inputs = {
+            "scheme": planned.scheme,
+            "year": planned.year,
+            "n": planned.n,
+            "allocation": "proportional",
+            "inspection_date": inspection_date.isoformat(),
+            "team_size": planned.team_size,
+            "cap": cal.WORKLOAD_CAP,
+            "cross_region": False,
+        }
+        plan = parse_plan(
+            {
+                "seed": session_seed(self.engine, session.id, actor=planner),
+                "strata": [STRATUM],
+                "n": planned.n,
+                "allocation": {"method": "proportional"},
+                "assignment": {
+                    "team_size": planned.team_size,
+                    "cap": cal.WORKLOAD_CAP,
+                    "inspection_date": inspection_date.isoformat(),
+                    "cross_region": False,
+                },
+            }
+        )
+        record = run_draw(plan_frame(frame, plan), plan, pool)
+        targets, assignments = _result_tables(record, frame)
+        attempt = record_attempt(
+            self.engine,
+            session.id,
+            inputs=inputs,
+            frame_hash=session.frame_hash,
+            targets=targets,
+            assignments=assignments,
+            actor=planner,
+        )
+        draw_id = commit_attempt(
+            self.engine,
+            session.id,
+            attempt,
+            record=DrawRecord(
+                campaign_name=planned.name,
+                year=planned.year,
+                seed=record["seed"],
+                frame_hash=record["frame_hash"],
+                params=params_of_record(record),
+                sampler_version=version("regdash"),
+                legal_basis=LEGAL_BASIS_CERTIFICATE,
+                scheme_code=planned.scheme,
+            ),
+            targets=targets,
+            assignments=assignments,
+            actor=planner,
+        )
+        self.outcomes_and_publication(planned, draw_id, drawn, simulation, session.campaign_id)
+
+    def outcomes_and_publication(
+        self, planned: PlannedDraw, draw_id: int, drawn: np.datetime64, simulation, campaign_id: int
+    ) -> None:
+        t = DrawTarget.__table__
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(t.c.id, t.c.certificate_id, t.c.institution_id, t.c.region_code)
+                .where(t.c.draw_id == draw_id)
+                .order_by(t.c.id)
+            ).all()
+        inspected, published = campaign_schedule(self.rng, drawn, len(rows), self.as_of)
+        batches: dict[tuple[dt.date, str], list[OutcomeRecord]] = {}
+        for row, when in zip(rows, inspected.tolist(), strict=True):
+            if when > self.as_of.item():
+                continue
+            result = draw_outcome(self.rng, self.inst, row.institution_id, planned.scheme, "certificate")
+            batches.setdefault((when, row.region_code), []).append(
+                OutcomeRecord(
+                    target_id=row.id,
+                    inspected_on=when,
+                    method=result.method,
+                    outcome_code=result.code,
+                    follow_up=result.follow_up,
+                    findings=result.findings,
+                    note=NOTES[result.code],
+                )
+            )
+            if planned.year >= cal.AS_OF.year - 1 and result.follow_up in STATUS_AFTER:
+                self.status_changes[int(row.certificate_id)] = STATUS_AFTER[result.follow_up]
+        for (when, region), outcomes in sorted(batches.items()):
+            simulation.at(dt.datetime.combine(when, dt.time(17), tzinfo=dt.UTC))
+            bureau = Actor(
+                subject=SYSTEM_SEEDER.subject, name=bureau_name(region), role=Role.BUREAU, province=region
+            )
+            record_outcomes(self.engine, outcomes, actor=bureau)
+        if published is not None:
+            on = published.astype(dt.date)
+            simulation.at(dt.datetime.combine(on, dt.time(10), tzinfo=dt.UTC))
+            publish_campaign(self.engine, campaign_id, on=on, actor=self.publisher)
+
+    def apply_status_changes(self) -> None:
+        """Suspend or withdraw the still-valid certificates whose recent inspection said so."""
+        table = Certificate.__table__
+        with self.engine.begin() as connection:
+            for status in sorted(set(self.status_changes.values())):
+                ids = sorted(c for c, s in self.status_changes.items() if s == status)
+                for lo in range(0, len(ids), 500):
+                    connection.execute(
+                        update(table)
+                        .where(table.c.id.in_(ids[lo : lo + 500]), table.c.status == "valid")
+                        .values(status=status)
+                    )
