@@ -5,14 +5,14 @@ Every planned draw (`seed.campaigns.PlannedDraw`) goes the way a planner's does,
 inspector pool (inspectors registered by then, each with the teams they already serve on that year,
 `models.workload`), `sampler.run.run_draw` draws targets and teams from the frozen population with the
 session's seed, `record_attempt` logs the attempt and `commit_attempt` commits it under the workload
-cap. Outcomes go through `models.draw_records.record_outcomes` (one batch per inspection day and
-province, recorded by that province's bureau) and publication through `publish_campaign`. All of it is
-written in the audit log, so ``regdash audit verify`` covers the seeded campaigns and ``regdash verify``
-re-derives each of them.
+cap. Outcomes go through `models.draw_records.record_outcomes`, one batch per province, entered by
+that province's bureau on the day of its last inspection; publication through `publish_campaign`.
+All of it is in the audit log, so ``regdash audit verify`` covers the seeded campaigns and
+``regdash verify`` re-derives each of them.
 
 Time and randomness: `models.clock.simulated` moves the clock to each event (the draw's moment, 17:00
-on an inspection day, 10:00 on the publication day) and draws the lottery's nonces from ``rng``, so the
-same seed gives the same store.
+on a bureau's last inspection day, 10:00 on the publication day) and draws the lottery's nonces from
+``rng``, so the same seed gives the same store.
 """
 
 from __future__ import annotations
@@ -238,12 +238,12 @@ class History:
                 .order_by(t.c.id)
             ).all()
         inspected, published = campaign_schedule(self.rng, drawn, len(rows), self.as_of)
-        batches: dict[tuple[dt.date, str], list[OutcomeRecord]] = {}
+        batches: dict[str, list[OutcomeRecord]] = {}
         for row, when in zip(rows, inspected.tolist(), strict=True):
             if when > self.as_of.item():
                 continue
             result = draw_outcome(self.rng, self.inst, row.institution_id, planned.scheme, "certificate")
-            batches.setdefault((when, row.region_code), []).append(
+            batches.setdefault(row.region_code, []).append(
                 OutcomeRecord(
                     target_id=row.id,
                     inspected_on=when,
@@ -256,8 +256,12 @@ class History:
             )
             if planned.year >= cal.AS_OF.year - 1 and result.follow_up in STATUS_AFTER:
                 self.status_changes[int(row.certificate_id)] = STATUS_AFTER[result.follow_up]
-        for (when, region), outcomes in sorted(batches.items()):
-            simulation.at(dt.datetime.combine(when, dt.time(17), tzinfo=dt.UTC))
+        # each province's bureau enters its results at 17:00 on the day of its last inspection
+        for region, outcomes in sorted(
+            batches.items(), key=lambda b: (max(o.inspected_on for o in b[1]), b[0])
+        ):
+            last = max(o.inspected_on for o in outcomes)
+            simulation.at(dt.datetime.combine(last, dt.time(17), tzinfo=dt.UTC))
             bureau = Actor(
                 subject=SYSTEM_SEEDER.subject, name=bureau_name(region), role=Role.BUREAU, province=region
             )
