@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from dataclasses import dataclass, field
 
@@ -11,15 +10,18 @@ import numpy as np
 
 from models.access import SYSTEM_SEEDER, Role
 from models.campaigns import SEEDED_SAMPLER_VERSION
-from models.reference_data import PROVINCE_CODES, PROVINCES, SCHEME_CODES, SCHEMES
+from models.reference_data import PROVINCES, SCHEME_CODES, SCHEMES
 from models.vocabulary import FINDING_CATEGORIES
 from models.workdays import add_working_days
+from sampler.plan_file import FIXED_METHOD, parse_plan
+from sampler.run import plan_frame, run_draw
 from seed import calibration as cal
 from seed.certificates import STATUS_INDEX, Certificates
 from seed.dates import day
 from seed.inspectors import Inspectors
 from seed.institutions import Institutions
 from seed.names import person_names
+from seed.populations import inspector_pool, institution_frame, result_tables
 
 SCHEME_NAMES = {code: zh for code, zh, *_ in SCHEMES}
 LEGAL_BASIS_CERTIFICATE = "《中华人民共和国认证认可条例》；《认证证书和认证标志管理办法》；国办发〔2015〕58号"
@@ -115,10 +117,6 @@ def _pick(rng: np.random.Generator, options: tuple[tuple[str, float], ...]) -> s
     return options[-1][0]
 
 
-def _hash_ids(ids: np.ndarray) -> str:
-    return hashlib.sha256(np.sort(ids).astype("<i8").tobytes()).hexdigest()
-
-
 class _Builder:
     """State shared while generating one database's campaigns."""
 
@@ -126,18 +124,10 @@ class _Builder:
         self.rng, self.scale, self.inst, self.certs, self.insp = rng, scale, inst, certs, insp
         self.out = CampaignTables()
         self.as_of = day(cal.AS_OF)
-        self.ties = set(
-            zip(
-                insp.affiliation["inspector_id"].tolist(),
-                insp.affiliation["institution_id"].tolist(),
-                strict=True,
-            )
-        )
         self.by_scheme = {j: np.flatnonzero(certs.scheme == j) for j in range(len(SCHEME_CODES))}
         self.staff = person_names(rng, 12)
         self.status_changes: dict[int, int] = {}
         self.ids = {"campaign": 0, "target": 0, "outcome": 0, "finding": 0}
-        self.pools: dict[int, np.ndarray] = {}
 
     def next_id(self, key: str) -> int:
         self.ids[key] += 1
@@ -211,51 +201,66 @@ class _Builder:
         )
 
     def institution_campaign(self, year: int) -> None:
+        """The year's campaign of institutions, drawn with the sampler (risk-grade ratios, teams under
+        the workload cap) and written directly (sampler version ``seed-1``: not through the lottery)."""
         inst = self.inst
         drawn = self.draw_date(year, "INSTITUTION")
-        frame = np.flatnonzero(inst.active_at(drawn))
-        targets = []
-        grades = inst.risk_grade[frame]
-        total = 0
-        for grade, ratio in cal.INSTITUTION_SAMPLING_RATIO.items():
-            members = frame[grades == grade]
-            k = min(len(members), max(1, round(ratio * len(members)))) if len(members) else 0
-            total += k
-            for i in np.sort(self.rng.choice(members, size=k, replace=False)).tolist():
-                targets.append((None, int(inst.id[i]), inst.region_code[i], "QMS", k / len(members)))
+        frame = institution_frame(inst, drawn)
+        population = frame["risk_grade"].value_counts()
+        sizes = {
+            grade: min(int(population[grade]), max(1, round(ratio * int(population[grade]))))
+            for grade, ratio in cal.INSTITUTION_SAMPLING_RATIO.items()
+            if grade in population.index
+        }
+        seed = int(self.rng.integers(0, 2**31 - 1))
+        inspection_date = drawn.astype(dt.date) + dt.timedelta(days=10)
+        plan = parse_plan(
+            {
+                "seed": seed,
+                "strata": ["risk_grade"],
+                "allocation": {"method": FIXED_METHOD, "sizes": sizes},
+                "assignment": {
+                    "team_size": 2,
+                    "cap": cal.WORKLOAD_CAP,
+                    "inspection_date": inspection_date.isoformat(),
+                    "cross_region": False,
+                },
+            }
+        )
+        record = run_draw(plan_frame(frame, plan), plan, inspector_pool(self.insp, year, {}))
+        targets, teams = result_tables(record, frame)
         params = {
             "method": "stratified_random",
             "strata": ["risk_grade"],
             "allocation": "by_risk_ratio",
             "ratios": cal.INSTITUTION_SAMPLING_RATIO,
-            "n": total,
+            "n": len(targets),
             "frame_size": len(frame),
+            "frame_hash": record["frame_hash"],
+            "pool_hash": record["assignment"]["pool_hash"],
         }
-        self.campaign(
-            year, f"{year}年认证机构双随机抽查", "institution", None, drawn, inst.id[frame], params, targets
-        )
+        self.campaign(year, f"{year}年认证机构双随机抽查", drawn, seed, params, targets, teams)
 
-    def campaign(self, year, name, unit_type, scheme, drawn, frame_ids, params, targets) -> None:
+    def campaign(self, year, name, drawn, seed, params, targets, teams) -> None:
         rng = self.rng
         inspected, published = campaign_schedule(rng, drawn, len(targets), self.as_of)
         done = inspected <= self.as_of
-        assigned = True
-        deadline = _working_days_after(inspected.max(), PUBLISH_WITHIN_WORKING_DAYS) if len(targets) else None
+        deadline = _working_days_after(inspected.max(), PUBLISH_WITHIN_WORKING_DAYS)
         if not done.all():
-            status, deadline, published = "assigned", None, None
+            status, deadline = "assigned", None
         elif published is None:
             status = "completed"
         else:
             status = "published"
-        cid = self.campaign_row(year, name, unit_type, scheme, status, deadline, published)
+        cid = self.campaign_row(year, name, "institution", None, status, deadline, published)
         seconds = int(rng.integers(9 * 3600, 11 * 3600))
         drawn_at = dt.datetime.combine(drawn.astype(dt.date), dt.time()) + dt.timedelta(seconds=seconds)
         self.out.add(
             "draw",
             id=cid,
             campaign_id=cid,
-            seed=int(rng.integers(0, 2**31 - 1)),
-            frame_hash=_hash_ids(np.asarray(frame_ids)),
+            seed=seed,
+            frame_hash=params["frame_hash"],
             params_json=json.dumps(params, sort_keys=True),
             drawn_at=drawn_at,
             drawn_by=SYSTEM_SEEDER.subject,
@@ -263,61 +268,36 @@ class _Builder:
             drawn_by_role=str(Role.PLANNER),
             sampler_version=SEEDED_SAMPLER_VERSION,
         )
-        eligible = self.eligible(year, scheme or "QMS", drawn) if assigned else None
-        self.pools = {}
-        for (certificate, institution, region, code, probability), when, ok in zip(
-            targets, inspected.tolist(), done.tolist(), strict=True
+        members = teams.groupby("unit_id", sort=False)
+        for target, when, ok in zip(
+            targets.itertuples(index=False), inspected.tolist(), done.tolist(), strict=True
         ):
             tid = self.next_id("target")
             self.out.add(
                 "drawtarget",
                 id=tid,
                 draw_id=cid,
-                certificate_id=certificate,
-                institution_id=institution,
-                region_code=region,
-                scheme_code=code,
-                inclusion_probability=probability,
+                certificate_id=None,
+                institution_id=int(target.institution_id),
+                region_code=target.region,
+                scheme_code=target.scheme,
+                inclusion_probability=float(target.inclusion_probability),
             )
-            if eligible is None:
-                continue
-            self.assign(tid, institution, PROVINCE_CODES.index(region), eligible)
+            for member in members.get_group(target.unit_id).itertuples(index=False):
+                self.out.add(
+                    "assignment", target_id=tid, inspector_id=int(member.inspector_id), role=member.role
+                )
             if ok:
-                self.outcome(tid, year, certificate, institution, code, unit_type, when, region)
-
-    def eligible(self, year: int, scheme: str, drawn) -> np.ndarray:
-        """Inspectors who could be drawn: competent, registered, ID valid on the day (active if this year)."""
-        insp = self.insp
-        mask = insp.competent[:, SCHEME_CODES.index(scheme)] & (insp.registered_year <= year)
-        mask &= insp.id_valid_until >= drawn
-        if year == cal.AS_OF.year:
-            mask &= insp.active
-        return mask
-
-    def assign(self, tid: int, institution: int, region: int, eligible: np.ndarray) -> None:
-        rng, insp = self.rng, self.insp
-        size = 3 if rng.random() < cal.TEAM_SIZE_THREE_SHARE else 2
-        if region not in self.pools:
-            self.pools[region] = np.flatnonzero(eligible & (insp.region == region))
-        if -1 not in self.pools:
-            self.pools[-1] = np.flatnonzero(eligible)
-        local = self.pools[region]
-        pool = local if len(local) >= size + 2 else self.pools[-1]
-        picks = pool[rng.integers(0, len(pool), size + 12)] if len(pool) else pool
-        team: list[int] = []
-        for k in picks.tolist():
-            inspector = int(insp.id[k])
-            if inspector not in team and (inspector, institution) not in self.ties:
-                team.append(inspector)
-                if len(team) == size:
-                    break
-        for position, inspector in enumerate(team):
-            self.out.add(
-                "assignment",
-                target_id=tid,
-                inspector_id=inspector,
-                role="lead" if position == 0 else "member",
-            )
+                self.outcome(
+                    tid,
+                    year,
+                    None,
+                    int(target.institution_id),
+                    target.scheme,
+                    "institution",
+                    when,
+                    target.region,
+                )
 
     def outcome(self, tid, year, certificate, institution, scheme, unit_type, when, region) -> None:
         result = draw_outcome(self.rng, self.inst, institution, scheme, unit_type)
