@@ -7,8 +7,9 @@ record `sampler.run.run_draw` writes, plus the fields that are recorded, not der
 and campaign, when, by whom; `sampler.verify.RECORDED_NOT_DERIVABLE`).
 
 Draws that cannot be verified say so (``reason``) instead of giving a record that would fail:
-``"seeded"``: a historical draw seeded into the store (sampler version ``seed-1``), made by no
-sampler run; ``"incomplete"``: a live draw committed before the store kept the whole record.
+``"seeded"``: a seeded institution campaign (sampler version ``seed-1``), written directly by the
+seeder from a frame it did not keep (the seeded certificate campaigns went through the lottery and
+verify); ``"incomplete"``: a live draw committed before the store kept the whole record.
 """
 
 from __future__ import annotations
