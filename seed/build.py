@@ -151,10 +151,21 @@ def generate(scale: str, seed: int, *, fraction: float = 1.0, progress: Progress
 
 
 def draw_history(engine: Engine, dataset: Dataset, progress: Progress | None) -> dict[str, int]:
-    """Draw the dataset's certificate campaigns through the lottery (`seed.history`); rows per table."""
-    History(
+    """Draw the dataset's certificate campaigns through the lottery (`seed.history`); rows per table.
+
+    Raises SeedError (one line) when a draw, an outcome or a publication is refused.
+    """
+    from models.draw_records import WorkflowError
+    from sampler.errors import SamplerError
+
+    history = History(
         engine, dataset.history_rng, dataset.institutions, dataset.certificates, dataset.inspectors, progress
-    ).run(dataset.campaigns.draws)
+    )
+    try:
+        history.run(dataset.campaigns.draws)
+    except (WorkflowError, SamplerError, SQLAlchemyError) as error:
+        first = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise SeedError(f"the seeded history could not be drawn: {first}") from error
     with engine.connect() as connection:
         return {
             name: int(connection.execute(text(f'SELECT count(*) FROM "{name}"')).scalar_one())
@@ -408,7 +419,7 @@ def _seed_postgres(
         with engine.begin() as connection:
             refresh_summaries(connection)
             _report(progress, "refreshed summaries", rows.get("certificate", 0))
-    except BaseException:
+    except BaseException:  # nothing half-seeded stays (the store was empty or --force emptied it)
         with engine.begin() as connection:
             names = ", ".join(f'"{t}"' for t in SEEDED_TABLES)
             connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
