@@ -1,8 +1,9 @@
 """Benchmark freezing a national QMS frame (名单固化) against reading it from the store once.
 
-Seeds a national store (``seed_database(scale="national", fraction=F)``) into a fresh SQLite file
-(or works on a copy of the SQLite store ``--copy-of FILE``; it writes frozen sets and a campaign), then
-times, in this order and in the same process:
+Seeds a national store (``seed_database(scale="national", fraction=F)``) into a fresh SQLite file or
+a throw-away PostgreSQL server (``--engine postgresql``), or works on a copy of the SQLite store
+``--copy-of FILE`` (it writes frozen sets and a campaign), then times, in this order and in the same
+process:
 
 * ``floor``: ``load_certificate_frame(engine, schemes=("QMS",))``, reading the frame from the store
   once (what opening a draw has to do anyway);
@@ -17,7 +18,8 @@ times, in this order and in the same process:
 Storage: bytes stored per frozen frame and per row, against the frame's size in memory and as an
 uncompressed Arrow stream. Usage::
 
-    .venv/bin/python bench/frozen.py [--fraction 0.25] [--copy-of FILE] [--seed N]
+    .venv/bin/python bench/frozen.py [--fraction 0.25] [--engine sqlite|postgresql] [--copy-of FILE]
+                                     [--seed N] [--repeat 3]
 
 Not a test: it prints a Markdown table for bench/RESULTS.md, with ``uptime`` before and after.
 """
@@ -58,6 +60,9 @@ def main() -> None:
     parser.add_argument("--fraction", type=float, default=0.25)
     parser.add_argument("--seed", type=int, default=20171201)
     parser.add_argument("--copy-of", default=None, help="a SQLite store to copy instead of seeding one")
+    parser.add_argument(
+        "--engine", choices=("sqlite", "postgresql"), default="sqlite", help="postgresql: a throw-away server"
+    )
     parser.add_argument("--repeat", type=int, default=3, help="timed calls per figure (best is kept)")
     options = parser.parse_args()
 
@@ -76,6 +81,17 @@ def main() -> None:
     scratch = tempfile.TemporaryDirectory(prefix="bench-frozen-")
     path = Path(scratch.name) / "national.db"
     url = f"sqlite:///{path}"
+    server = None
+    if options.engine == "postgresql":
+        if options.copy_of is not None:
+            parser.error("--copy-of is a SQLite file: not with --engine postgresql")
+        import atexit
+
+        from tests.support.postgres import start_server
+
+        server = start_server()
+        atexit.register(server.stop)  # also when a step fails
+        url = server.create_database("bench_frozen")
     if options.copy_of is not None:
         import shutil
 
@@ -86,7 +102,9 @@ def main() -> None:
         _, seconds = _timed(
             seed_database, url, scale="national", seed=options.seed, fraction=options.fraction, force=True
         )
-        print(f"seeded national x {options.fraction} into SQLite in {seconds:.1f} s (untimed below)")
+        print(
+            f"seeded national x {options.fraction} into {options.engine} in {seconds:.1f} s (untimed below)"
+        )
     engine = make_engine(url)
     table = FrozenPopulation.__table__
 

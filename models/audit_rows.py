@@ -16,6 +16,8 @@ draw_assignments  every inspector assignment of a draw's targets, by draw id
 draw_outcomes     every outcome (with findings) of a draw's targets, by draw id
 outcome           an outcome row and its findings, by outcome id
 appuser           a users-table row, by subject
+frozen_frame      a frozen frame (models.frozen): its columns, the content by SHA-256, by hash
+frozen_pool       a frozen inspector pool, the same way, by hash
 ================  ==========================================================================
 
 Values are serialised canonically (dates ISO, moments as naive UTC, floats by ``repr``), so SQLite and
@@ -98,6 +100,31 @@ def _draw_outcomes(connection: Connection, key: Any) -> list[dict[str, Any]]:
     return [{"outcome": [row], "findings": findings.get(row["id"], [])} for row in outcomes]
 
 
+def _frozen(connection: Connection, key: Any) -> list[dict[str, Any]]:
+    """A frozen set's row with its compressed content as a SHA-256 (not megabytes of JSON)."""
+    from models.frozen import FrozenPopulation  # frozen -> draw_records -> audit -> this module
+
+    table = FrozenPopulation.__table__
+    rows = connection.execute(select(table).where(table.c.hash == key)).mappings().all()
+    return [
+        {
+            **{k: _value(v) for k, v in row.items() if k != "data"},
+            "data_sha256": hashlib.sha256(bytes(row["data"])).hexdigest(),
+        }
+        for row in rows
+    ]
+
+
+def _frozen_keys(kind: str) -> Callable[[Connection], list[Any]]:
+    def keys(connection: Connection) -> list[Any]:
+        from models.frozen import FrozenPopulation
+
+        table = FrozenPopulation.__table__
+        return _keys(connection, select(table.c.hash).where(table.c.kind == kind).order_by(table.c.hash))
+
+    return keys
+
+
 ROW_SETS: dict[str, Callable[[Connection, Any], list[dict[str, Any]]]] = {
     "campaign": lambda c, key: _rows(c, _by(Campaign.__table__, "id", key)),
     "draw": lambda c, key: _rows(c, _by(Draw.__table__, "id", key)),
@@ -106,6 +133,8 @@ ROW_SETS: dict[str, Callable[[Connection, Any], list[dict[str, Any]]]] = {
     "draw_outcomes": _draw_outcomes,
     "outcome": _outcome,
     "appuser": lambda c, key: _rows(c, _by(AppUser.__table__, "subject", key)),
+    "frozen_frame": _frozen,
+    "frozen_pool": _frozen,
 }
 
 
@@ -144,4 +173,6 @@ MUST_BE_COVERED: dict[str, Callable[[Connection], list[Any]]] = {
         ),
     ),
     "appuser": lambda c: _keys(c, select(AppUser.__table__.c.subject)),
+    "frozen_frame": _frozen_keys("frame"),
+    "frozen_pool": _frozen_keys("pool"),
 }

@@ -234,8 +234,11 @@ def with_last_drawn(connection: Connection, frame: pd.DataFrame) -> pd.DataFrame
     Read in the caller's transaction (a draw's opening, so that the frozen frame says what was known
     then). The date is the draw's ``drawn_at`` in UTC as ISO text (``2026-03-01``), missing when the
     unit was never drawn. An existing `LAST_DRAWN` column is replaced; the other columns and the row
-    order are kept.
+    order are kept. A table without ``unit_id`` is no frame: it is returned as it is (for the
+    sampler to refuse, naming the column).
     """
+    if "unit_id" not in frame.columns:
+        return frame
     from sqlalchemy import func, select
 
     from models.campaigns import Draw, DrawTarget

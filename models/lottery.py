@@ -45,6 +45,7 @@ from models.campaigns import Campaign
 from models.draw_records import DrawRecord, WorkflowError, campaign_exists_error, check_draw, write_draw
 from models.frames import with_last_drawn
 from models.frozen import freeze, load_frozen
+from sampler.errors import SamplerError
 
 SESSION_STATUSES = ("open", "committed", "superseded")
 REASON_MAX = 256
@@ -244,7 +245,9 @@ def open_draw(
     hashes (``frame_hash``, ``pool_hash``) and every preview and the commit draw from them
     (`session_population`), whatever changes in the store later.
 
-    A campaign that is already drawn or published cannot be opened again (``campaign_exists``). A
+    A frame or pool the sampler cannot take (a column missing, no rows ...) is refused
+    (``population_invalid``). A campaign that is already drawn or published cannot be opened again
+    (``campaign_exists``). A
     campaign with a session already open or superseded needs a ``reason`` to open another
     (``reason_required``); the earlier one is marked superseded, and both stay on record.
     """
@@ -295,8 +298,13 @@ def open_draw(
                 .where(s.c.campaign_id == campaign_id, s.c.status == "open")
                 .values(status="superseded")
             )
-            frame_hash = freeze(connection, "frame", with_last_drawn(connection, frame))
-            pool_hash = freeze(connection, "pool", pool)
+            try:
+                frame_hash = freeze(connection, "frame", with_last_drawn(connection, frame))
+                pool_hash = freeze(connection, "pool", pool)
+            except SamplerError as error:  # not a frame or not a pool (a column missing, empty ...)
+                raise WorkflowError(
+                    f"the population cannot be frozen: {error}", code="population_invalid", detail=str(error)
+                ) from error
             nonce = clock.token_hex(32)
             session_id = connection.execute(
                 insert(s).values(
@@ -327,6 +335,7 @@ def open_draw(
                     "pool_rows": len(pool),
                     "reason": reason,
                 },
+                rows={"frozen_frame": frame_hash, "frozen_pool": pool_hash},
             )
             return _view(connection, int(session_id))
     except IntegrityError as error:

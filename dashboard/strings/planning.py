@@ -166,6 +166,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "开启抽取后名录已发生变化，请重新开启。",
         "en": "The population changed since the draw was opened: open it again.",
     },
+    "plan.lottery.error.population_invalid": {
+        "zh": "名单无法固化，抽取未开启：{detail}",
+        "en": "The population cannot be frozen, so the draw was not opened: {detail}",
+    },
     "plan.lottery.error.frozen_missing": {
         "zh": "找不到此次抽取固化的名单（{hash}），请说明理由后重新开启。",
         "en": "The population frozen for this draw ({hash}) is missing: open the draw again with a reason.",

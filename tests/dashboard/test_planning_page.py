@@ -227,7 +227,7 @@ def test_switching_the_scheme_of_an_open_draw_says_so_and_offers_nothing_to_comm
     assert not at.exception, [e.value for e in at.exception]
     warnings = [w.value for w in at.warning]
     assert any("opened for QMS, not FOREST" in w for w in warnings), warnings
-    assert not any("population changed" in w for w in warnings)  # it did not: the scheme did
+    assert not any("before populations were frozen" in w for w in warnings)  # the draw is frozen
     keys = [b.key for b in at.button]
     assert "plan_commit" not in keys and "plan_run" not in keys and "plan_open" not in keys
     at.selectbox(key="plan_scheme").set_value("QMS").run()  # back: the same inputs, the same preview
@@ -266,3 +266,41 @@ def _column(url: str, statement: str, **params) -> list:
         values = connection.execute(text(statement), params).scalars().all()
     engine.dispose()
     return values
+
+
+def test_certificates_expiring_after_opening_change_nothing_and_force_no_reopening(planning_db):
+    at = _opened()
+    at.button(key="plan_run").click().run()
+    first = at.session_state["plan_preview"].live.draw.unit_ids
+    engine = make_engine(planning_db)
+    with engine.begin() as connection:  # the daily expiry takes some of the drawn certificates
+        connection.execute(
+            text(f"UPDATE certificate SET status = 'expired' WHERE id IN ({', '.join(map(str, first[:5]))})")
+        )
+    engine.dispose()
+    again = _select_ratio_plan(_open("en"))
+    assert not again.exception, [e.value for e in again.exception]
+    assert not again.warning  # nothing to re-open
+    again.button(key="plan_run").click().run()
+    assert again.session_state["plan_preview"].live.draw.unit_ids == first
+    again.button(key="plan_commit").click().run()
+    assert not again.exception and again.session_state["plan_committed"]
+    assert _scalar(planning_db, "SELECT count(*) FROM drawsession") == 1
+
+
+def test_a_draw_opened_before_populations_were_frozen_is_opened_again_with_a_reason(planning_db):
+    _opened()
+    engine = make_engine(planning_db)
+    with engine.begin() as connection:  # as a session opened before migration 0005 looks
+        connection.execute(text("UPDATE drawsession SET pool_hash = NULL"))
+    engine.dispose()
+    at = _select_ratio_plan(_open("en"))
+    assert any("before populations were frozen" in w.value for w in at.warning)
+    keys = [b.key for b in at.button]
+    assert "plan_run" not in keys and at.button(key="plan_open").disabled
+    at.text_input(key="plan_reopen_reason").input("名单固化上线后重新开启").run()
+    at.button(key="plan_open").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.warning and "plan_run" in [b.key for b in at.button]
+    assert _text(planning_db, "SELECT status FROM drawsession ORDER BY id LIMIT 1") == "superseded"
+    assert _scalar(planning_db, "SELECT count(*) FROM drawsession WHERE pool_hash IS NOT NULL") == 1

@@ -54,3 +54,57 @@ def test_a_missing_frozen_set_is_named(store):
         load_frozen(store, "ab" * 32)
     assert missing.value.code == "frozen_missing" and "abababab" in str(missing.value)
     assert frozen_info(store, "ab" * 32) is None
+
+
+def test_the_audit_log_vouches_for_the_frozen_sets_a_draw_was_opened_on(store):
+    from sqlalchemy import update
+
+    from models.audit import verify_rows
+    from models.lottery import open_draw
+    from tests.support.actors import PLANNER
+
+    session = open_draw(
+        store,
+        campaign_name="固化审计",
+        year=2027,
+        scheme="QMS",
+        frame=load_certificate_frame(store),
+        pool=load_inspector_pool(store),
+        actor=PLANNER,
+    )
+    assert verify_rows(store).changed == ()
+    table = FrozenPopulation.__table__
+    other = load_frozen(store, session.frame_hash).iloc[:2]
+    with store.begin() as connection:  # behind the app's back: another frame's bytes under the same key
+        forged = freeze(connection, "frame", other)
+        data = connection.execute(select(table.c.data).where(table.c.hash == forged)).scalar_one()
+        connection.execute(table.delete().where(table.c.hash == forged))
+        connection.execute(update(table).where(table.c.hash == session.frame_hash).values(data=data))
+    problems = verify_rows(store).changed
+    assert [(p.rowset, p.key) for p in problems] == [("frozen_frame", session.frame_hash)]
+    assert frame_hash(load_frozen(store, session.frame_hash)) != session.frame_hash
+
+
+def test_two_transactions_freezing_the_same_frame_at_once_store_it_once(store):
+    import threading
+
+    frame = load_certificate_frame(store)
+    barrier = threading.Barrier(2)
+    digests: list[str] = []
+    failures: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            with store.begin() as connection:
+                barrier.wait(timeout=30)
+                digests.append(freeze(connection, "frame", frame))
+        except BaseException as error:
+            failures.append(error)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert failures == [] and digests == [frame_hash(frame)] * 2
+    assert _rows(store) == 1

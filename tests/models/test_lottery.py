@@ -70,7 +70,12 @@ def _result(units: list[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def _record(seed: int, frame: str = FRAME) -> DrawRecord:
     return DrawRecord(
-        campaign_name="ignored", year=2026, seed=seed, frame_hash=frame, params={"n": 1}, sampler_version="t"
+        campaign_name="ignored",
+        year=2026,
+        seed=seed,
+        frame_hash=frame,
+        params={"n": 1, "pool_hash": pool_hash(POOL)},
+        sampler_version="t",
     )
 
 
@@ -254,3 +259,27 @@ def test_two_connections_committing_the_same_preview_commit_once(store):
     assert len(committed) == 1 and outcomes.count("already_committed") == 1
     with store.connect() as connection:
         assert connection.execute(select(Draw.__table__.c.id)).scalars().all() == committed
+
+
+def test_teams_drawn_from_another_pool_than_the_frozen_one_cannot_be_committed(store):
+    session = _open(store)
+    attempt = _attempt(store, session, [1])
+    seed = session_seed(store, session.id, actor=PLANNER)
+    targets, teams = _result([1])
+    other = _record(seed)
+    other.params["pool_hash"] = pool_hash(POOL.iloc[:1])
+    with pytest.raises(WorkflowError) as refused:
+        commit_attempt(
+            store, session.id, attempt, record=other, targets=targets, assignments=teams, actor=PLANNER
+        )
+    assert refused.value.code == "stale_preview" and "frozen pool" in str(refused.value)
+
+
+def test_a_frame_or_pool_the_sampler_cannot_take_is_refused_and_nothing_is_opened(store):
+    with pytest.raises(WorkflowError) as empty_pool:
+        _open(store, pool=POOL.iloc[:0])
+    assert empty_pool.value.code == "population_invalid" and "pool is empty" in str(empty_pool.value)
+    with pytest.raises(WorkflowError) as no_ids:
+        _open(store, frame=FRAME_DATA.drop(columns=["unit_id"]))
+    assert no_ids.value.code == "population_invalid" and "unit_id" in str(no_ids.value)
+    assert find_session(store, campaign_name="2026年QMS抽查", year=2026) is None
