@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, select, text
 from sqlmodel import Field, SQLModel
 
+from models import clock
 from models.access import Actor
 
 GENESIS_HASH = "0" * 64
@@ -105,7 +106,7 @@ def append_audit(
     table = AuditEntry.__table__
     head = connection.execute(select(table.c.entry_hash).order_by(table.c.id.desc()).limit(1)).scalar()
     row = {
-        "recorded_at": dt.datetime.now(dt.UTC),
+        "recorded_at": clock.now(),
         "actor_subject": actor.subject,
         "actor_name": actor.name[:128],
         "actor_role": str(actor.role),

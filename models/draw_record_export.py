@@ -7,8 +7,9 @@ record `sampler.run.run_draw` writes, plus the fields that are recorded, not der
 and campaign, when, by whom; `sampler.verify.RECORDED_NOT_DERIVABLE`).
 
 Draws that cannot be verified say so (``reason``) instead of giving a record that would fail:
-``"seeded"``: a historical draw seeded into the store (sampler version ``seed-1``), made by no
-sampler run; ``"incomplete"``: a live draw committed before the store kept the whole record.
+``"seeded"``: a seeded institution campaign (sampler version ``seed-1``), written directly by the
+seeder from a frame it did not keep (the seeded certificate campaigns went through the lottery and
+verify); ``"incomplete"``: a live draw committed before the store kept the whole record.
 """
 
 from __future__ import annotations
@@ -175,6 +176,8 @@ def stored_draw_record(engine: Engine, draw_id: int) -> DrawRecordExport | None:
         record["frame_source"] = kept["frame_source"]
     if isinstance(params.get("lottery"), dict):  # the opened draw's commitment and the revealed nonce
         record["lottery"] = params["lottery"]
+    if isinstance(params.get("workload"), dict):  # the cap's period and the load checked at commit
+        record["workload"] = params["workload"]
     return DrawRecordExport(draw_id, record)
 
 
@@ -196,3 +199,34 @@ def _teams(ordered: list, members: list, slots: dict[str, list]) -> list[dict[st
                 {"unit_id": int(t.certificate_id), "slot": slot, "inspector_id": int(member.inspector_id)}
             )
     return rows
+
+
+def params_of_record(record: dict[str, Any], *, frame_source: dict | None = None) -> dict[str, Any]:
+    """The draw's ``params_json`` for a sampler record (`sampler.run.run_draw`): the inverse of
+    `stored_draw_record`, which rebuilds ``record`` from these params and the stored targets and teams.
+
+    ``record`` must hold an assignment. ``frame_source`` names the store's units the frame came from
+    (None: a frame built elsewhere, e.g. the seeder's historical frames; `regdash verify` then reads
+    the frozen frame).
+    """
+    assignment = record["assignment"]
+    slots: dict[str, list[int]] = {}
+    for member in sorted(assignment["teams"], key=lambda m: (str(m["unit_id"]), m["slot"])):
+        slots.setdefault(str(member["unit_id"]), []).append(int(member["inspector_id"]))
+    return {
+        "draw": record["draw"]["params"],
+        "assignment": assignment["rules"],
+        "pool_hash": assignment["pool_hash"],
+        "draw_stream": record["draw"]["stream"],
+        "assignment_stream": assignment["stream"],
+        "inspection_date": assignment["rules"]["inspection_date"],
+        "record": {
+            "record_version": record["record_version"],
+            "plan": record["plan"],
+            "frame_source": frame_source,
+            "targets_hash": assignment["targets_hash"],
+            "attempts": int(assignment["attempts"]),
+            "method_used": assignment["method_used"],
+            "team_slots": slots,
+        },
+    }

@@ -18,9 +18,11 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from models import clock
 from models.access import Actor, Permission, require
 from models.audit import append_audit
 from models.campaigns import CAMPAIGN_NAME_MAX, SEED_MAX, Assignment, Campaign, Draw, DrawTarget
+from models.workload import check_workload_cap, workload_period
 
 TARGET_COLUMNS = ("unit_id", "institution_id", "region", "scheme", "inclusion_probability")
 ASSIGNMENT_COLUMNS = ("unit_id", "inspector_id", "role")
@@ -52,7 +54,7 @@ class DrawRecord:
     legal_basis: str = "《认证认可条例》; 国办发〔2015〕58号"
     unit_type: str = "certificate"
     scheme_code: str | None = None
-    drawn_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    drawn_at: dt.datetime = field(default_factory=clock.now)
 
 
 def _require_columns(frame: pd.DataFrame, columns: tuple[str, ...], what: str) -> None:
@@ -173,15 +175,35 @@ def write_draw(
 ) -> int:
     """Inside the caller's transaction: the draw row, its targets and teams, and the audit entry.
 
+    The caller must have written already in this transaction (SQLite then holds the write lock).
+    When the record's assignment rules set a ``cap``, the teams are checked against the team places
+    of every campaign of ``record.year`` (``models.workload``; ``cap_exceeded``) and the record's
+    params gain ``workload``: the period, the cap, and the earlier load of each inspector drawn.
+
     Raises ``WorkflowError`` (see `check_record`) before writing a value the store cannot hold.
     """
     check_record(record)
+    params = record.params
+    rules = params.get("assignment")
+    cap = rules.get("cap") if isinstance(rules, dict) else None
+    if cap is not None:
+        earlier = check_workload_cap(
+            connection, year=record.year, cap=int(cap), inspector_ids=assignments["inspector_id"]
+        )
+        params = {
+            **params,
+            "workload": {
+                **workload_period(record.year),
+                "cap": int(cap),
+                "prior_load": {str(i): n for i, n in sorted(earlier.items())},
+            },
+        }
     draw_id = connection.execute(
         insert(Draw.__table__).values(
             campaign_id=campaign_id,
             seed=record.seed,
             frame_hash=record.frame_hash,
-            params_json=json.dumps(record.params, sort_keys=True, ensure_ascii=False),
+            params_json=json.dumps(params, sort_keys=True, ensure_ascii=False),
             drawn_at=record.drawn_at,
             drawn_by=actor.subject,
             drawn_by_name=actor.name[:128],

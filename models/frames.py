@@ -286,10 +286,12 @@ def _joined_text(pairs: pd.DataFrame, ids: pd.Series) -> pd.Series:
     return ids.map(text).fillna("").astype("str")
 
 
-def load_inspector_pool(engine: Engine) -> pd.DataFrame:
+def load_inspector_pool(engine: Engine, *, workload_year: int | None = None) -> pd.DataFrame:
     """Inspectors with competences and affiliations joined into ``;``-separated text columns.
 
-    Columns: inspector_id, region, agency, schemes, active, id_valid_until, affiliations.
+    Columns: inspector_id, region, agency, schemes, active, id_valid_until, affiliations; with
+    ``workload_year`` also ``prior_load`` (int64): each inspector's team places in all campaigns of
+    that year so far, which the sampler subtracts from the workload cap (``models.workload``).
     Rows are in inspector id order; within a cell, schemes and institution ids are in sorted order.
     """
     import pyarrow as pa
@@ -331,6 +333,12 @@ def load_inspector_pool(engine: Engine) -> pd.DataFrame:
     ties["institution_id"] = ties["institution_id"].astype(str)
     people["schemes"] = _joined_text(schemes, people["inspector_id"])
     people["affiliations"] = _joined_text(ties, people["inspector_id"])
+    if workload_year is not None:
+        from models.workload import inspector_load
+
+        with engine.connect() as connection:
+            load = inspector_load(connection, workload_year)
+        people["prior_load"] = people["inspector_id"].map(load).fillna(0).astype("int64")
     return people
 
 

@@ -27,6 +27,7 @@ import pandas as pd
 from sqlalchemy import CheckConstraint, Column, Connection, Engine, LargeBinary, select
 from sqlmodel import Field, SQLModel
 
+from models import clock
 from models.draw_records import WorkflowError
 from sampler.assign import pool_hash
 from sampler.frame import frame_hash
@@ -97,7 +98,7 @@ def freeze(connection: Connection, kind: Kind, frame: pd.DataFrame) -> str:
         "kind": kind,
         "row_count": len(frame),
         "byte_size": len(data),
-        "created_at": dt.datetime.now(dt.UTC),
+        "created_at": clock.now(),
         "data": data,
     }
     if connection.dialect.name == "postgresql":

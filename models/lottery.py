@@ -30,7 +30,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +38,7 @@ from sqlalchemy import CheckConstraint, Connection, Engine, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, SQLModel
 
+from models import clock
 from models.access import Actor, Permission, require
 from models.audit import append_audit, canonical_json
 from models.campaigns import Campaign
@@ -164,7 +164,7 @@ class SessionView:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return clock.now()
 
 
 def _clean_reason(reason: str | None) -> str:
@@ -313,7 +313,7 @@ def open_draw(
                 raise WorkflowError(
                     f"the population cannot be frozen: {error}", code="population_invalid", detail=str(error)
                 ) from error
-            nonce = secrets.token_hex(32)
+            nonce = clock.token_hex(32)
             session_id = connection.execute(
                 insert(s).values(
                     campaign_id=campaign_id,

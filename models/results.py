@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Engine, case, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from models import clock
 from models.access import Actor, Permission, require
 from models.audit import append_audit, canonical_json
 from models.audit_rows import ROW_SETS
@@ -89,7 +90,7 @@ def store_outcomes(
     No checks and no audit entry here (the callers do both); returns the new outcome ids in order.
     """
     outcome = InspectionOutcome.__table__
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     who = dict(
         recorded_by=actor.subject,
         recorded_by_name=actor.name[:128],
@@ -364,7 +365,7 @@ def correct_outcome(
                 reason=reason[:256],
                 changed_by=actor.subject,
                 changed_by_name=actor.name[:128],
-                changed_at=dt.datetime.now(dt.UTC),
+                changed_at=clock.now(),
             )
         )
         connection.execute(
@@ -437,7 +438,7 @@ def review_outcome(engine: Engine, outcome_id: int, *, decision: str, actor: Act
                 review_status=decision,
                 reviewed_by=actor.subject,
                 reviewed_by_name=actor.name[:128],
-                reviewed_at=dt.datetime.now(dt.UTC),
+                reviewed_at=clock.now(),
                 review_note=note[:256],
             )
         )
@@ -457,6 +458,53 @@ def review_outcome(engine: Engine, outcome_id: int, *, decision: str, actor: Act
             },
             rows={"outcome": outcome_id, "draw_outcomes": draw_id, "campaign": campaign_id},
         )
+
+
+def approve_pending(engine: Engine, campaign_id: int, *, actor: Actor) -> int:
+    """A supervisor approves every outcome of campaign ``campaign_id`` still awaiting review, at once.
+
+    One transaction; one ``outcomes.approve`` audit entry per draw covering the draw's outcomes.
+    Returns how many were approved (0: none pending). Codes: ``campaign_published``.
+    """
+    require(actor, Permission.REVIEW_OUTCOME)
+    outcome, target, draw = InspectionOutcome.__table__, DrawTarget.__table__, Draw.__table__
+    with engine.begin() as connection:
+        refuse_if_published(connection, campaign_id)
+        pending = connection.execute(
+            select(outcome.c.id, target.c.draw_id)
+            .join(target, target.c.id == outcome.c.target_id)
+            .join(draw, draw.c.id == target.c.draw_id)
+            .where(draw.c.campaign_id == campaign_id, outcome.c.review_status == "pending")
+            .order_by(outcome.c.id)
+        ).all()
+        if not pending:
+            return 0
+        ids = [int(row.id) for row in pending]
+        for lo in range(0, len(ids), 500):
+            connection.execute(
+                update(outcome)
+                .where(outcome.c.id.in_(ids[lo : lo + 500]))
+                .values(
+                    review_status="approved",
+                    reviewed_by=actor.subject,
+                    reviewed_by_name=actor.name[:128],
+                    reviewed_at=clock.now(),
+                    review_note="",
+                )
+            )
+        _refresh_status(connection, campaign_id)
+        for draw_id in sorted({int(row.draw_id) for row in pending}):
+            approved = [int(row.id) for row in pending if row.draw_id == draw_id]
+            append_audit(
+                connection,
+                actor,
+                "outcomes.approve",
+                "campaign",
+                campaign_id,
+                {"draw_id": draw_id, "outcomes": len(approved), "outcome_ids": approved},
+                rows={"draw_outcomes": draw_id, "campaign": campaign_id},
+            )
+    return len(ids)
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,13 @@ Eligibility of inspector i for target j:
    its own region plus the linked ones;
 5. 回避: no past affiliation with the target's institution (``affiliations`` of the inspector);
 
-and nobody serves on more than ``cap`` teams. Nothing is ever relaxed: a target with fewer than
-``team_size`` eligible inspectors, or a cap no assignment can meet, raises
+and nobody serves on more than ``cap`` teams. The cap may span earlier campaigns: the optional pool
+column ``prior_load`` holds the teams each inspector already serves on in the period the cap counts
+(a non-negative integer, missing or empty = 0), so inspector i has ``cap - prior_load[i]`` places
+left, and an inspector with none left is not eligible ("workload cap already reached"). Without a cap
+``prior_load`` has no effect. It is part of the pool's content hash whenever some value is non-zero
+(a pool whose loads are all zero hashes as one without the column). Nothing is ever relaxed: a target
+with fewer than ``team_size`` eligible inspectors, or a cap no assignment can meet, raises
 `InfeasibleAssignmentError` naming the target, its stratum and the binding constraint.
 
 Fairness. ``method="exact"`` draws an assignment *uniformly at random among all feasible
@@ -71,6 +76,8 @@ MAX_ATTEMPTS = 100_000
 #: Exact proposals ``method="auto"`` tries before switching to the sequential draw.
 AUTO_EXACT_ATTEMPTS = 50
 POOL_COLUMNS = ("inspector_id", "region", "schemes", "active", "id_valid_until", "affiliations")
+#: Optional pool column: teams each inspector already serves on in the cap's period.
+PRIOR_LOAD = "prior_load"
 TARGET_COLUMNS = ("unit_id", "region", "scheme", "institution_id")
 
 
@@ -124,12 +131,32 @@ class InspectorPool:
     competent: dict[str, np.ndarray]
     affiliated: dict[str, np.ndarray]
     hash: str
+    prior_load: np.ndarray  # int64 per inspector, teams already served in the cap's period
     #: the canonical table ``hash`` covers (rows in id order; what a public bundle publishes, see
     #: sampler.bundle): inspector_id, region, agency, schemes, active, id_valid_until, affiliations
     hashed: pd.DataFrame | None = None
 
+    def capacity(self, cap: int | None) -> np.ndarray | None:
+        """Places left per inspector under ``cap`` (``cap - prior_load``, at least 0); None: no cap."""
+        return None if cap is None else np.maximum(cap - self.prior_load, 0)
+
     def __len__(self) -> int:
         return len(self.ids)
+
+
+def _prior_load(table: pd.DataFrame) -> np.ndarray:
+    """The ``prior_load`` column as non-negative int64 (0 where absent or empty)."""
+    if PRIOR_LOAD not in table.columns:
+        return np.zeros(len(table), dtype=np.int64)
+    values = pd.to_numeric(table[PRIOR_LOAD], errors="coerce")
+    bad = (table[PRIOR_LOAD].notna() & values.isna()) | (values < 0) | (values.fillna(0) % 1 != 0)
+    if bad.any():
+        raise SamplerError(
+            f"inspector {table['inspector_id'][bad].iloc[0]!r}: {PRIOR_LOAD} must be a whole number >= 0, "
+            f"got {table[PRIOR_LOAD][bad].iloc[0]!r}",
+            field=PRIOR_LOAD,
+        )
+    return values.fillna(0).to_numpy(dtype=np.int64)
 
 
 def parse_pool(pool: pd.DataFrame) -> InspectorPool:
@@ -180,6 +207,9 @@ def parse_pool(pool: pd.DataFrame) -> InspectorPool:
             "affiliations": [";".join(sorted(t)) for t in ties],
         }
     )
+    prior_load = _prior_load(table)
+    if prior_load.any():
+        hashed[PRIOR_LOAD] = prior_load
     return InspectorPool(
         ids=table["inspector_id"].to_numpy(),
         region=region,
@@ -190,6 +220,7 @@ def parse_pool(pool: pd.DataFrame) -> InspectorPool:
         competent=competent_masks,
         affiliated={k: np.asarray(sorted(v), dtype=np.int64) for k, v in affiliated.items()},
         hash=content_hash(hashed, key="inspector_id"),
+        prior_load=prior_load,
         hashed=hashed,
     )
 
@@ -325,6 +356,10 @@ def _diagnose(pool: InspectorPool, target: dict[str, Any], rules: dict[str, Any]
     conflict = np.ones(len(pool), dtype=bool)
     conflict[pool.affiliated.get(institution, np.zeros(0, dtype=np.int64))] = False
     stages.append((f"回避 (affiliation with institution {institution})", conflict))
+    capacity = pool.capacity(rules["cap"])
+    if capacity is not None:
+        reached = f"workload cap {rules['cap']} already reached in the period (prior_load)"
+        stages.append((reached, capacity > 0))
     before = len(pool)
     for name, stage in stages:
         mask &= stage
@@ -338,9 +373,10 @@ def _diagnose(pool: InspectorPool, target: dict[str, Any], rules: dict[str, Any]
     return ""  # pragma: no cover - only called for infeasible targets
 
 
-def _max_flow(eligible: list[np.ndarray], team_size: int, cap: int, n_inspectors: int) -> int:
-    """Largest number of team places fillable under the cap (bipartite b-matching by max-flow)."""
-    return _flow(eligible, [team_size] * len(eligible), np.full(n_inspectors, cap))
+def _max_flow(eligible: list[np.ndarray], team_size: int, capacity: np.ndarray) -> int:
+    """Largest number of team places fillable when inspector i has ``capacity[i]`` places
+    (bipartite b-matching by max-flow)."""
+    return _flow(eligible, [team_size] * len(eligible), capacity)
 
 
 def _flow(eligible: list[np.ndarray], needs: list[int], spare: np.ndarray) -> int:
@@ -365,7 +401,7 @@ def _flow(eligible: list[np.ndarray], needs: list[int], spare: np.ndarray) -> in
     return int(maximum_flow(graph, source, sink).flow_value)
 
 
-def _draw_maxflow(bitgen, eligible, t, cap, n_inspectors):
+def _draw_maxflow(bitgen, eligible, t, capacity):
     """Sequential draw with a max-flow look-ahead: never dead-ends when an assignment exists.
 
     Targets are visited in a uniformly random order; each gets a uniformly random team among its
@@ -375,7 +411,7 @@ def _draw_maxflow(bitgen, eligible, t, cap, n_inspectors):
     approximately, not exactly, uniform over the feasible assignments. Call only on a feasible problem.
     """
     order = np.argsort(bitgen.random_raw(len(eligible)), kind="stable")
-    spare = np.full(n_inspectors, cap, dtype=np.int64)
+    spare = np.asarray(capacity, dtype=np.int64).copy()
     teams: list[np.ndarray | None] = [None] * len(eligible)
     for position, j in enumerate(order):
         rest = [eligible[k] for k in order[position + 1 :]]
@@ -448,6 +484,9 @@ class AssignmentProblem:
         base_cache: dict[tuple[str, str], np.ndarray] = {}
         region_cache: dict[str, np.ndarray] = {}
         usable = parsed.active & (parsed.valid_until >= date)
+        capacity = parsed.capacity(rules["cap"])
+        if capacity is not None:
+            usable &= capacity > 0  # at the cap already through earlier campaigns in the period
         scratch = np.zeros(len(parsed), dtype=bool)
         eligible: list[np.ndarray] = []
         for j in range(len(unit_ids)):
@@ -473,9 +512,10 @@ class AssignmentProblem:
                 }
                 raise InfeasibleAssignmentError(_diagnose(parsed, record, rules, date), field="team_size")
             eligible.append(members)
-        if rules["cap"] is not None:
-            _check_cap_by_stratum(eligible, np.asarray(stratum, dtype=object), t, rules["cap"])
+        if capacity is not None:
+            _check_cap_by_stratum(eligible, np.asarray(stratum, dtype=object), t, rules["cap"], capacity)
         self.rules = rules
+        self.capacity = capacity
         self.pool = parsed
         self.unit_ids = unit_ids
         self.strata = np.asarray(stratum, dtype=object)
@@ -486,25 +526,24 @@ class AssignmentProblem:
         """Draw teams with ``seed`` (see the module notes for the method)."""
         seed = check_int(seed, "seed")
         rules, parsed, eligible = self.rules, self.pool, self.eligible
-        t, cap_value = rules["team_size"], rules["cap"]
+        t, cap_value, capacity = rules["team_size"], rules["cap"], self.capacity
         context = {"targets": self.targets_hash, "pool": parsed.hash, "rules": rules}
         stream = seed_digest(seed=seed, purpose="assign", **context)
         bitgen = derive_bit_generator(seed=seed, purpose="assign", **context)
         size, limit = len(parsed), rules["max_attempts"]
         method_used = "sequential" if rules["method"] == "sequential" else "exact"
         if rules["method"] == "sequential":
-            teams, attempts = _draw_sequential(bitgen, eligible, t, cap_value, size, limit)
+            teams, attempts = _draw_sequential(bitgen, eligible, t, capacity, size, limit)
         elif rules["method"] == "exact":
-            teams, attempts = _draw_exact(bitgen, eligible, t, cap_value, size, limit)
+            teams, attempts = _draw_exact(bitgen, eligible, t, capacity, size, limit)
         else:
-            teams, attempts = _draw_exact(
-                bitgen, eligible, t, cap_value, size, min(limit, AUTO_EXACT_ATTEMPTS)
-            )
+            exact_limit = min(limit, AUTO_EXACT_ATTEMPTS)
+            teams, attempts = _draw_exact(bitgen, eligible, t, capacity, size, exact_limit)
             if teams is None:
                 method_used = "sequential"
-                teams, attempts = _draw_sequential(bitgen, eligible, t, cap_value, size, limit)
+                teams, attempts = _draw_sequential(bitgen, eligible, t, capacity, size, limit)
         if teams is None:
-            placed = _max_flow(eligible, t, cap_value, len(parsed))
+            placed = _max_flow(eligible, t, capacity)
             needed = t * len(eligible)
             if placed < needed:
                 raise InfeasibleAssignmentError(
@@ -515,7 +554,7 @@ class AssignmentProblem:
             # an assignment exists but the random attempts missed it: continue the same stream with
             # the max-flow look-ahead draw, which cannot miss
             method_used = "maxflow"
-            teams = _draw_maxflow(bitgen, eligible, t, cap_value, size)
+            teams = _draw_maxflow(bitgen, eligible, t, capacity)
             attempts += 1
         members = np.concatenate(teams)
         team_rows = pd.DataFrame(
@@ -613,44 +652,48 @@ def assign_inspectors(
     return problem.draw(seed)
 
 
-def _check_cap_by_stratum(eligible: list[np.ndarray], strata: np.ndarray, t: int, cap: int) -> None:
-    """Hall's condition per stratum: its targets need t places from cap * |eligible union|."""
+def _check_cap_by_stratum(
+    eligible: list[np.ndarray], strata: np.ndarray, t: int, cap: int, capacity: np.ndarray
+) -> None:
+    """Hall's condition per stratum: its targets need t places from the places left to the union of
+    their eligible inspectors (``cap`` each, less what earlier campaigns used: ``capacity``)."""
     groups: dict[str, list[int]] = {}
     for j, label in enumerate(strata):
         groups.setdefault(label, []).append(j)
-    size = int(max(int(e.max()) for e in eligible)) + 1
+    size = len(capacity)
     overall = np.zeros(size, dtype=bool)
     for label, members in groups.items():
         mask = np.zeros(size, dtype=bool)
         for j in members:
             mask[eligible[j]] = True
         union = int(mask.sum())
+        places = int(capacity[mask].sum())
         overall |= mask
-        if t * len(members) > cap * union:
+        if t * len(members) > places:
             raise InfeasibleAssignmentError(
                 f"stratum {label!r}: {len(members)} target(s) need {t * len(members)} team places but its "
-                f"{union} eligible inspector(s) give at most {cap * union}; binding constraint: "
+                f"{union} eligible inspector(s) give at most {places}; binding constraint: "
                 f"workload cap {cap}",
                 field="cap",
             )
-    union_size = int(overall.sum())
-    if t * len(eligible) > cap * union_size:
+    union_size, places = int(overall.sum()), int(capacity[overall].sum())
+    if t * len(eligible) > places:
         raise InfeasibleAssignmentError(
             f"all strata: {t * len(eligible)} team places but {union_size} eligible inspectors give at most "
-            f"{cap * union_size}; binding constraint: workload cap {cap}",
+            f"{places}; binding constraint: workload cap {cap}",
             field="cap",
         )
 
 
-def _draw_exact(bitgen, eligible, t, cap, n_inspectors, max_attempts):
+def _draw_exact(bitgen, eligible, t, capacity, n_inspectors, max_attempts):
     for attempt in range(1, max_attempts + 1):
         load = np.zeros(n_inspectors, dtype=np.int64)
         teams = []
         for members in eligible:
             team = members[smallest_keys(bitgen.random_raw(members.size), t)]
-            if cap is not None:
+            if capacity is not None:
                 load[team] += 1
-                if load[team].max() > cap:
+                if (load[team] > capacity[team]).any():
                     break  # the proposal is doomed; discarding it early does not change the law
             teams.append(team)
         else:
@@ -658,15 +701,15 @@ def _draw_exact(bitgen, eligible, t, cap, n_inspectors, max_attempts):
     return None, max_attempts
 
 
-def _draw_sequential(bitgen, eligible, t, cap, n_inspectors, max_attempts):
-    limit = cap if cap is not None else np.iinfo(np.int64).max
+def _draw_sequential(bitgen, eligible, t, capacity, n_inspectors, max_attempts):
+    limit = capacity if capacity is not None else np.full(n_inspectors, np.iinfo(np.int64).max)
     for attempt in range(1, max_attempts + 1):
         order = np.argsort(bitgen.random_raw(len(eligible)), kind="stable")
         load = np.zeros(n_inspectors, dtype=np.int64)
         teams: list[np.ndarray | None] = [None] * len(eligible)
         for j in order:
             members = eligible[j]
-            free = members[load[members] < limit]
+            free = members[load[members] < limit[members]]
             if free.size < t:
                 break
             team = free[smallest_keys(bitgen.random_raw(free.size), t)]

@@ -113,6 +113,16 @@ RECORDED_NOT_DERIVABLE: Mapping[str, Any] = {
         "attempt_id": "int",
         "attempts": "int",
     },
+    # the workload cap's period and each drawn inspector's team places in it before this draw, as
+    # checked at commit (the pool's ``prior_load``, bound by the pool hash, is what the draw used)
+    "workload": {
+        "basis": "text",
+        "year": "int",
+        "from": "text",
+        "to": "text",
+        "cap": "int",
+        "prior_load": "object",
+    },
 }
 
 

@@ -32,6 +32,7 @@ from seed.applications import generate_applications
 from seed.campaigns import CampaignTables, generate_campaigns
 from seed.certificates import Certificates, generate_certificates
 from seed.checklist import checklist_table
+from seed.history import History
 from seed.inspectors import Inspectors, generate_inspectors
 from seed.institutions import Institutions, generate_institutions
 from seed.load import (
@@ -64,6 +65,20 @@ SEEDED_TABLES = (
     "assignment",
     "inspectionoutcome",
     "finding",
+    "drawsession",
+    "drawattempt",
+    "frozenpopulation",
+    "auditentry",
+)
+# Tables the seeded history (seed.history) writes through the workflow, counted after it ran.
+HISTORY_TABLES = (
+    "campaign",
+    "draw",
+    "drawtarget",
+    "assignment",
+    "inspectionoutcome",
+    "finding",
+    "auditentry",
 )
 
 
@@ -81,6 +96,7 @@ class Dataset:
     certificates: Certificates
     inspectors: Inspectors
     campaigns: CampaignTables
+    history_rng: np.random.Generator  # the seeded history's outcomes, schedules and lottery nonces
 
     def tables(self) -> Iterator[tuple[str, Iterator[dict[str, Any]]]]:
         """(table name, chunks of columns) in foreign-key order."""
@@ -122,7 +138,7 @@ def generate(scale: str, seed: int, *, fraction: float = 1.0, progress: Progress
     spec = resolve_scale(scale)
     if not 0 < fraction <= 1:
         raise SeedError(f"fraction must be in (0, 1], got {fraction}")
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(5)]
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(6)]
     report = progress or (lambda _stage, _rows: None)
     institutions = generate_institutions(streams[0], spec.institution_factor)
     report("generated institutions", len(institutions))
@@ -133,8 +149,31 @@ def generate(scale: str, seed: int, *, fraction: float = 1.0, progress: Progress
     inspectors = generate_inspectors(streams[3], spec.inspectors, institutions)
     report("generated inspectors", len(inspectors))
     campaigns = generate_campaigns(streams[4], spec, institutions, certificates, inspectors)
-    report("generated campaign targets", len(campaigns.drawtarget.get("id", [])))
-    return Dataset(institutions, applications, organisations, certificates, inspectors, campaigns)
+    report("planned campaigns", len(campaigns.draws) + len(campaigns.campaign.get("id", [])))
+    return Dataset(institutions, applications, organisations, certificates, inspectors, campaigns, streams[5])
+
+
+def draw_history(engine: Engine, dataset: Dataset, progress: Progress | None) -> dict[str, int]:
+    """Draw the dataset's certificate campaigns through the lottery (`seed.history`); rows per table.
+
+    Raises SeedError (one line) when a draw, an outcome or a publication is refused.
+    """
+    from models.draw_records import WorkflowError
+    from sampler.errors import SamplerError
+
+    history = History(
+        engine, dataset.history_rng, dataset.institutions, dataset.certificates, dataset.inspectors, progress
+    )
+    try:
+        history.run(dataset.campaigns.draws)
+    except (WorkflowError, SamplerError, SQLAlchemyError) as error:
+        first = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise SeedError(f"the seeded history could not be drawn: {first}") from error
+    with engine.connect() as connection:
+        return {
+            name: int(connection.execute(text(f'SELECT count(*) FROM "{name}"')).scalar_one())
+            for name in HISTORY_TABLES
+        }
 
 
 def _describe(url: str) -> str:
@@ -271,6 +310,12 @@ def _seed_sqlite(path: Path, dataset: Dataset, progress: Progress | None) -> dic
             rows = _load_sqlite(engine, dataset, progress)
         finally:
             engine.dispose()
+        engine = make_engine(f"sqlite:///{temporary}")
+        try:
+            rows.update(draw_history(engine, dataset, progress))
+            _finish_sqlite(engine, rows, progress)
+        finally:
+            engine.dispose()
         _retire_old_wal(path)
         os.replace(temporary, path)
         for suffix in ("-wal", "-shm"):
@@ -296,11 +341,17 @@ def _load_sqlite(engine: Engine, dataset: Dataset, progress: Progress | None) ->
         for sql in deferred:
             raw.execute(sql)
         _report(progress, "rebuilt indexes", len(deferred))
+        connection.commit()
+    return rows
+
+
+def _finish_sqlite(engine: Engine, rows: dict[str, int], progress: Progress | None) -> None:
+    """After the history: the summaries (the history changed certificate statuses), then one file."""
+    with engine.connect() as connection:
         refresh_summaries(connection)
         _report(progress, "refreshed summaries", rows.get("certificate", 0))
         connection.commit()
-        raw.execute("PRAGMA journal_mode=DELETE")
-    return rows
+        connection.exec_driver_sql("PRAGMA journal_mode=DELETE")
 
 
 def _retire_old_wal(path: Path) -> None:
@@ -357,9 +408,18 @@ def _seed_postgres(
         for sql in deferred:
             raw.execute(sql)
         _report(progress, "rebuilt indexes", len(deferred))
-        refresh_summaries(connection)
-        _report(progress, "refreshed summaries", rows.get("certificate", 0))
         sync_id_sequences(connection, [name for name in SEEDED_TABLES if "id" in tables[name].c])
+    # the history writes through the workflow, one transaction per write: on failure, nothing stays
+    try:
+        rows.update(draw_history(engine, dataset, progress))
+        with engine.begin() as connection:
+            refresh_summaries(connection)
+            _report(progress, "refreshed summaries", rows.get("certificate", 0))
+    except BaseException:  # nothing half-seeded stays (the store was empty or --force emptied it)
+        with engine.begin() as connection:
+            names = ", ".join(f'"{t}"' for t in SEEDED_TABLES)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        raise
     return rows
 
 

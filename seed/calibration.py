@@ -182,6 +182,8 @@ CAMPAIGN_TARGETS_NATIONAL: dict[str, tuple[int, int]] = {
 }
 INSTITUTION_SAMPLING_RATIO: dict[str, float] = {"A": 0.05, "B": 0.10, "C": 0.25, "D": 0.60}
 TEAM_SIZE_THREE_SHARE = 0.06
+# Most teams an inspector serves on in one campaign year, all campaigns together (models.workload).
+WORKLOAD_CAP = 5
 VIOLATION_RATE_BY_GRADE: dict[str, float] = {"A": 0.03, "B": 0.06, "C": 0.11, "D": 0.18}
 BAD_ACTOR_VIOLATION_RATE = 0.45
 NOT_FOUND_RATE = 0.03

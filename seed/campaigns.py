@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from dataclasses import dataclass, field
 
@@ -11,15 +10,18 @@ import numpy as np
 
 from models.access import SYSTEM_SEEDER, Role
 from models.campaigns import SEEDED_SAMPLER_VERSION
-from models.reference_data import PROVINCE_CODES, PROVINCES, SCHEME_CODES, SCHEMES
+from models.reference_data import PROVINCES, SCHEME_CODES, SCHEMES
 from models.vocabulary import FINDING_CATEGORIES
 from models.workdays import add_working_days
+from sampler.plan_file import FIXED_METHOD, parse_plan
+from sampler.run import plan_frame, run_draw
 from seed import calibration as cal
 from seed.certificates import STATUS_INDEX, Certificates
 from seed.dates import day
 from seed.inspectors import Inspectors
 from seed.institutions import Institutions
 from seed.names import person_names
+from seed.populations import inspector_pool, institution_frame, result_tables
 
 SCHEME_NAMES = {code: zh for code, zh, *_ in SCHEMES}
 LEGAL_BASIS_CERTIFICATE = "《中华人民共和国认证认可条例》；《认证证书和认证标志管理办法》；国办发〔2015〕58号"
@@ -69,9 +71,28 @@ BUREAU_SUFFIX = "市场监管部门"
 PROVINCE_NAMES_ZH = {code: zh for code, _abbr, zh, *_ in PROVINCES}
 
 
+@dataclass(frozen=True)
+class PlannedDraw:
+    """A historical certificate campaign to draw through the lottery (`seed.history`)."""
+
+    year: int
+    name: str
+    scheme: str
+    drawn_at: dt.datetime  # UTC, when the draw was opened and committed
+    n: int  # targets (proportional over the provinces)
+    team_size: int
+    drawn_by: str  # the drawing officer's display name
+
+
 @dataclass
 class CampaignTables:
-    """Rows of the six campaign tables as column lists."""
+    """Rows of the six campaign tables as column lists, and the certificate draws still to make.
+
+    Institution campaigns (and the planned FOREST campaign) are rows; certificate campaigns are
+    ``draws``, drawn through the real lottery after the registers are loaded (`seed.history`).
+    """
+
+    draws: list[PlannedDraw] = field(default_factory=list)
 
     campaign: dict[str, list] = field(default_factory=dict)
     draw: dict[str, list] = field(default_factory=dict)
@@ -96,24 +117,6 @@ def _pick(rng: np.random.Generator, options: tuple[tuple[str, float], ...]) -> s
     return options[-1][0]
 
 
-def _allocate(sizes: np.ndarray, n: int) -> np.ndarray:
-    """Proportional allocation by largest remainder, never more than a stratum holds."""
-    n = min(n, int(sizes.sum()))
-    exact = sizes * n / sizes.sum()
-    alloc = np.minimum(np.floor(exact).astype(np.int64), sizes)
-    remainder = exact - alloc
-    while alloc.sum() < n:
-        room = alloc < sizes
-        k = int(np.argmax(np.where(room, remainder, -1.0)))
-        alloc[k] += 1
-        remainder[k] = -1.0
-    return alloc
-
-
-def _hash_ids(ids: np.ndarray) -> str:
-    return hashlib.sha256(np.sort(ids).astype("<i8").tobytes()).hexdigest()
-
-
 class _Builder:
     """State shared while generating one database's campaigns."""
 
@@ -121,18 +124,10 @@ class _Builder:
         self.rng, self.scale, self.inst, self.certs, self.insp = rng, scale, inst, certs, insp
         self.out = CampaignTables()
         self.as_of = day(cal.AS_OF)
-        self.ties = set(
-            zip(
-                insp.affiliation["inspector_id"].tolist(),
-                insp.affiliation["institution_id"].tolist(),
-                strict=True,
-            )
-        )
         self.by_scheme = {j: np.flatnonzero(certs.scheme == j) for j in range(len(SCHEME_CODES))}
         self.staff = person_names(rng, 12)
         self.status_changes: dict[int, int] = {}
         self.ids = {"campaign": 0, "target": 0, "outcome": 0, "finding": 0}
-        self.pools: dict[int, np.ndarray] = {}
 
     def next_id(self, key: str) -> int:
         self.ids[key] += 1
@@ -186,99 +181,87 @@ class _Builder:
         return day(f"{year}-04-10") + int(self.rng.integers(0, 75))
 
     def certificate_campaign(self, year: int, code: str, n: int) -> None:
-        j = SCHEME_CODES.index(code)
+        """Plan the year's campaign for scheme ``code``: drawn later from the certificates valid then."""
         drawn = self.draw_date(year, code)
-        rows = self.by_scheme[j]
-        certs = self.certs
-        frame = rows[(certs.issued[rows] <= drawn) & (certs.expires[rows] >= drawn)]
-        if len(frame) == 0:
+        rows = self.by_scheme[SCHEME_CODES.index(code)]
+        valid = int(((self.certs.issued[rows] <= drawn) & (self.certs.expires[rows] >= drawn)).sum())
+        if valid == 0:
             return
-        region = certs.region[frame]
-        sizes = np.bincount(region, minlength=len(PROVINCE_CODES))
-        alloc = _allocate(sizes, n)
-        chosen: list[np.ndarray] = []
-        probability: list[np.ndarray] = []
-        for h in np.flatnonzero(alloc):
-            members = frame[region == h]
-            chosen.append(np.sort(self.rng.choice(members, size=int(alloc[h]), replace=False)))
-            probability.append(np.full(int(alloc[h]), alloc[h] / sizes[h]))
-        picked = np.concatenate(chosen)
-        targets = [
-            (int(c) + 1, int(certs.institution[c]), PROVINCE_CODES[int(certs.region[c])], code, float(p))
-            for c, p in zip(picked.tolist(), np.concatenate(probability).tolist(), strict=True)
-        ]
-        params = {
-            "method": "stratified_random",
-            "strata": ["region"],
-            "allocation": "proportional",
-            "n": int(alloc.sum()),
-            "frame_size": len(frame),
-            "scheme": code,
-        }
-        self.campaign(
-            year,
-            f"{year}年{SCHEME_NAMES[code]}认证结果双随机抽查",
-            "certificate",
-            code,
-            drawn,
-            frame + 1,
-            params,
-            targets,
+        seconds = int(self.rng.integers(9 * 3600, 11 * 3600))
+        self.out.draws.append(
+            PlannedDraw(
+                year=year,
+                name=f"{year}年{SCHEME_NAMES[code]}认证结果双随机抽查",
+                scheme=code,
+                drawn_at=dt.datetime.combine(drawn.astype(dt.date), dt.time(), tzinfo=dt.UTC)
+                + dt.timedelta(seconds=seconds),
+                n=min(n, valid),
+                team_size=3 if self.rng.random() < cal.TEAM_SIZE_THREE_SHARE else 2,
+                drawn_by=f"{DRAWING_OFFICE} {self.staff[len(self.out.draws) % len(self.staff)]}",
+            )
         )
 
     def institution_campaign(self, year: int) -> None:
+        """The year's campaign of institutions, drawn with the sampler (risk-grade ratios, teams under
+        the workload cap) and written directly (sampler version ``seed-1``: not through the lottery)."""
         inst = self.inst
         drawn = self.draw_date(year, "INSTITUTION")
-        frame = np.flatnonzero(inst.active_at(drawn))
-        targets = []
-        grades = inst.risk_grade[frame]
-        total = 0
-        for grade, ratio in cal.INSTITUTION_SAMPLING_RATIO.items():
-            members = frame[grades == grade]
-            k = min(len(members), max(1, round(ratio * len(members)))) if len(members) else 0
-            total += k
-            for i in np.sort(self.rng.choice(members, size=k, replace=False)).tolist():
-                targets.append((None, int(inst.id[i]), inst.region_code[i], "QMS", k / len(members)))
+        frame = institution_frame(inst, drawn)
+        population = frame["risk_grade"].value_counts()
+        sizes = {
+            grade: min(int(population[grade]), max(1, round(ratio * int(population[grade]))))
+            for grade, ratio in cal.INSTITUTION_SAMPLING_RATIO.items()
+            if grade in population.index
+        }
+        seed = int(self.rng.integers(0, 2**31 - 1))
+        inspection_date = drawn.astype(dt.date) + dt.timedelta(days=10)
+        plan = parse_plan(
+            {
+                "seed": seed,
+                "strata": ["risk_grade"],
+                "allocation": {"method": FIXED_METHOD, "sizes": sizes},
+                "assignment": {
+                    "team_size": 2,
+                    "cap": cal.WORKLOAD_CAP,
+                    "inspection_date": inspection_date.isoformat(),
+                    "cross_region": False,
+                },
+            }
+        )
+        record = run_draw(plan_frame(frame, plan), plan, inspector_pool(self.insp, year, {}))
+        targets, teams = result_tables(record, frame)
         params = {
             "method": "stratified_random",
             "strata": ["risk_grade"],
             "allocation": "by_risk_ratio",
             "ratios": cal.INSTITUTION_SAMPLING_RATIO,
-            "n": total,
+            "n": len(targets),
             "frame_size": len(frame),
+            "frame_hash": record["frame_hash"],
+            "pool_hash": record["assignment"]["pool_hash"],
         }
-        self.campaign(
-            year, f"{year}年认证机构双随机抽查", "institution", None, drawn, inst.id[frame], params, targets
-        )
+        self.campaign(year, f"{year}年认证机构双随机抽查", drawn, seed, params, targets, teams)
 
-    def campaign(self, year, name, unit_type, scheme, drawn, frame_ids, params, targets) -> None:
+    def campaign(self, year, name, drawn, seed, params, targets, teams) -> None:
         rng = self.rng
-        inspected = drawn + rng.integers(10, 120, len(targets))
-        assigned = not (year == cal.AS_OF.year and scheme == "BANK")
+        inspected, published = campaign_schedule(rng, drawn, len(targets), self.as_of)
         done = inspected <= self.as_of
-        completed = inspected.max() if len(targets) else drawn
-        deadline = _working_days_after(completed, PUBLISH_WITHIN_WORKING_DAYS)
-        late = rng.random() < 0.06
-        published = _working_days_after(completed, int(rng.integers(5, 20)))
-        if late:
-            published = deadline + int(rng.integers(1, 10))
-        if not assigned:
-            status, deadline, published = "drawn", None, None
-        elif not done.all():
-            status, deadline, published = "assigned", None, None
-        elif published > self.as_of:
-            status, published = "completed", None
+        deadline = _working_days_after(inspected.max(), PUBLISH_WITHIN_WORKING_DAYS)
+        if not done.all():
+            status, deadline = "assigned", None
+        elif published is None:
+            status = "completed"
         else:
             status = "published"
-        cid = self.campaign_row(year, name, unit_type, scheme, status, deadline, published)
+        cid = self.campaign_row(year, name, "institution", None, status, deadline, published)
         seconds = int(rng.integers(9 * 3600, 11 * 3600))
         drawn_at = dt.datetime.combine(drawn.astype(dt.date), dt.time()) + dt.timedelta(seconds=seconds)
         self.out.add(
             "draw",
             id=cid,
             campaign_id=cid,
-            seed=int(rng.integers(0, 2**31 - 1)),
-            frame_hash=_hash_ids(np.asarray(frame_ids)),
+            seed=seed,
+            frame_hash=params["frame_hash"],
             params_json=json.dumps(params, sort_keys=True),
             drawn_at=drawn_at,
             drawn_by=SYSTEM_SEEDER.subject,
@@ -286,120 +269,56 @@ class _Builder:
             drawn_by_role=str(Role.PLANNER),
             sampler_version=SEEDED_SAMPLER_VERSION,
         )
-        eligible = self.eligible(year, scheme or "QMS", drawn) if assigned else None
-        self.pools = {}
-        for (certificate, institution, region, code, probability), when, ok in zip(
-            targets, inspected.tolist(), done.tolist(), strict=True
+        members = teams.groupby("unit_id", sort=False)
+        for target, when, ok in zip(
+            targets.itertuples(index=False), inspected.tolist(), done.tolist(), strict=True
         ):
             tid = self.next_id("target")
             self.out.add(
                 "drawtarget",
                 id=tid,
                 draw_id=cid,
-                certificate_id=certificate,
-                institution_id=institution,
-                region_code=region,
-                scheme_code=code,
-                inclusion_probability=probability,
+                certificate_id=None,
+                institution_id=int(target.institution_id),
+                region_code=target.region,
+                scheme_code=target.scheme,
+                inclusion_probability=float(target.inclusion_probability),
             )
-            if eligible is None:
-                continue
-            self.assign(tid, institution, PROVINCE_CODES.index(region), eligible)
+            for member in members.get_group(target.unit_id).itertuples(index=False):
+                self.out.add(
+                    "assignment", target_id=tid, inspector_id=int(member.inspector_id), role=member.role
+                )
             if ok:
-                self.outcome(tid, year, certificate, institution, code, unit_type, when, region)
-
-    def eligible(self, year: int, scheme: str, drawn) -> np.ndarray:
-        """Inspectors who could be drawn: competent, registered, ID valid on the day (active if this year)."""
-        insp = self.insp
-        mask = insp.competent[:, SCHEME_CODES.index(scheme)] & (insp.registered_year <= year)
-        mask &= insp.id_valid_until >= drawn
-        if year == cal.AS_OF.year:
-            mask &= insp.active
-        return mask
-
-    def assign(self, tid: int, institution: int, region: int, eligible: np.ndarray) -> None:
-        rng, insp = self.rng, self.insp
-        size = 3 if rng.random() < cal.TEAM_SIZE_THREE_SHARE else 2
-        if region not in self.pools:
-            self.pools[region] = np.flatnonzero(eligible & (insp.region == region))
-        if -1 not in self.pools:
-            self.pools[-1] = np.flatnonzero(eligible)
-        local = self.pools[region]
-        pool = local if len(local) >= size + 2 else self.pools[-1]
-        picks = pool[rng.integers(0, len(pool), size + 12)] if len(pool) else pool
-        team: list[int] = []
-        for k in picks.tolist():
-            inspector = int(insp.id[k])
-            if inspector not in team and (inspector, institution) not in self.ties:
-                team.append(inspector)
-                if len(team) == size:
-                    break
-        for position, inspector in enumerate(team):
-            self.out.add(
-                "assignment",
-                target_id=tid,
-                inspector_id=inspector,
-                role="lead" if position == 0 else "member",
-            )
+                self.outcome(
+                    tid,
+                    year,
+                    None,
+                    int(target.institution_id),
+                    target.scheme,
+                    "institution",
+                    when,
+                    target.region,
+                )
 
     def outcome(self, tid, year, certificate, institution, scheme, unit_type, when, region) -> None:
-        rng, inst = self.rng, self.inst
-        i = institution - 1
-        bad = bool(inst.bad_actor[i])
-        rate = cal.BAD_ACTOR_VIOLATION_RATE if bad else cal.VIOLATION_RATE_BY_GRADE[inst.risk_grade[i]]
-        if unit_type == "institution":
-            rate = min(0.9, rate * 1.3)
-        roll = rng.random()
-        not_found = cal.NOT_FOUND_RATE if unit_type == "certificate" else 0.0
-        if roll < not_found:
-            code, follow_up, method = "not_found", "withdraw_certificate", "onsite"
-        elif roll < not_found + cal.REFUSED_RATE:
-            code, method = "refused", "onsite"
-            follow_up = "penalty" if rng.random() < 0.6 else "referral"
-        elif roll < not_found + cal.REFUSED_RATE + rate:
-            code, method = "violation", _pick(rng, METHODS)
-            follow_up = _pick(rng, VIOLATION_FOLLOW_UPS)
-        else:
-            code, follow_up, method = "no_violation", "none", _pick(rng, METHODS)
+        result = draw_outcome(self.rng, self.inst, institution, scheme, unit_type)
         oid = self.next_id("outcome")
         self.out.add(
             "inspectionoutcome",
             id=oid,
             target_id=tid,
             inspected_on=when,
-            method=method,
-            outcome_code=code,
-            follow_up=follow_up,
-            note=NOTES[code],
+            method=result.method,
+            outcome_code=result.code,
+            follow_up=result.follow_up,
+            note=NOTES[result.code],
             recorded_by=SYSTEM_SEEDER.subject,
-            recorded_by_name=f"{PROVINCE_NAMES_ZH[region]}{BUREAU_SUFFIX}",
+            recorded_by_name=bureau_name(region),
             recorded_by_role=str(Role.BUREAU),
             recorded_at=dt.datetime.combine(when, dt.time(17)),
             review_status="approved",  # the seeded history was reviewed before it was published
         )
-        if code == "violation":
-            self.findings(oid, scheme, bad)
-        if certificate is not None and year >= cal.AS_OF.year - 1:
-            new_status = {"suspend_certificate": "suspended", "withdraw_certificate": "withdrawn"}.get(
-                follow_up
-            )
-            if new_status:
-                self.status_changes[certificate] = STATUS_INDEX[new_status]
-
-    def findings(self, oid: int, scheme: str, bad: bool) -> None:
-        rng = self.rng
-        weights = np.array(
-            [
-                FINDING_WEIGHTS[c] * (BAD_ACTOR_FINDING_BOOST.get(c, 1.0) if bad else 1.0)
-                for c in FINDING_CATEGORIES
-            ],
-            dtype=float,
-        )
-        if scheme == "EnMS":
-            weights[FINDING_CATEGORIES.index("energy_baseline_wrong")] = 30
-        count = 1 + rng.binomial(2, 0.6 if bad else 0.35)
-        for k in rng.choice(len(FINDING_CATEGORIES), size=count, replace=False, p=weights / weights.sum()):
-            category = FINDING_CATEGORIES[int(k)]
+        for category in result.findings:
             self.out.add(
                 "finding",
                 id=self.next_id("finding"),
@@ -407,6 +326,69 @@ class _Builder:
                 category=category,
                 description=FINDING_TEXT[category],
             )
+        if certificate is not None and year >= cal.AS_OF.year - 1:
+            new_status = STATUS_AFTER.get(result.follow_up)
+            if new_status:
+                self.status_changes[certificate] = STATUS_INDEX[new_status]
+
+
+#: A certificate's status after an inspection's follow-up (recent campaigns change the register).
+STATUS_AFTER = {"suspend_certificate": "suspended", "withdraw_certificate": "withdrawn"}
+
+
+def bureau_name(region: str) -> str:
+    """The province's market-regulation bureau, as the recorder of its inspections' outcomes."""
+    return f"{PROVINCE_NAMES_ZH[region]}{BUREAU_SUFFIX}"
+
+
+@dataclass(frozen=True)
+class OutcomeDraw:
+    """What one seeded inspection found: outcome code, follow-up, method and finding categories."""
+
+    code: str
+    follow_up: str
+    method: str
+    findings: tuple[str, ...]
+
+
+def draw_outcome(
+    rng: np.random.Generator, inst: Institutions, institution: int, scheme: str, unit_type: str
+) -> OutcomeDraw:
+    """Draw an inspection's result from the calibrated rates (bad actors and risk grades)."""
+    i = institution - 1
+    bad = bool(inst.bad_actor[i])
+    rate = cal.BAD_ACTOR_VIOLATION_RATE if bad else cal.VIOLATION_RATE_BY_GRADE[inst.risk_grade[i]]
+    if unit_type == "institution":
+        rate = min(0.9, rate * 1.3)
+    roll = rng.random()
+    not_found = cal.NOT_FOUND_RATE if unit_type == "certificate" else 0.0
+    if roll < not_found:
+        code, follow_up, method = "not_found", "withdraw_certificate", "onsite"
+    elif roll < not_found + cal.REFUSED_RATE:
+        code, method = "refused", "onsite"
+        follow_up = "penalty" if rng.random() < 0.6 else "referral"
+    elif roll < not_found + cal.REFUSED_RATE + rate:
+        code, method = "violation", _pick(rng, METHODS)
+        follow_up = _pick(rng, VIOLATION_FOLLOW_UPS)
+    else:
+        code, follow_up, method = "no_violation", "none", _pick(rng, METHODS)
+    findings = _findings(rng, scheme, bad) if code == "violation" else ()
+    return OutcomeDraw(code, follow_up, method, findings)
+
+
+def _findings(rng: np.random.Generator, scheme: str, bad: bool) -> tuple[str, ...]:
+    weights = np.array(
+        [
+            FINDING_WEIGHTS[c] * (BAD_ACTOR_FINDING_BOOST.get(c, 1.0) if bad else 1.0)
+            for c in FINDING_CATEGORIES
+        ],
+        dtype=float,
+    )
+    if scheme == "EnMS":
+        weights[FINDING_CATEGORIES.index("energy_baseline_wrong")] = 30
+    count = 1 + rng.binomial(2, 0.6 if bad else 0.35)
+    chosen = rng.choice(len(FINDING_CATEGORIES), size=count, replace=False, p=weights / weights.sum())
+    return tuple(FINDING_CATEGORIES[int(k)] for k in chosen)
 
 
 def generate_campaigns(
@@ -423,6 +405,26 @@ def generate_campaigns(
 
 
 PUBLISH_WITHIN_WORKING_DAYS = 20  # results published within 20 working days of being formed
+
+
+def campaign_schedule(
+    rng: np.random.Generator, drawn: np.datetime64, targets: int, as_of: np.datetime64
+) -> tuple[np.ndarray, np.datetime64 | None]:
+    """When each target is inspected (10-119 days after the draw) and when the results are published.
+
+    Publication: 5-19 working days after the last inspection, 6% late (1-9 days past the 20 working
+    days); None when an inspection or the publication is after ``as_of``.
+    """
+    inspected = drawn + rng.integers(10, 120, targets)
+    completed = inspected.max() if targets else drawn
+    deadline = _working_days_after(completed, PUBLISH_WITHIN_WORKING_DAYS)
+    late = rng.random() < 0.06
+    published = _working_days_after(completed, int(rng.integers(5, 20)))
+    if late:
+        published = deadline + int(rng.integers(1, 10))
+    if (inspected > as_of).any() or published > as_of:
+        return inspected, None
+    return inspected, published
 
 
 def _working_days_after(day_: np.datetime64, working_days: int) -> np.datetime64:

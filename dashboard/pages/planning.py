@@ -289,7 +289,11 @@ def render_draw(setup: Setup, quotas: pd.DataFrame) -> None:
     )
     inspection_date = draw_cols[1].date_input(t("plan.draw.date"), dt.date.today() + dt.timedelta(days=14))
     team_size = int(draw_cols[2].number_input(t("plan.draw.team"), 1, 5, 2, key="plan_team"))
-    cap = int(draw_cols[3].number_input(t("plan.draw.cap"), 1, 100, 5, key="plan_cap"))
+    cap = int(
+        draw_cols[3].number_input(
+            t("plan.draw.cap"), 1, 100, 5, key="plan_cap", help=t("plan.draw.cap_help", year=year)
+        )
+    )
     cross_region = st.checkbox(t("plan.draw.cross"))
     exclude_months = int(st.number_input(t("plan.draw.exclude_months"), 0, 120, 0, key="plan_exclude"))
     session = find_session(engine, campaign_name=campaign_name, year=year)
@@ -333,7 +337,7 @@ def render_draw(setup: Setup, quotas: pd.DataFrame) -> None:
                     year=year,
                     scheme=scheme,
                     frame=query(load_certificate_frame, schemes=(scheme,)),
-                    pool=query(load_inspector_pool),
+                    pool=query(load_inspector_pool, workload_year=year),
                     actor=VIEWER,
                     reason=reopen_reason,
                 )

@@ -266,4 +266,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "本次抽取的记录不完整，无法生成可核验的公示包。",
         "en": "This draw's record is incomplete: no verifiable bundle can be built.",
     },
+    "error.workflow.cap_exceeded": {
+        "zh": "{count}名检查人员将超过{year}年度每人最多{cap}项任务的上限（例如检查人员 {inspector}）："
+        "其间另一次抽取已提交并占用了名额。请说明理由后重新开启本次抽取。",
+        "en": "{count} inspector(s) would exceed the cap of {cap} team(s) in {year} (e.g. inspector "
+        "{inspector}): another draw was committed meanwhile and used the places. Open this draw again "
+        "with a reason.",
+    },
 }

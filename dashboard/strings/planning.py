@@ -90,7 +90,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "plan.draw.campaign": {"zh": "抽查任务名称", "en": "Campaign name"},
     "plan.draw.date": {"zh": "检查日期", "en": "Inspection date"},
     "plan.draw.team": {"zh": "每组检查人员数", "en": "Inspectors per team"},
-    "plan.draw.cap": {"zh": "每人最多任务数", "en": "Most teams per inspector"},
+    "plan.draw.cap": {"zh": "每人本年度最多任务数", "en": "Most teams per inspector this year"},
+    "plan.draw.cap_help": {
+        "zh": "上限按抽查年度计算：{year}年所有抽查任务（各认证领域）中已分派的任务一并计入。",
+        "en": "The cap counts the campaign year: teams in all of {year}'s campaigns (every scheme) count.",
+    },
     "plan.draw.cross": {
         "zh": "异地检查（不选派本省人员）",
         "en": "Cross-region (no inspector from the target's province)",

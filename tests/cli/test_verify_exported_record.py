@@ -104,7 +104,9 @@ def test_the_exported_record_verifies(store, tmp_path):
         "drawn_by_role",
         "sampler_version",
         "frame_source",
+        "workload",  # cap 3 in 2027: the period and the loads checked at commit
     ]
+    assert record["workload"]["year"] == 2027 and record["workload"]["cap"] == 3
     text_output = runner.invoke(
         app, ["verify", "--record", str(tmp_path / "record.json"), "--database-url", url]
     )

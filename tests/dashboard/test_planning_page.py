@@ -131,7 +131,9 @@ def test_open_draw_commit_writes_the_previewed_targets_with_the_revealed_nonce(p
     again = _select_ratio_plan(_open("en"))  # another visit: the same open draw, the same seed
     again.button(key="plan_run").click().run()
     assert again.session_state["plan_preview"].live.draw.unit_ids == first
-    assert _scalar(planning_db, "SELECT count(*) FROM drawattempt") == 1  # the same inputs: one attempt
+    assert (
+        _scalar(planning_db, "SELECT count(*) FROM drawattempt WHERE attempted_by <> 'system:seed'") == 1
+    )  # the same inputs: one attempt
     _, samples, _ = _exact_plan(planning_db)
     assert len(first) == len(set(first)) == sum(samples)
     shown = again.dataframe[-1].value
@@ -186,7 +188,7 @@ def test_a_changed_input_makes_the_preview_stale_and_a_redraw_needs_a_reason(pla
     at.button(key="plan_run").click().run()
     assert not at.exception
     assert "plan_commit" in [b.key for b in at.button]
-    assert _scalar(planning_db, "SELECT count(*) FROM drawattempt") == 2
+    assert _scalar(planning_db, "SELECT count(*) FROM drawattempt WHERE attempted_by <> 'system:seed'") == 2
     assert (
         _text(planning_db, "SELECT reason FROM drawattempt ORDER BY id DESC LIMIT 1")
         == "工作量上限按地方局意见调整"
@@ -204,7 +206,7 @@ def test_an_infeasible_workload_cap_is_explained_and_no_attempt_is_written(plann
     assert errors and errors[0].startswith("No inspector teams can be formed under these rules")
     assert "plan_preview" not in at.session_state
     assert _scalar(planning_db, "SELECT count(*) FROM campaign") == campaigns_before
-    assert _scalar(planning_db, "SELECT count(*) FROM drawattempt") == 0
+    assert _scalar(planning_db, "SELECT count(*) FROM drawattempt WHERE attempted_by <> 'system:seed'") == 0
     assert (
         _scalar(
             planning_db,
@@ -238,7 +240,7 @@ def test_switching_the_scheme_of_an_open_draw_says_so_and_offers_nothing_to_comm
     assert "plan_commit" not in keys and "plan_run" not in keys and "plan_open" not in keys
     at.selectbox(key="plan_scheme").set_value("QMS").run()  # back: the same inputs, the same preview
     assert "plan_commit" in [b.key for b in at.button]
-    assert _scalar(planning_db, "SELECT count(*) FROM drawsession") == 1
+    assert _scalar(planning_db, "SELECT count(*) FROM drawsession WHERE opened_by <> 'system:seed'") == 1
 
 
 def test_excluding_recent_draws_leaves_them_out_and_says_how_many(planning_db):
@@ -291,14 +293,14 @@ def test_certificates_expiring_after_opening_change_nothing_and_force_no_reopeni
     assert again.session_state["plan_preview"].live.draw.unit_ids == first
     again.button(key="plan_commit").click().run()
     assert not again.exception and again.session_state["plan_committed"]
-    assert _scalar(planning_db, "SELECT count(*) FROM drawsession") == 1
+    assert _scalar(planning_db, "SELECT count(*) FROM drawsession WHERE opened_by <> 'system:seed'") == 1
 
 
 def test_a_draw_opened_before_populations_were_frozen_is_opened_again_with_a_reason(planning_db):
     _opened()
     engine = make_engine(planning_db)
     with engine.begin() as connection:  # as a session opened before migration 0005 looks
-        connection.execute(text("UPDATE drawsession SET pool_hash = NULL"))
+        connection.execute(text("UPDATE drawsession SET pool_hash = NULL WHERE opened_by <> 'system:seed'"))
     engine.dispose()
     at = _select_ratio_plan(_open("en"))
     assert any("before populations were frozen" in w.value for w in at.warning)
@@ -308,8 +310,9 @@ def test_a_draw_opened_before_populations_were_frozen_is_opened_again_with_a_rea
     at.button(key="plan_open").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert not at.warning and "plan_run" in [b.key for b in at.button]
-    assert _text(planning_db, "SELECT status FROM drawsession ORDER BY id LIMIT 1") == "superseded"
-    assert _scalar(planning_db, "SELECT count(*) FROM drawsession WHERE pool_hash IS NOT NULL") == 1
+    mine = "FROM drawsession WHERE opened_by <> 'system:seed'"  # the seeded history has its own sessions
+    assert _text(planning_db, f"SELECT status {mine} ORDER BY id LIMIT 1") == "superseded"
+    assert _scalar(planning_db, f"SELECT count(*) {mine} AND pool_hash IS NOT NULL") == 1
 
 
 def test_step_one_sample_size_flows_into_the_quota_total(planning_db):

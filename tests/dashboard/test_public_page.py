@@ -28,8 +28,27 @@ def test_lists_published_campaigns_only_and_counts_match_sql(open_page, sql, lan
     assert shown[:2] == [f"{targets:,}", f"{violations:,}"]
 
 
-def test_a_seeded_historical_draw_offers_no_record_but_says_why(open_page):
+def test_a_seeded_certificate_campaign_offers_its_record_and_an_institution_campaign_says_why(
+    open_page, demo_database_url
+):
+    from sqlalchemy import text
+
+    from models.db import make_engine
+
+    engine = make_engine(demo_database_url)
+    with engine.connect() as connection:
+        certificate, institution = (
+            connection.execute(
+                text("SELECT max(id) FROM campaign WHERE status = 'published' AND unit_type = :kind"),
+                {"kind": kind},
+            ).scalar_one()
+            for kind in ("certificate", "institution")
+        )
+    engine.dispose()
     at = open_page("public", lang="en")
+    at.selectbox(key="pub_pick").set_value(certificate).run()
+    assert [b for b in at.get("download_button") if b.key == "pub_audit_download"]  # drawn by the lottery
+    at.selectbox(key="pub_pick").set_value(institution).run()
     assert not [b for b in at.get("download_button") if b.key == "pub_audit_download"]
     assert any("cannot be re-derived and verified" in info.value for info in at.info)
 

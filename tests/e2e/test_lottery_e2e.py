@@ -167,7 +167,7 @@ def choose_scheme(page, code: str) -> None:
 
 
 def set_number(page, label_key: str, value: int) -> None:
-    field = page.get_by_label(zh(label_key))
+    field = page.get_by_role("spinbutton", name=zh(label_key))  # not the help button beside it
     field.fill(str(value))
     field.press("Enter")
     expect(field).to_have_value(str(value))

@@ -127,7 +127,7 @@ def _open_and_commit(store, name: str, quotas: pd.DataFrame, exclude_months: int
         year=2027,
         scheme="QMS",
         frame=load_certificate_frame(store, schemes=("QMS",)),
-        pool=load_inspector_pool(store),
+        pool=load_inspector_pool(store, workload_year=2027),  # the cap counts 2027's earlier campaigns
         actor=PLANNER,
     )
     inputs = planner.draw_inputs(

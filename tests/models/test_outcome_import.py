@@ -148,7 +148,7 @@ def test_a_filled_template_imports_every_entered_row_once_with_one_audit_entry(c
     assert (row["method"], row["outcome_code"], row["inspectors"]) == (
         "onsite",
         "violation",
-        "检查员1;检查员2"  # typed full-width, stored NFKC-normalised,
+        "检查员1;检查员2",  # typed full-width, stored NFKC-normalised,
     )
     assert verify_rows(campaign).changed == ()
     again = import_outcomes(campaign, 1, _bytes(book), "r.xlsx", actor=BUREAU_GD, today=TODAY)

@@ -179,7 +179,7 @@ def test_the_lookahead_draw_reaches_every_feasible_assignment():
     counts = Counter()
     for seed in range(300):
         bitgen = np.random.PCG64(seed)
-        teams = _draw_maxflow(bitgen, problem.eligible, 1, 2, 4)
+        teams = _draw_maxflow(bitgen, problem.eligible, 1, problem.capacity)
         picked = tuple(tuple(int(problem.pool.ids[i]) for i in team) for team in teams)
         assert picked in want
         counts[picked] += 1

@@ -31,6 +31,15 @@ RECORDED = {
     "frame_source": {"status": "valid", "schemes": ["QMS"], "provinces": []},
     # the lottery's reveal is checked by the command line (models.lottery), not by the sampler
     "lottery": {"session_id": 1, "nonce": "ab" * 32, "commitment": "cd" * 32, "attempt_id": 2, "attempts": 2},
+    # the workload cap's period and the load checked at commit (models.workload)
+    "workload": {
+        "basis": "campaign year",
+        "year": 2026,
+        "from": "2026-01-01",
+        "to": "2026-12-31",
+        "cap": 3,
+        "prior_load": {"7": 2},
+    },
 }
 
 
@@ -68,6 +77,7 @@ def test_recorded_fields_are_type_checked_not_derived(setting):
         ("campaign", [], "campaign must be a JSON object, got a list"),
         ("frame_source", {"status": "valid", "schemes": "QMS", "provinces": []}, "frame_source.schemes"),
         ("lottery", {**RECORDED["lottery"], "attempts": "2"}, "lottery.attempts"),
+        ("workload", {**RECORDED["workload"], "cap": None}, "workload.cap"),
     ]:
         with pytest.raises(RecordFormatError, match=message.replace("(", r"\(")) as caught:
             verify_record({**record, **RECORDED, key: bad}, table, pool)

@@ -185,3 +185,20 @@ def test_sigkill_mid_copy_leaves_postgres_unchanged(postgres_server):
         assert content_hash(engine) == before
     finally:
         engine.dispose()
+
+
+def test_a_refused_seeded_draw_is_one_line_and_leaves_no_database(tmp_path, monkeypatch):
+    from models.draw_records import WorkflowError
+    from seed import history
+
+    def refuse(self, planned, simulation):
+        raise WorkflowError(f"campaign '{planned.name}' refused for the test\nsecond line", code="test")
+
+    monkeypatch.setattr(history.History, "campaign", refuse)
+    target = tmp_path / "refused.db"
+    result = _run("--database-url", f"sqlite:///{target}")
+    assert result.exit_code != 0
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "the seeded history could not be drawn: campaign" in errors[0]
+    assert "second line" not in result.stderr and "Traceback" not in result.stderr
+    assert not target.exists() and not list(tmp_path.glob(".refused.db*"))
