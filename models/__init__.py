@@ -3,6 +3,7 @@
 from models.audit import AuditEntry
 from models.campaigns import Assignment, Campaign, Draw, DrawTarget, Finding, InspectionOutcome
 from models.certificates import Certificate, Organisation
+from models.history import CertificateEvent, InstitutionEvent
 from models.inspectors import Inspector, InspectorAffiliation, InspectorScheme
 from models.institutions import ApprovalApplication, Institution, InstitutionScheme
 from models.lottery import DrawAttempt, DrawSession
@@ -25,6 +26,7 @@ __all__ = [
     "Certificate",
     "CertificateCountByInstitution",
     "CertificateCountByRegion",
+    "CertificateEvent",
     "CertificateIssuance",
     "Draw",
     "DrawAttempt",
@@ -36,6 +38,7 @@ __all__ = [
     "InspectorAffiliation",
     "InspectorScheme",
     "Institution",
+    "InstitutionEvent",
     "InstitutionScheme",
     "MonthEndHolding",
     "MonthEndStock",
