@@ -3,8 +3,9 @@
 A ``CertificateEvent`` row is one event (issue, surveillance audit, suspension, ...) *and* the span
 of the state it leaves the certificate in: ``status`` holds from ``occurred_on`` (inclusive) to
 ``holds_until`` (exclusive; NULL: for ever). ``holds_until`` is the next event's date, or for the last
-event of a valid or suspended certificate the day after ``expires_on`` (validity lapses at expiry
-whether or not the daily job has written the expiry event yet). So a certificate's status on a date
+event of a valid certificate the day after ``expires_on`` (validity lapses at expiry whether or not the
+daily job has written the expiry event yet); a suspension holds until an event ends it, as the daily
+job expires valid certificates only. So a certificate's status on a date
 ``d`` is the status of the one row with ``occurred_on <= d < holds_until``, and "valid on d" is a count
 of rows; ``scheme_code``, ``region_code`` and ``institution_id`` repeat the certificate's so that the
 counts need no join. Events of one certificate are ordered by ``seq`` (several can fall on one day).
@@ -71,7 +72,7 @@ INSTITUTION_STATUS_AFTER: dict[str, str] = {
     "cancellation": "cancelled",
 }
 # Statuses that end at the certificate's expiry when no later event ends them first.
-LAPSING_STATUSES = ("valid", "suspended")
+LAPSING_STATUSES = ("valid",)
 ISSUING_KINDS = ("issue", "recertification")
 
 
@@ -147,8 +148,8 @@ def _typed_null():
     return literal(None, Date)
 
 
-def backfill_certificate_events(connection: Connection) -> int:
-    """Give every certificate without events the history its row implies (module docstring); rows added."""
+def backfill_certificate_events(connection: Connection) -> None:
+    """Give every certificate without events the history its row implies (module docstring)."""
     from models.certificates import Certificate
 
     cert, event = Certificate.__table__, CertificateEvent.__table__
@@ -178,10 +179,10 @@ def backfill_certificate_events(connection: Connection) -> int:
         ),
         case((cert.c.status == "expired", lapse), else_=cert.c.issued_on),
         cert.c.status,
-        case((cert.c.status == "suspended", lapse), else_=_typed_null()),
+        _typed_null(),
         *shared,
     ).where(cert.c.status != "valid", no_events)
-    added = connection.execute(insert(event).from_select(columns, closing)).rowcount or 0
+    connection.execute(insert(event).from_select(columns, closing))
     no_first = ~exists().where(and_(event.c.certificate_id == cert.c.id, event.c.seq == 1))
     opening = select(
         cert.c.id,
@@ -192,12 +193,11 @@ def backfill_certificate_events(connection: Connection) -> int:
         case((cert.c.status.in_(("valid", "expired")), lapse), else_=cert.c.issued_on),
         *shared,
     ).where(no_first)
-    added += connection.execute(insert(event).from_select(columns, opening)).rowcount or 0
-    return int(added)
+    connection.execute(insert(event).from_select(columns, opening))
 
 
-def backfill_institution_events(connection: Connection) -> int:
-    """Give every institution without events the history its row implies (module docstring); rows added."""
+def backfill_institution_events(connection: Connection) -> None:
+    """Give every institution without events the history its row implies (module docstring)."""
     from models.institutions import ApprovalApplication, Institution
 
     inst, event, app = Institution.__table__, InstitutionEvent.__table__, ApprovalApplication.__table__
@@ -229,7 +229,7 @@ def backfill_institution_events(connection: Connection) -> int:
         _typed_null(),
         inst.c.region_code,
     ).where(inst.c.status != "approved", no_events)
-    added = connection.execute(insert(event).from_select(columns, closing)).rowcount or 0
+    connection.execute(insert(event).from_select(columns, closing))
     no_first = ~exists().where(and_(event.c.institution_id == inst.c.id, event.c.seq == 1))
     following = (
         select(event.c.occurred_on)
@@ -245,13 +245,13 @@ def backfill_institution_events(connection: Connection) -> int:
         following,
         inst.c.region_code,
     ).where(no_first)
-    added += connection.execute(insert(event).from_select(columns, opening)).rowcount or 0
-    return int(added)
+    connection.execute(insert(event).from_select(columns, opening))
 
 
-def backfill_histories(connection: Connection) -> int:
-    """``backfill_certificate_events`` and ``backfill_institution_events``; rows added."""
-    return backfill_certificate_events(connection) + backfill_institution_events(connection)
+def backfill_histories(connection: Connection) -> None:
+    """``backfill_certificate_events`` and ``backfill_institution_events``."""
+    backfill_certificate_events(connection)
+    backfill_institution_events(connection)
 
 
 def _status_after(kind: str, current: str | None) -> str:
