@@ -31,6 +31,7 @@ from seed import calibration as cal
 from seed.applications import generate_applications
 from seed.campaigns import CampaignTables, generate_campaigns
 from seed.certificates import Certificates, generate_certificates
+from seed.histories import Events, certificate_event_columns, certificate_events, institution_event_columns
 from seed.inspectors import Inspectors, generate_inspectors
 from seed.institutions import Institutions, generate_institutions
 from seed.load import (
@@ -45,7 +46,7 @@ from seed.organisations import Organisations
 Progress = Callable[[str, int], None]
 CHUNK_ROWS = 100_000
 # Big tables whose secondary indexes are dropped during the load and rebuilt (sorted) afterwards.
-BULK_TABLES = ("organisation", "certificate")
+BULK_TABLES = ("organisation", "certificate", "certificateevent")
 # Tables the seeder fills; a database with rows in any of them is "not empty".
 SEEDED_TABLES = (
     "institution",
@@ -53,6 +54,8 @@ SEEDED_TABLES = (
     "approvalapplication",
     "organisation",
     "certificate",
+    "certificateevent",
+    "institutionevent",
     "inspector",
     "inspectorscheme",
     "inspectoraffiliation",
@@ -79,6 +82,8 @@ class Dataset:
     certificates: Certificates
     inspectors: Inspectors
     campaigns: CampaignTables
+    certificate_events: Events
+    institution_events: dict[str, Any]
 
     def tables(self) -> Iterator[tuple[str, Iterator[dict[str, Any]]]]:
         """(table name, chunks of columns) in foreign-key order."""
@@ -88,6 +93,11 @@ class Dataset:
         yield "approvalapplication", iter([self.applications])
         yield "organisation", self.organisations.chunks(CHUNK_ROWS)
         yield "certificate", self.certificates.chunks(CHUNK_ROWS)
+        yield (
+            "certificateevent",
+            iter([certificate_event_columns(self.certificates, self.certificate_events)]),
+        )
+        yield "institutionevent", iter([self.institution_events])
         yield "inspector", iter([self.inspectors.table()])
         yield "inspectorscheme", iter([self.inspectors.scheme_table()])
         yield "inspectoraffiliation", iter([self.inspectors.affiliation])
@@ -119,7 +129,7 @@ def generate(scale: str, seed: int, *, fraction: float = 1.0, progress: Progress
     spec = resolve_scale(scale)
     if not 0 < fraction <= 1:
         raise SeedError(f"fraction must be in (0, 1], got {fraction}")
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(5)]
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(6)]
     report = progress or (lambda _stage, _rows: None)
     institutions = generate_institutions(streams[0], spec.institution_factor)
     report("generated institutions", len(institutions))
@@ -131,7 +141,19 @@ def generate(scale: str, seed: int, *, fraction: float = 1.0, progress: Progress
     report("generated inspectors", len(inspectors))
     campaigns = generate_campaigns(streams[4], spec, institutions, certificates, inspectors)
     report("generated campaign targets", len(campaigns.drawtarget.get("id", [])))
-    return Dataset(institutions, applications, organisations, certificates, inspectors, campaigns)
+    events = certificate_events(streams[5], certificates)
+    institution_events = institution_event_columns(streams[5], institutions)
+    report("generated histories", len(events))
+    return Dataset(
+        institutions,
+        applications,
+        organisations,
+        certificates,
+        inspectors,
+        campaigns,
+        events,
+        institution_events,
+    )
 
 
 def _describe(url: str) -> str:
