@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import pandas as pd
 from sqlalchemy import Engine, and_, func, or_, select
 
-from models.history import ISSUING_KINDS, CertificateEvent, InstitutionEvent
+from models.history import CERTIFICATE_STATUS_AFTER, ISSUING_KINDS, CertificateEvent, InstitutionEvent
 from models.queries.overview import month_end_on_or_before
 from models.queries.sqlhelpers import where_in
 from models.summaries import MonthEndStock
@@ -143,8 +143,15 @@ def events_between(
     _check(by, "valid")
     event = CertificateEvent.__table__
     keys = [event.c[name] for name in by]
+    # Each kind's rows carry the status it sets (any, for audits and scope changes): naming those
+    # statuses lets the (status, occurred_on, ...) index serve the date range.
+    statuses = {CERTIFICATE_STATUS_AFTER.get(kind) for kind in kinds}
+    statuses = CERTIFICATE_STATUSES if None in statuses else sorted(statuses)
     query = select(*keys, func.count()).where(
-        event.c.kind.in_(list(kinds)), event.c.occurred_on >= first, event.c.occurred_on <= last
+        event.c.status.in_(list(statuses)),
+        event.c.kind.in_(list(kinds)),
+        event.c.occurred_on >= first,
+        event.c.occurred_on <= last,
     )
     with engine.connect() as connection:
         counts = _grouped(connection, _filtered(query, event, provinces, schemes, institutions), keys)

@@ -25,6 +25,7 @@ from models.queries.history import (
     institution_statuses_on,
     new_in_month,
 )
+from models.queries.overview import overview_kpis
 from models.reference_data import insert_reference_rows
 from models.summaries import refresh_summaries
 from tests.support.actors import ADMIN
@@ -235,7 +236,9 @@ INSTITUTION_HISTORY = (
 )
 
 
-def test_institution_status_on_past_dates_whatever_happened_later(migrated_engine):
+@pytest.fixture
+def institution_world(migrated_engine):
+    """Three institutions with the hand-written INSTITUTION_HISTORY."""
     with migrated_engine.begin() as connection:
         insert_reference_rows(connection)
         connection.execute(
@@ -269,6 +272,11 @@ def test_institution_status_on_past_dates_whatever_happened_later(migrated_engin
                 )
             )
         connection.execute(insert(InstitutionEvent.__table__), rows)
+    return migrated_engine
+
+
+def test_institution_status_on_past_dates_whatever_happened_later(institution_world):
+    migrated_engine = institution_world
     expected = {
         D(2015, 2, 28): {},
         D(2017, 12, 31): {1: "approved", 2: "approved"},
@@ -283,6 +291,17 @@ def test_institution_status_on_past_dates_whatever_happened_later(migrated_engin
         assert dict(zip(frame["institution_id"], frame["status"], strict=True)) == statuses, on
         counts = institution_counts_on(migrated_engine, on)
         assert counts == {s: sum(v == s for v in statuses.values()) for s in counts}
+
+
+def test_overview_counts_institutions_active_then_though_cancelled_or_revoked_since(institution_world):
+    def active(year: int) -> tuple[int, int]:
+        row = overview_kpis(institution_world, year=year, today=D(2026, 10, 31)).loc["active_institutions"]
+        return int(row.current), int(row.previous)
+
+    assert active(2018) == (2, 2)  # 2 suspended in Feb 2018 and reinstated in August
+    assert active(2020) == (3, 3)  # 2 cancelled in 2021, 3 revoked in 2023: both active then
+    assert active(2022) == (2, 2)
+    assert active(2024) == (1, 1)  # 3 revoked in March 2023
 
 
 def test_backfill_gives_rows_without_events_the_history_they_imply(migrated_engine):

@@ -70,7 +70,7 @@ def upgrade() -> None:
     with op.batch_alter_table('certificateevent', schema=None) as batch_op:
         batch_op.create_index('ix_certificateevent_institution', ['institution_id', 'status', 'occurred_on'], unique=False)
         batch_op.create_index('ix_certificateevent_status_end', ['status', 'holds_until', 'occurred_on', 'scheme_code', 'region_code'], unique=False)
-        batch_op.create_index('ix_certificateevent_status_start', ['status', 'occurred_on', 'scheme_code', 'region_code', 'kind'], unique=False)
+        batch_op.create_index('ix_certificateevent_status_start', ['status', 'occurred_on', 'scheme_code', 'region_code', 'kind', 'holds_until'], unique=False)
 
     # Added in place (no table copy): SQLite takes the reference inline, PostgreSQL as a named constraint.
     if op.get_bind().dialect.name == 'sqlite':
