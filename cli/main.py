@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import campaigns, db, sampling, seeding, serve, users
+from cli import campaigns, db, lookup, sampling, seeding, serve, users
 
 app = typer.Typer(
     help="regdash: certification-regulator dashboard and double-random sampling simulator.",
@@ -17,6 +17,7 @@ sampling.register(app)
 serve.register(app)
 users.register(app)
 campaigns.register(app)
+lookup.register(app)
 
 if __name__ == "__main__":
     app()

@@ -95,7 +95,7 @@ class Dataset:
         yield "certificate", self.certificates.chunks(CHUNK_ROWS)
         yield (
             "certificateevent",
-            iter([certificate_event_columns(self.certificates, self.certificate_events)]),
+            certificate_event_columns(self.certificates, self.certificate_events, CHUNK_ROWS),
         )
         yield "institutionevent", iter([self.institution_events])
         yield "inspector", iter([self.inspectors.table()])

@@ -11,6 +11,7 @@ Everything is vectorised: national scale has millions of events.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -153,25 +154,28 @@ def certificate_events(rng: np.random.Generator, certs: Certificates) -> Events:
     return _spans(owner, kind, on, rank_of[kind], after[kind], expires + 1, lapsing)
 
 
-def certificate_event_columns(certs: Certificates, events: Events) -> dict[str, object]:
-    """Columns of the ``certificateevent`` table (ids 1..n; certificate ids are indices + 1)."""
+def certificate_event_columns(certs: Certificates, events: Events, size: int) -> Iterator[dict[str, object]]:
+    """Columns of the ``certificateevent`` table, ``size`` rows at a time (ids 1..n; certificate ids are
+    indices + 1)."""
     kinds = np.array(CERTIFICATE_EVENT_KINDS, dtype=object)
     statuses = np.array(CERTIFICATE_STATUSES, dtype=object)
     schemes = np.array(SCHEME_CODES, dtype=object)
     provinces = np.array(PROVINCE_CODES, dtype=object)
-    rows = events.owner
-    return {
-        "id": np.arange(1, len(events) + 1, dtype=np.int64),
-        "certificate_id": rows.astype(np.int64) + 1,
-        "seq": events.seq.astype(np.int64),
-        "kind": kinds[events.kind],
-        "occurred_on": events.occurred_on,
-        "status": statuses[events.status],
-        "holds_until": events.holds_until,
-        "scheme_code": schemes[certs.scheme[rows]],
-        "region_code": provinces[certs.region[rows]],
-        "institution_id": certs.institution[rows].astype(np.int64),
-    }
+    for lo in range(0, len(events), size):
+        part = slice(lo, min(lo + size, len(events)))
+        rows = events.owner[part]
+        yield {
+            "id": np.arange(part.start + 1, part.stop + 1, dtype=np.int64),
+            "certificate_id": rows.astype(np.int64) + 1,
+            "seq": events.seq[part].astype(np.int64),
+            "kind": kinds[events.kind[part]],
+            "occurred_on": events.occurred_on[part],
+            "status": statuses[events.status[part]],
+            "holds_until": events.holds_until[part],
+            "scheme_code": schemes[certs.scheme[rows]],
+            "region_code": provinces[certs.region[rows]],
+            "institution_id": certs.institution[rows].astype(np.int64),
+        }
 
 
 def institution_event_columns(rng: np.random.Generator, inst: Institutions) -> dict[str, object]:
