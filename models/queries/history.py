@@ -196,3 +196,33 @@ def institution_counts_on(engine: Engine, on: dt.date, *, provinces: Sequence[st
     with engine.connect() as connection:
         found = dict(connection.execute(query).all())
     return {status: int(found.get(status, 0)) for status in INSTITUTION_STATUSES}
+
+
+MONTHLY_COLUMNS = ("scheme_code", "region_code", "new", "valid", "suspended", "withdrawn")
+
+
+def monthly_statistics(
+    engine: Engine, month: str, *, provinces: Sequence[str] = (), schemes: Sequence[str] = ()
+) -> pd.DataFrame:
+    """The regulator's monthly table by scheme × province: certificates ``new`` (issued or recertified),
+    ``suspended`` and ``withdrawn`` in ``month`` (``YYYY-MM``), and ``valid`` on its last day.
+
+    Columns ``MONTHLY_COLUMNS``, one row per scheme and province with any non-zero figure, sorted;
+    ValueError for a malformed month.
+    """
+    first, last = month_bounds(month)
+    by = ("scheme_code", "region_code")
+    filters = dict(by=by, provinces=provinces, schemes=schemes)
+    parts = {
+        "new": events_between(engine, first, last, **filters),
+        "valid": certificates_on(engine, last, **filters),
+        "suspended": events_between(engine, first, last, kinds=("suspension",), **filters),
+        "withdrawn": events_between(engine, first, last, kinds=("withdrawal",), **filters),
+    }
+    frame = pd.DataFrame(columns=list(by))
+    for name, part in parts.items():
+        frame = frame.merge(part.rename(columns={"n": name}), on=list(by), how="outer")
+    frame = frame.fillna(0)
+    for name in parts:
+        frame[name] = frame[name].astype("int64")
+    return frame.sort_values(list(by)).reset_index(drop=True)[list(MONTHLY_COLUMNS)]

@@ -14,20 +14,33 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, insert, select
 
-from models import Certificate, CertificateEvent, Institution, InstitutionEvent, Organisation
+from models import (
+    Certificate,
+    CertificateEvent,
+    Institution,
+    InstitutionEvent,
+    MonthEndHolding,
+    MonthEndStock,
+    Organisation,
+)
+from models.db import make_engine
 from models.history import CERTIFICATE_STATUS_AFTER, append_certificate_event, backfill_histories
 from models.maintenance import expire_certificates
+from models.migrate import current_revision, upgrade
 from models.queries.history import (
     certificate_total_on,
     certificates_on,
     events_between,
     institution_counts_on,
     institution_statuses_on,
+    month_bounds,
+    monthly_statistics,
     new_in_month,
 )
 from models.queries.overview import overview_kpis
 from models.reference_data import insert_reference_rows
-from models.summaries import refresh_summaries
+from models.summaries import refresh_month_end_stocks, refresh_summaries
+from tests.models.test_month_end_stocks import HAND, _insert
 from tests.support.actors import ADMIN
 from tests.support.rows import ONE_INSTITUTION, insert_one_institution
 
@@ -361,3 +374,67 @@ def test_backfill_gives_rows_without_events_the_history_they_imply(migrated_engi
     ]
     assert institution_counts_on(migrated_engine, D(2017, 5, 1))["approved"] == 1
     assert institution_counts_on(migrated_engine, D(2017, 4, 30))["approved"] == 0
+
+
+def test_monthly_statistics_equal_a_replay(history_world):
+    engine, records = history_world
+    rng = random.Random(5)
+    for _ in range(8):
+        year, month = rng.randrange(2016, 2027), rng.randrange(1, 13)
+        if (year, month) > (LAST_DAY.year, LAST_DAY.month):
+            continue
+        label = f"{year}-{month:02d}"
+        first, last = month_bounds(label)
+        expected: dict[tuple[str, str], Counter] = {}
+        for r in records:
+            key = (r["scheme"], r["region"])
+            counts = expected.setdefault(key, Counter())
+            for kind, on in r["events"]:
+                if first <= on <= last:
+                    name = {"issue": "new", "recertification": "new"}.get(kind, kind)
+                    counts[{"suspension": "suspended", "withdrawal": "withdrawn"}.get(name, name)] += 1
+            counts["valid"] += _status_on(r, last) == "valid"
+        frame = monthly_statistics(engine, label)
+        got = {
+            (row.scheme_code, row.region_code): {
+                k: getattr(row, k) for k in ("new", "valid", "suspended", "withdrawn")
+            }
+            for row in frame.itertuples()
+        }
+        want = {
+            key: {k: c[k] for k in ("new", "valid", "suspended", "withdrawn")}
+            for key, c in expected.items()
+            if any(c[k] for k in ("new", "valid", "suspended", "withdrawn"))
+        }
+        assert got == want, label
+
+
+def test_migration_0005_gives_an_existing_store_histories_and_keeps_its_stocks(empty_database_url):
+    def rows(connection):
+        return [
+            sorted(connection.execute(select(t)).all())
+            for t in (MonthEndStock.__table__, MonthEndHolding.__table__)
+        ]
+
+    engine = make_engine(empty_database_url)
+    try:
+        upgrade(engine, "0004")
+        with engine.begin() as connection:
+            _insert(connection, HAND)
+            refresh_month_end_stocks(connection, from_history=False)
+            before = rows(connection)
+        upgrade(engine)
+        assert current_revision(engine) != "0004"
+        with engine.begin() as connection:
+            owners = connection.execute(
+                select(func.count(func.distinct(CertificateEvent.__table__.c.certificate_id)))
+            ).scalar_one()
+            assert owners == len(HAND)
+            assert (
+                connection.execute(select(func.count()).select_from(InstitutionEvent.__table__)).scalar_one()
+                == 1
+            )
+            refresh_summaries(connection)
+            assert rows(connection) == before and len(before[0]) > 0
+    finally:
+        engine.dispose()
