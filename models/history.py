@@ -146,8 +146,23 @@ def day_after(column, dialect_name: str):
     return column + literal_column("1")
 
 
-def _typed_null():
+def null_date():
+    """A typed NULL date for INSERT ... SELECT lists."""
     return literal(None, Date)
+
+
+# Insert order of ``certificateevent`` rows written by INSERT ... SELECT.
+CERTIFICATE_EVENT_INSERT_COLUMNS = (
+    "certificate_id",
+    "seq",
+    "kind",
+    "occurred_on",
+    "status",
+    "holds_until",
+    "scheme_code",
+    "region_code",
+    "institution_id",
+)
 
 
 def backfill_certificate_events(connection: Connection) -> None:
@@ -158,17 +173,7 @@ def backfill_certificate_events(connection: Connection) -> None:
     dialect = connection.dialect.name
     lapse = day_after(cert.c.expires_on, dialect)
     no_events = ~exists().where(event.c.certificate_id == cert.c.id)
-    columns = [
-        "certificate_id",
-        "seq",
-        "kind",
-        "occurred_on",
-        "status",
-        "holds_until",
-        "scheme_code",
-        "region_code",
-        "institution_id",
-    ]
+    columns = list(CERTIFICATE_EVENT_INSERT_COLUMNS)
     shared = (cert.c.scheme_code, cert.c.region_code, cert.c.institution_id)
     # The closing event first, while "no events yet" still tells the certificates apart.
     closing = select(
@@ -181,7 +186,7 @@ def backfill_certificate_events(connection: Connection) -> None:
         ),
         case((cert.c.status == "expired", lapse), else_=cert.c.issued_on),
         cert.c.status,
-        _typed_null(),
+        null_date(),
         *shared,
     ).where(cert.c.status != "valid", no_events)
     connection.execute(insert(event).from_select(columns, closing))
@@ -228,7 +233,7 @@ def backfill_institution_events(connection: Connection) -> None:
         ),
         closed_on,
         inst.c.status,
-        _typed_null(),
+        null_date(),
         inst.c.region_code,
     ).where(inst.c.status != "approved", no_events)
     connection.execute(insert(event).from_select(columns, closing))

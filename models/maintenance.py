@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Engine, and_, exists, func, insert, literal, select, update
+from sqlalchemy import Engine, exists, func, insert, literal, select, update
 
 from models.access import Actor, Permission, require
 from models.audit import append_audit
 from models.certificates import Certificate
-from models.history import CertificateEvent, day_after
+from models.history import CERTIFICATE_EVENT_INSERT_COLUMNS, CertificateEvent, day_after, null_date
 from models.summaries import refresh_summaries
 
 
@@ -60,22 +60,13 @@ def _append_expiry_events(connection, today: dt.date) -> None:
         literal("expiry"),
         day_after(cert.c.expires_on, connection.dialect.name),
         literal("expired"),
+        null_date(),
         cert.c.scheme_code,
         cert.c.region_code,
         cert.c.institution_id,
     ).where(
         cert.c.status == "valid",
         cert.c.expires_on < today,
-        exists().where(and_(event.c.certificate_id == cert.c.id)),
+        exists().where(event.c.certificate_id == cert.c.id),
     )
-    columns = [
-        "certificate_id",
-        "seq",
-        "kind",
-        "occurred_on",
-        "status",
-        "scheme_code",
-        "region_code",
-        "institution_id",
-    ]
-    connection.execute(insert(event).from_select(columns, query))
+    connection.execute(insert(event).from_select(list(CERTIFICATE_EVENT_INSERT_COLUMNS), query))
