@@ -43,6 +43,7 @@ from sqlalchemy import (
     literal_column,
     select,
 )
+from sqlalchemy.exc import NoResultFound
 from sqlmodel import Field, SQLModel
 
 from models.vocabulary import (
@@ -70,6 +71,17 @@ INSTITUTION_STATUS_AFTER: dict[str, str] = {
     "reinstatement": "approved",
     "revocation": "revoked",
     "cancellation": "cancelled",
+}
+# The statuses a certificate must have for each kind of event; None: the event opens a cycle.
+ALLOWED_BEFORE: dict[str, tuple[str, ...] | None] = {
+    "issue": None,
+    "recertification": None,
+    "surveillance": ("valid",),
+    "scope_change": ("valid", "suspended"),
+    "suspension": ("valid",),
+    "reinstatement": ("suspended",),
+    "withdrawal": ("valid", "suspended"),
+    "expiry": ("valid",),
 }
 # Statuses that end at the certificate's expiry when no later event ends them first.
 LAPSING_STATUSES = ("valid",)
@@ -276,9 +288,10 @@ def append_certificate_event(
     """Append one event to a certificate's history and set its current status; returns that status.
 
     The building block of the write functions (which check the actor and write the audit entry): the
-    last span ends on ``occurred_on``, the new one holds until expiry (valid, suspended) or for ever,
-    and ``certificate.status`` follows. Raises ValueError for an unknown kind or an event dated before
-    the certificate's last one.
+    last span ends on ``occurred_on``, the new one holds until expiry (valid) or for ever, and
+    ``certificate.status`` follows. Raises ValueError for an unknown kind, an event dated before the
+    certificate's last one, or one its status does not allow (``ALLOWED_BEFORE``: no reinstatement of
+    a valid certificate, nothing after a withdrawal).
     """
     from models.certificates import Certificate
 
@@ -301,7 +314,14 @@ def append_certificate_event(
             f"certificate {certificate_id}: {kind} on {occurred_on} precedes its last event "
             f"({last.occurred_on})"
         )
-    status = _status_after(kind, last.status if last else None)
+    before = last.status if last else None
+    allowed = ALLOWED_BEFORE[kind]
+    if (allowed is None) != (before is None) or (allowed is not None and before not in allowed):
+        after = "as its first event" if allowed is None else f"to a {' or '.join(allowed)} certificate"
+        raise ValueError(
+            f"certificate {certificate_id}: {kind} happens only {after}; it is {before or 'without history'}"
+        )
+    status = _status_after(kind, before)
     lapse = row.expires_on + dt.timedelta(days=1)
     if last is not None:
         connection.execute(event.update().where(event.c.id == last.id).values(holds_until=occurred_on))
@@ -319,4 +339,43 @@ def append_certificate_event(
         )
     )
     connection.execute(cert.update().where(cert.c.id == certificate_id).values(status=status))
+    return status
+
+
+def record_certificate_event(
+    engine, certificate_id: int, kind: str, occurred_on: dt.date, *, actor, note: str = ""
+) -> str:
+    """Record one event of a certificate (a suspension, a reinstatement, an audit...) for ``actor``.
+
+    One transaction: the event (``append_certificate_event``), the summaries refreshed, an audit
+    entry ``certificate.event``. Returns the certificate's status afterwards. Raises AccessDenied
+    unless the actor may maintain the register, WorkflowError (code ``certificate_event``) for an
+    unknown certificate or an event its history does not allow.
+    """
+    from models.access import Permission, require
+    from models.audit import append_audit
+    from models.draw_records import WorkflowError
+    from models.summaries import refresh_summaries
+
+    require(actor, Permission.MAINTAIN_REGISTER)
+    with engine.begin() as connection:
+        try:
+            status = append_certificate_event(connection, certificate_id, kind, occurred_on)
+        except ValueError as error:
+            raise WorkflowError(str(error), code="certificate_event", certificate_id=certificate_id) from None
+        except NoResultFound:
+            raise WorkflowError(
+                f"no certificate with id {certificate_id}",
+                code="certificate_event",
+                certificate_id=certificate_id,
+            ) from None
+        refresh_summaries(connection)
+        append_audit(
+            connection,
+            actor,
+            "certificate.event",
+            "certificate",
+            certificate_id,
+            {"kind": kind, "occurred_on": occurred_on.isoformat(), "status": status, "note": note},
+        )
     return status

@@ -29,14 +29,14 @@ from seed.certificates import STATUS_INDEX, Certificates
 from seed.dates import day
 from seed.institutions import Institutions
 
-# Same-day events go in this order (an issue before its audit, a suspension before its reinstatement).
+# Same-day events go in this order (an issue before its audit, a reinstatement before an audit).
 KIND_ORDER = (
     "issue",
     "recertification",
+    "reinstatement",  # an audit on the day of a reinstatement follows it
     "surveillance",
     "scope_change",
     "suspension",
-    "reinstatement",
     "withdrawal",
     "expiry",
 )

@@ -12,7 +12,7 @@ import random
 from collections import Counter
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 
 from models import (
     Certificate,
@@ -24,7 +24,12 @@ from models import (
     Organisation,
 )
 from models.db import make_engine
-from models.history import CERTIFICATE_STATUS_AFTER, append_certificate_event, backfill_histories
+from models.history import (
+    CERTIFICATE_STATUS_AFTER,
+    append_certificate_event,
+    backfill_histories,
+    record_certificate_event,
+)
 from models.maintenance import expire_certificates
 from models.migrate import current_revision, upgrade
 from models.queries.history import (
@@ -438,3 +443,35 @@ def test_migration_0005_gives_an_existing_store_histories_and_keeps_its_stocks(e
             assert rows(connection) == before and len(before[0]) > 0
     finally:
         engine.dispose()
+
+
+def test_recording_an_event_checks_the_actor_and_the_history_and_is_audited(history_world):
+    engine, records = history_world
+    from models.access import AccessDenied
+    from models.draw_records import WorkflowError
+    from tests.support.actors import STAFF
+
+    valid_now = next(r for r in records if _status_on(r, LAST_DAY) == "valid" and r["expires"] > LAST_DAY)
+    last_day = max(on for _, on in valid_now["events"])
+    on = max(last_day, LAST_DAY)
+    with pytest.raises(AccessDenied):
+        record_certificate_event(engine, valid_now["id"], "suspension", on, actor=STAFF)
+    before = certificate_total_on(engine, on)
+    with pytest.raises(WorkflowError) as refused:
+        record_certificate_event(engine, valid_now["id"], "reinstatement", on, actor=ADMIN)
+    assert refused.value.code == "certificate_event" and "only to a suspended certificate" in str(
+        refused.value
+    )
+    assert (
+        record_certificate_event(engine, valid_now["id"], "suspension", on, actor=ADMIN, note="抽查")
+        == "suspended"
+    )
+    assert certificate_total_on(engine, on) == before - 1
+    assert certificate_total_on(engine, on, status="suspended", schemes=[valid_now["scheme"]]) >= 1
+    with pytest.raises(WorkflowError, match="no certificate"):
+        record_certificate_event(engine, 99_999, "suspension", on, actor=ADMIN)
+    with engine.connect() as connection:
+        action, details = connection.execute(
+            text("SELECT action, details_json FROM auditentry ORDER BY id DESC LIMIT 1")
+        ).one()
+    assert action == "certificate.event" and '"kind":"suspension"' in details

@@ -9,6 +9,7 @@ import pandas as pd
 from sqlalchemy import select
 
 from models import Certificate, CertificateEvent, Institution, InstitutionEvent
+from models.history import ALLOWED_BEFORE
 from models.vocabulary import CERTIFICATE_EVENT_KINDS, CERTIFICATE_STATUSES
 from seed import calibration as cal
 from seed.dates import day
@@ -41,6 +42,15 @@ def test_every_certificate_history_ends_in_its_status_and_its_spans_chain(demo_e
     valid_last = last[last["status"] == "valid"]
     lapse = [d + dt.timedelta(days=1) for d in certificates.loc[valid_last.index, "expires_on"]]
     assert len(lapse) > 0 and (valid_last["holds_until"].to_numpy() == np.array(lapse)).all()
+    # Every transition is one the write path allows (models.history.ALLOWED_BEFORE).
+    ordered = events.sort_values(["certificate_id", "seq"])
+    before = ordered["status"].shift().where(ordered["seq"] > 1)
+    for kind, allowed in ALLOWED_BEFORE.items():
+        rows = ordered["kind"] == kind
+        if allowed is None:
+            assert before[rows].isna().all(), kind
+        else:
+            assert before[rows].isin(allowed).all(), kind
     first = events[events["seq"] == 1].set_index("certificate_id")
     assert (first["occurred_on"] == certificates.loc[first.index, "issued_on"]).all()
     for column in ("scheme_code", "region_code", "institution_id"):
