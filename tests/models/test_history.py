@@ -323,38 +323,9 @@ def test_overview_counts_institutions_active_then_though_cancelled_or_revoked_si
 
 
 def test_backfill_gives_rows_without_events_the_history_they_imply(migrated_engine):
+    statuses = ("valid", "expired", "suspended", "withdrawn")
     with migrated_engine.begin() as connection:
-        insert_one_institution(connection)
-        connection.execute(
-            insert(Organisation.__table__),
-            [
-                dict(
-                    id=1,
-                    name="乙公司",
-                    credit_code="91440300MA5XXXXXX1",
-                    region_code="440000",
-                    industry="制造",
-                )
-            ],
-        )
-        statuses = ("valid", "expired", "suspended", "withdrawn")
-        connection.execute(
-            insert(Certificate.__table__),
-            [
-                dict(
-                    id=k,
-                    number=f"C-{k}",
-                    institution_id=1,
-                    organisation_id=1,
-                    scheme_code="QMS",
-                    region_code="440000",
-                    issued_on=D(2020, 1, 1),
-                    expires_on=D(2022, 12, 31),
-                    status=status,
-                )
-                for k, status in enumerate(statuses, start=1)
-            ],
-        )
+        _insert(connection, [(1, "440000", "QMS", D(2020, 1, 1), D(2022, 12, 31), s) for s in statuses])
         event = CertificateEvent.__table__
         backfill_histories(connection)
         counts = [connection.execute(select(func.count()).select_from(t)).scalar_one() for t in EVENT_TABLES]

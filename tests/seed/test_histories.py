@@ -32,13 +32,21 @@ def _well_formed(events: pd.DataFrame, owner: str) -> None:
     assert (events["occurred_on"] <= cal.AS_OF).all()
 
 
+def _last_events_match_the_rows(engine, rows_table, events_table, owner: str):
+    """Rows and events as frames, after checking the spans chain and each history ends in the status."""
+    rows = _frame(engine, rows_table).set_index("id")
+    events = _frame(engine, events_table)
+    _well_formed(events, owner)
+    last = events.sort_values("seq").groupby(owner).tail(1).set_index(owner)
+    assert len(last) == len(rows)
+    assert (last["status"] == rows.loc[last.index, "status"]).all()
+    return rows, events, last
+
+
 def test_every_certificate_history_ends_in_its_status_and_its_spans_chain(demo_engine):
-    certificates = _frame(demo_engine, Certificate.__table__).set_index("id")
-    events = _frame(demo_engine, CertificateEvent.__table__)
-    _well_formed(events, "certificate_id")
-    last = events.sort_values("seq").groupby("certificate_id").tail(1).set_index("certificate_id")
-    assert len(last) == len(certificates)
-    assert (last["status"] == certificates.loc[last.index, "status"]).all()
+    certificates, events, last = _last_events_match_the_rows(
+        demo_engine, Certificate.__table__, CertificateEvent.__table__, "certificate_id"
+    )
     valid_last = last[last["status"] == "valid"]
     lapse = [d + dt.timedelta(days=1) for d in certificates.loc[valid_last.index, "expires_on"]]
     assert len(lapse) > 0 and (valid_last["holds_until"].to_numpy() == np.array(lapse)).all()
@@ -72,10 +80,7 @@ def test_audits_and_scope_changes_only_while_valid(demo_dataset):
 
 
 def test_every_institution_history_ends_in_its_status(demo_engine):
-    institutions = _frame(demo_engine, Institution.__table__).set_index("id")
-    events = _frame(demo_engine, InstitutionEvent.__table__)
-    _well_formed(events, "institution_id")
-    last = events.sort_values("seq").groupby("institution_id").tail(1).set_index("institution_id")
-    assert len(last) == len(institutions)
-    assert (last["status"] == institutions.loc[last.index, "status"]).all()
+    _, events, _ = _last_events_match_the_rows(
+        demo_engine, Institution.__table__, InstitutionEvent.__table__, "institution_id"
+    )
     assert {"approval", "suspension", "reinstatement", "cancellation"} <= set(events["kind"])
