@@ -97,11 +97,19 @@ def revision_command(
 def stats_command(
     database_url_option: DatabaseUrlOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="ISO date: certificates valid on that day, from their histories."),
+    ] = None,
 ) -> None:
-    """Row counts per table, valid certificates by scheme and by province."""
+    """Row counts per table, valid certificates by scheme and by province (now, or on --as-of)."""
+    try:
+        on = dt.date.fromisoformat(as_of) if as_of is not None else None
+    except ValueError:
+        fail(f"--as-of must be an ISO date such as 2022-12-31, got {as_of!r}")
     url, engine = open_store(database_url_option, "read")
     try:
-        stats = database_stats(engine)
+        stats = database_stats(engine, as_of=on)
     except SQLAlchemyError as error:
         fail(f"cannot read database {describe_url(url)}: {getattr(error, 'orig', error)}")
     if as_json:
@@ -110,10 +118,11 @@ def stats_command(
     typer.echo("rows per table")
     for name, count in stats["tables"].items():
         typer.echo(f"  {name:<32}{count:>12,}")
-    typer.echo("valid certificates by scheme")
+    when = f" on {on.isoformat()}" if on else ""
+    typer.echo(f"valid certificates{when} by scheme")
     for code, count in stats["certificates_by_scheme"].items():
         typer.echo(f"  {code:<32}{count:>12,}")
-    typer.echo("valid certificates by province")
+    typer.echo(f"valid certificates{when} by province")
     for code, count in stats["certificates_by_province"].items():
         typer.echo(f"  {code:<32}{count:>12,}")
 

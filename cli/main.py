@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import campaigns, db, outcomes, sampling, seeding, serve, users
+from cli import campaigns, db, lookup, outcomes, sampling, seeding, serve, users
 from cli.errors import OneLineGroup
 
 app = typer.Typer(
@@ -20,6 +20,7 @@ serve.register(app)
 users.register(app)
 campaigns.register(app)
 outcomes.register(app)
+lookup.register(app)
 
 if __name__ == "__main__":
     app()

@@ -14,6 +14,7 @@ from models.campaigns import (
 from models.certificates import Certificate, Organisation
 from models.checklist import CampaignItem, CheckItem
 from models.frozen import FrozenPopulation
+from models.history import CertificateEvent, InstitutionEvent
 from models.inspectors import Inspector, InspectorAffiliation, InspectorScheme
 from models.institutions import ApprovalApplication, Institution, InstitutionScheme
 from models.lottery import DrawAttempt, DrawSession
@@ -37,6 +38,7 @@ __all__ = [
     "Certificate",
     "CertificateCountByInstitution",
     "CertificateCountByRegion",
+    "CertificateEvent",
     "CertificateIssuance",
     "CheckItem",
     "Draw",
@@ -50,6 +52,7 @@ __all__ = [
     "InspectorAffiliation",
     "InspectorScheme",
     "Institution",
+    "InstitutionEvent",
     "InstitutionScheme",
     "MonthEndHolding",
     "MonthEndStock",

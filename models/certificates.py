@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, Index
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer
 from sqlmodel import Field, SQLModel
 
 from models.vocabulary import CERTIFICATE_STATUSES, check_in
@@ -23,7 +23,9 @@ class Organisation(SQLModel, table=True):
 
 
 class Certificate(SQLModel, table=True):
-    """A certificate issued by an institution to an organisation under one scheme.
+    """One cycle of a certificate issued by an institution to an organisation under one scheme.
+
+    Its history is in ``models.history.CertificateEvent``; ``status`` is the status now.
 
     ``region_code`` repeats the organisation's province so that counts by province need no join
     over millions of rows.
@@ -36,6 +38,7 @@ class Certificate(SQLModel, table=True):
         Index("ix_certificate_institution_status", "institution_id", "status"),
         Index("ix_certificate_status_expires", "status", "expires_on"),
         Index("ix_certificate_organisation", "organisation_id"),
+        Index("ix_certificate_previous", "previous_id"),
     )
 
     id: int = Field(primary_key=True)
@@ -47,3 +50,10 @@ class Certificate(SQLModel, table=True):
     issued_on: dt.date
     expires_on: dt.date
     status: str = Field(max_length=10)
+    # The cycle this one renews (再认证); NULL for a first certification.
+    previous_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("certificate.id", name="fk_certificate_previous_id"), nullable=True
+        ),
+    )

@@ -1,7 +1,9 @@
-"""Database statistics for ``regdash db stats``: row counts and valid certificates by scheme and province."""
+"""Database statistics for ``regdash db stats``: row counts and valid certificates by scheme and province,
+now or (from the histories) on a past date."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import Engine, func, select
@@ -30,10 +32,28 @@ def valid_certificates_by(engine: Engine, column_name: str) -> dict[str, int]:
         return {key: count for key, count in connection.execute(query)}
 
 
-def database_stats(engine: Engine) -> dict[str, Any]:
-    """Everything ``regdash db stats`` reports, as a JSON-ready dict."""
+def valid_certificates_on(engine: Engine, on: dt.date, column_name: str) -> dict[str, int]:
+    """Certificates valid on the date ``on`` grouped by ``scheme_code`` or ``region_code`` (histories)."""
+    from models.queries.history import certificates_on
+
+    frame = certificates_on(engine, on, by=(column_name,))
+    return {key: int(n) for key, n in zip(frame[column_name], frame["n"], strict=True)}
+
+
+def database_stats(engine: Engine, *, as_of: dt.date | None = None) -> dict[str, Any]:
+    """Everything ``regdash db stats`` reports, as a JSON-ready dict.
+
+    Keys ``tables`` (row counts now), ``certificates_by_scheme`` and ``certificates_by_province``:
+    certificates valid now, or with ``as_of`` valid on that date according to their histories.
+    """
+    if as_of is None:
+        by_scheme = valid_certificates_by(engine, "scheme_code")
+        by_province = valid_certificates_by(engine, "region_code")
+    else:
+        by_scheme = valid_certificates_on(engine, as_of, "scheme_code")
+        by_province = valid_certificates_on(engine, as_of, "region_code")
     return {
         "tables": table_row_counts(engine),
-        "certificates_by_scheme": valid_certificates_by(engine, "scheme_code"),
-        "certificates_by_province": valid_certificates_by(engine, "region_code"),
+        "certificates_by_scheme": by_scheme,
+        "certificates_by_province": by_province,
     }

@@ -1,15 +1,15 @@
 """Summary tables that keep dashboard counts fast at national scale, and their refresh.
 
-They are derived data: ``refresh_summaries`` rebuilds them from ``certificate`` inside the caller's
-transaction, and the seeder and every certificate import call it.
+They are derived data: ``refresh_summaries`` rebuilds them from ``certificate`` and its history
+(``models.history.CertificateEvent``) inside the caller's transaction, and the seeder and every write
+to certificates call it. Certificates without a history get the one their row implies first
+(``models.history.backfill_histories``).
 
-Month-end stocks (``MonthEndStock``, ``MonthEndHolding``) reconstruct the past from current statuses,
-because the store keeps no status history: a certificate *stands* at a date ``d`` when
-``issued_on <= d <= expires_on`` and its status is now valid or expired (one suspended or withdrawn since
-is taken to have lapsed already). They are computed in numpy rather than by joining millions of
-certificates to every month end in SQL: each certificate covers a contiguous range of month ends, so
-certificate counts are difference arrays, and distinct organisations are counted from the union of
-each organisation's ranges.
+Month-end stocks (``MonthEndStock``, ``MonthEndHolding``) count the certificates valid at each month
+end: those with a ``valid`` span of their history covering it. They are computed in numpy rather than
+by joining millions of spans to every month end in SQL: each span covers a contiguous range of month
+ends, so certificate counts are difference arrays, and distinct organisations are counted from the
+union of each organisation's ranges. Issuance by month counts issue and recertification events.
 """
 
 from __future__ import annotations
@@ -34,10 +34,11 @@ from sqlalchemy import (
 from sqlmodel import Field, SQLModel
 
 from models.certificates import Certificate
+from models.history import ISSUING_KINDS, CertificateEvent, backfill_histories
 from models.reference import Region, Scheme
 from models.vocabulary import CERTIFICATE_STATUSES
 
-# Statuses a certificate can have now and still have stood at an earlier date.
+# Before histories existed: statuses a certificate can have now and still have stood at an earlier date.
 STILL_STANDING = ("valid", "expired")
 SCHEME_SEPARATOR = ","
 _INSERT_BATCH = 20_000
@@ -117,12 +118,15 @@ def _epoch_days(column, dialect_name: str):
 
 
 def refresh_summaries(connection: Connection, *, stocks: bool = True) -> None:
-    """Rebuild every certificate summary table from ``certificate`` on ``connection``.
+    """Rebuild every certificate summary table from ``certificate`` and its history on ``connection``.
 
-    ``stocks=False`` leaves the month-end stocks alone: right only when no certificate changed except
-    from valid to expired (the daily expiry job), which does not change whether a certificate stood.
+    ``stocks=False`` leaves the month-end stocks alone: right only when no certificate's history changed
+    except by expiry events on the day after ``expires_on`` (the daily expiry job), which end no valid
+    span earlier than it ended already.
     """
+    backfill_histories(connection)
     cert = Certificate.__table__
+    event = CertificateEvent.__table__
     by_region = CertificateCountByRegion.__table__
     by_institution = CertificateCountByInstitution.__table__
     issuance = CertificateIssuance.__table__
@@ -143,13 +147,13 @@ def refresh_summaries(connection: Connection, *, stocks: bool = True) -> None:
             select(*institution_cols, func.count()).group_by(*institution_cols),
         )
     )
-    month = _month_of(cert.c.issued_on, connection.dialect.name).label("month")
+    month = _month_of(event.c.occurred_on, connection.dialect.name).label("month")
     connection.execute(
         insert(issuance).from_select(
             ["month", "region_code", "scheme_code", "n"],
-            select(month, cert.c.region_code, cert.c.scheme_code, func.count()).group_by(
-                month, cert.c.region_code, cert.c.scheme_code
-            ),
+            select(month, event.c.region_code, event.c.scheme_code, func.count())
+            .where(event.c.kind.in_(ISSUING_KINDS))
+            .group_by(month, event.c.region_code, event.c.scheme_code),
         )
     )
     if stocks:
@@ -157,12 +161,20 @@ def refresh_summaries(connection: Connection, *, stocks: bool = True) -> None:
 
 
 def refresh_month_end_stocks(
-    connection: Connection, stock_table: Table | None = None, holding_table: Table | None = None
+    connection: Connection,
+    stock_table: Table | None = None,
+    holding_table: Table | None = None,
+    *,
+    from_history: bool = True,
 ) -> None:
-    """Rebuild the month-end stock tables (or the given tables of the same shape, as a migration has)."""
+    """Rebuild the month-end stock tables (or the given tables of the same shape, as a migration has).
+
+    ``from_history=False`` reads certificates alone, as a store from before histories must (migration
+    0002): a certificate stood from ``issued_on`` to ``expires_on`` unless suspended or withdrawn now.
+    """
     stock_table = MonthEndStock.__table__ if stock_table is None else stock_table
     holding_table = MonthEndHolding.__table__ if holding_table is None else holding_table
-    stocks, holdings = month_end_stock_rows(connection)
+    stocks, holdings = month_end_stock_rows(connection, from_history=from_history)
     for table, rows in ((stock_table, stocks), (holding_table, holdings)):
         connection.execute(delete(table))
         for start in range(0, len(rows), _INSERT_BATCH):
@@ -174,25 +186,36 @@ def _codes(connection: Connection, table) -> list[str]:
 
 
 def _standing_certificates(
-    connection: Connection, regions: Sequence[str], schemes: Sequence[str]
+    connection: Connection, regions: Sequence[str], schemes: Sequence[str], *, from_history: bool = True
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(key, dates) of every standing certificate: key packs organisation, province and scheme indices,
-    dates packs ``issued_on`` and ``expires_on`` in days since 1900 as ``issued << 20 | expires``.
+    """(key, dates) of every valid span: key packs organisation, province and scheme indices, dates
+    packs its first and last day in days since 1900 as ``first << 20 | last``.
 
-    Two integers a row keep the fetch of millions of rows cheap; the statuses are excluded with NOT IN
-    so that SQLite scans the table instead of walking the status index for nearly every row.
+    Two integers a row keep the fetch of millions of rows cheap. Spans come from the history (valid
+    spans always end: at the next event or at expiry), or without it from the certificates themselves,
+    whose statuses are then excluded with NOT IN so that SQLite scans the table instead of walking the
+    status index for nearly every row.
     """
     cert = Certificate.__table__
+    event = CertificateEvent.__table__
     dialect = connection.dialect.name
     region_index = case({code: i for i, code in enumerate(regions)}, value=cert.c.region_code)
     scheme_index = case({code: i for i, code in enumerate(schemes)}, value=cert.c.scheme_code)
     key = (cast(cert.c.organisation_id, BigInteger) * 64 + region_index) * 64 + scheme_index
-    dates = cast(
-        _epoch_days(cert.c.issued_on, dialect) * (1 << _DAY_BITS) + _epoch_days(cert.c.expires_on, dialect),
-        BigInteger,
-    )
-    lapsed = [status for status in CERTIFICATE_STATUSES if status not in STILL_STANDING]
-    query = select(key, dates).where(cert.c.status.not_in(lapsed))
+    if from_history:
+        first, last = _epoch_days(event.c.occurred_on, dialect), _epoch_days(event.c.holds_until, dialect) - 1
+    else:
+        first, last = _epoch_days(cert.c.issued_on, dialect), _epoch_days(cert.c.expires_on, dialect)
+    dates = cast(first * (1 << _DAY_BITS) + last, BigInteger)
+    if from_history:
+        query = (
+            select(key, dates)
+            .select_from(event.join(cert, cert.c.id == event.c.certificate_id))
+            .where(event.c.status == "valid", event.c.holds_until > event.c.occurred_on)
+        )
+    else:
+        lapsed = [status for status in CERTIFICATE_STATUSES if status not in STILL_STANDING]
+        query = select(key, dates).where(cert.c.status.not_in(lapsed))
     sql = str(query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
     # The driver's own cursor, in the caller's transaction: building SQLAlchemy rows for millions of pairs
     # would cost more than all the rest. On PostgreSQL a named (server-side) cursor fetches in batches.
@@ -244,14 +267,14 @@ def _merged_ranges(
 
 
 def _standing_ranges(
-    connection: Connection, regions: Sequence[str], schemes: Sequence[str]
+    connection: Connection, regions: Sequence[str], schemes: Sequence[str], *, from_history: bool = True
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(holder, scheme, first, last) of every certificate standing at one month end or more.
 
     ``holder`` packs organisation and province index (``organisation * 64 + province``), ``scheme`` is
     an index into ``schemes``, and [first, last] the month ends it stands at, in months since 1970.
     """
-    key, dates = _standing_certificates(connection, regions, schemes)
+    key, dates = _standing_certificates(connection, regions, schemes, from_history=from_history)
     epoch = np.datetime64(_EPOCH, "D")
     first = (epoch + (dates >> _DAY_BITS)).astype("datetime64[M]").astype(np.int64)
     # The last month end on or before the expiry date is the month before the day after it.
@@ -262,19 +285,22 @@ def _standing_ranges(
     return key // 64, key % 64, first[standing].astype(np.int32), last[standing].astype(np.int32)
 
 
-def month_end_stock_rows(connection: Connection) -> tuple[list[dict], list[dict]]:
-    """Rows of ``MonthEndStock`` and ``MonthEndHolding`` computed from ``certificate``.
+def month_end_stock_rows(
+    connection: Connection, *, from_history: bool = True
+) -> tuple[list[dict], list[dict]]:
+    """Rows of ``MonthEndStock`` and ``MonthEndHolding`` computed from the valid spans of the history.
 
-    Month ends run from the first on or after the earliest issue to the last on or before the latest
-    expiry; outside that range nothing stands. Organisations are counted per province of their
-    certificates (``certificate.region_code`` repeats the organisation's province).
+    Month ends run from the first on or after the earliest valid span to the last one covers; outside
+    that range nothing is valid (``from_history``: see ``refresh_month_end_stocks``). Organisations
+    are counted per province of their certificates (``certificate.region_code`` repeats the
+    organisation's province).
     """
     regions, schemes = _codes(connection, Region.__table__), _codes(connection, Scheme.__table__)
     if not regions or not schemes:  # a new store: no reference rows, so no certificates either
         return [], []
     if len(regions) > 64 or len(schemes) > 30:
         raise ValueError("month-end stocks pack up to 64 provinces and 30 schemes")
-    holder, scheme, first, last = _standing_ranges(connection, regions, schemes)
+    holder, scheme, first, last = _standing_ranges(connection, regions, schemes, from_history=from_history)
     if holder.size == 0:
         return [], []
     base = int(first.min())

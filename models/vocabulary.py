@@ -7,6 +7,17 @@ INSTITUTION_STATUSES = ("approved", "suspended", "revoked", "cancelled")
 APPLICATION_TYPES = ("establish", "change", "extend", "renew", "cancel")  # 设立 变更 扩项 延续 注销
 APPLICATION_STATUSES = ("received", "accepted", "under_review", "approved", "rejected")
 CERTIFICATE_STATUSES = ("valid", "suspended", "withdrawn", "expired")
+CERTIFICATE_EVENT_KINDS = (
+    "issue",
+    "surveillance",  # 监督审核
+    "suspension",
+    "reinstatement",
+    "scope_change",
+    "withdrawal",
+    "expiry",
+    "recertification",  # 再认证: the first event of a new cycle
+)
+INSTITUTION_EVENT_KINDS = ("approval", "suspension", "reinstatement", "revocation", "cancellation")
 CAMPAIGN_STATUSES = ("planned", "drawn", "assigned", "completed", "published")
 UNIT_TYPES = ("certificate", "institution")
 # 现场检查 书面检查 远程检查 部门协查 抽样检测 网络监测 委托第三方

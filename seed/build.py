@@ -32,6 +32,7 @@ from seed.applications import generate_applications
 from seed.campaigns import CampaignTables, generate_campaigns
 from seed.certificates import Certificates, generate_certificates
 from seed.checklist import checklist_table
+from seed.histories import Events, certificate_event_columns, certificate_events, institution_event_columns
 from seed.history import History
 from seed.inspectors import Inspectors, generate_inspectors
 from seed.institutions import Institutions, generate_institutions
@@ -47,7 +48,7 @@ from seed.organisations import Organisations
 Progress = Callable[[str, int], None]
 CHUNK_ROWS = 100_000
 # Big tables whose secondary indexes are dropped during the load and rebuilt (sorted) afterwards.
-BULK_TABLES = ("organisation", "certificate")
+BULK_TABLES = ("organisation", "certificate", "certificateevent")
 # Tables the seeder fills; a database with rows in any of them is "not empty".
 SEEDED_TABLES = (
     "institution",
@@ -55,6 +56,8 @@ SEEDED_TABLES = (
     "approvalapplication",
     "organisation",
     "certificate",
+    "certificateevent",
+    "institutionevent",
     "inspector",
     "inspectorscheme",
     "inspectoraffiliation",
@@ -97,6 +100,8 @@ class Dataset:
     inspectors: Inspectors
     campaigns: CampaignTables
     history_rng: np.random.Generator  # the seeded history's outcomes, schedules and lottery nonces
+    certificate_events: Events
+    institution_events: dict[str, Any]
 
     def tables(self) -> Iterator[tuple[str, Iterator[dict[str, Any]]]]:
         """(table name, chunks of columns) in foreign-key order."""
@@ -106,6 +111,11 @@ class Dataset:
         yield "approvalapplication", iter([self.applications])
         yield "organisation", self.organisations.chunks(CHUNK_ROWS)
         yield "certificate", self.certificates.chunks(CHUNK_ROWS)
+        yield (
+            "certificateevent",
+            certificate_event_columns(self.certificates, self.certificate_events, CHUNK_ROWS),
+        )
+        yield "institutionevent", iter([self.institution_events])
         yield "inspector", iter([self.inspectors.table()])
         yield "inspectorscheme", iter([self.inspectors.scheme_table()])
         yield "inspectoraffiliation", iter([self.inspectors.affiliation])
@@ -138,7 +148,7 @@ def generate(scale: str, seed: int, *, fraction: float = 1.0, progress: Progress
     spec = resolve_scale(scale)
     if not 0 < fraction <= 1:
         raise SeedError(f"fraction must be in (0, 1], got {fraction}")
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(6)]
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(7)]
     report = progress or (lambda _stage, _rows: None)
     institutions = generate_institutions(streams[0], spec.institution_factor)
     report("generated institutions", len(institutions))
@@ -150,7 +160,20 @@ def generate(scale: str, seed: int, *, fraction: float = 1.0, progress: Progress
     report("generated inspectors", len(inspectors))
     campaigns = generate_campaigns(streams[4], spec, institutions, certificates, inspectors)
     report("planned campaigns", len(campaigns.draws) + len(campaigns.campaign.get("id", [])))
-    return Dataset(institutions, applications, organisations, certificates, inspectors, campaigns, streams[5])
+    events = certificate_events(streams[6], certificates)
+    institution_events = institution_event_columns(streams[6], institutions)
+    report("generated histories", len(events))
+    return Dataset(
+        institutions,
+        applications,
+        organisations,
+        certificates,
+        inspectors,
+        campaigns,
+        streams[5],
+        events,
+        institution_events,
+    )
 
 
 def draw_history(engine: Engine, dataset: Dataset, progress: Progress | None) -> dict[str, int]:

@@ -75,6 +75,7 @@ class Certificates:
                 "issued_on": self.issued[sl],
                 "expires_on": self.expires[sl],
                 "status": statuses[self.status[sl]],
+                "previous_id": np.full(hi - lo, None, dtype=object),
             }
 
 

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from importlib.metadata import version
 
 import numpy as np
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, insert, select
 
 from models import clock
 from models.access import SYSTEM_SEEDER, Actor, Role
@@ -31,6 +31,7 @@ from models.campaigns import Campaign, DrawTarget
 from models.certificates import Certificate
 from models.draw_record_export import params_of_record
 from models.draw_records import DrawRecord
+from models.history import append_certificate_event
 from models.lottery import commit_attempt, open_draw, record_attempt, session_population, session_seed
 from models.outcome_entry import OutcomeRecord
 from models.results import approve_pending, publish_campaign, record_outcomes
@@ -74,7 +75,7 @@ class History:
         self.engine, self.rng, self.inst, self.certs, self.insp = engine, rng, inst, certs, insp
         self.progress = progress or (lambda _stage, _rows: None)
         self.as_of = day(cal.AS_OF)
-        self.status_changes: dict[int, str] = {}
+        self.status_changes: dict[int, tuple[str, dt.date]] = {}  # certificate -> (status, inspected)
         self.publisher = Actor(subject=SYSTEM_SEEDER.subject, name=SUPERVISION_OFFICE, role=Role.SUPERVISOR)
 
     def run(self, draws: list[PlannedDraw]) -> None:
@@ -199,7 +200,7 @@ class History:
                 )
             )
             if planned.year >= cal.AS_OF.year - 1 and result.follow_up in STATUS_AFTER:
-                self.status_changes[int(row.certificate_id)] = STATUS_AFTER[result.follow_up]
+                self.status_changes[int(row.certificate_id)] = (STATUS_AFTER[result.follow_up], when)
         # each province's bureau enters its results at 17:00 on the day of its last inspection
         for region, outcomes in sorted(
             batches.items(), key=lambda b: (max(o.inspected_on for o in b[1]), b[0])
@@ -219,14 +220,27 @@ class History:
             publish_campaign(self.engine, campaign_id, on=on, actor=self.publisher)
 
     def apply_status_changes(self) -> None:
-        """Suspend or withdraw the still-valid certificates whose recent inspection said so."""
+        """Suspend or withdraw the still-valid certificates whose recent inspection said so, as events of
+        their histories (`models.history.append_certificate_event`) on the inspection day, or on the
+        as-of day when the history already holds a later event."""
         table = Certificate.__table__
+        kinds = {"suspended": "suspension", "withdrawn": "withdrawal"}
+        ids = sorted(self.status_changes)
         with self.engine.begin() as connection:
-            for status in sorted(set(self.status_changes.values())):
-                ids = sorted(c for c, s in self.status_changes.items() if s == status)
-                for lo in range(0, len(ids), 500):
-                    connection.execute(
-                        update(table)
-                        .where(table.c.id.in_(ids[lo : lo + 500]), table.c.status == "valid")
-                        .values(status=status)
+            valid = {
+                int(c)
+                for lo in range(0, len(ids), 500)
+                for c in connection.execute(
+                    select(table.c.id).where(table.c.id.in_(ids[lo : lo + 500]), table.c.status == "valid")
+                ).scalars()
+            }
+            for certificate in ids:
+                if certificate not in valid:
+                    continue
+                status, inspected = self.status_changes[certificate]
+                try:
+                    append_certificate_event(connection, certificate, kinds[status], inspected)
+                except ValueError:  # a later event (an audit, a scope change) is on record already
+                    append_certificate_event(
+                        connection, certificate, kinds[status], self.as_of.astype(dt.date)
                     )

@@ -1,9 +1,8 @@
 """Headline figures for the overview page, each for a period and the same period a year earlier.
 
-The store keeps current statuses, not their history, so "active institutions" and "valid
-certificates" at a past date are reconstructed: an institution counts as active at a date if it was
-approved by then and is approved now; a certificate counts as valid at a date if it had been issued by
-then, expires on or after it, and has not been suspended or withdrawn since.
+"Active institutions" and "valid certificates" at a past date come from the histories
+(models/history.py): an institution is active on a date if its status on that date was approved,
+whatever happened later; a certificate is valid at a month end if a valid span of its history covers it.
 
 Certificate stocks come from the month-end summaries (``models.summaries.MonthEndStock`` and
 ``MonthEndHolding``), so they are taken at the last month end on or before a period's end and at the
@@ -20,6 +19,7 @@ import pandas as pd
 from sqlalchemy import Engine, func, literal, or_, select
 
 from models.campaigns import DrawTarget, InspectionOutcome
+from models.history import InstitutionEvent
 from models.institutions import ApprovalApplication, Institution, InstitutionScheme
 from models.queries.sqlhelpers import where_in
 from models.summaries import SCHEME_SEPARATOR, CertificateIssuance, MonthEndHolding, MonthEndStock
@@ -73,16 +73,22 @@ def stock_dates(year: int, today: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def _active_institutions(connection, at: dt.date, provinces, schemes) -> int:
-    inst, approved = Institution.__table__, InstitutionScheme.__table__
+    event, approved = InstitutionEvent.__table__, InstitutionScheme.__table__
     query = (
-        select(func.count()).select_from(inst).where(inst.c.approved_on <= at, inst.c.status == "approved")
+        select(func.count())
+        .select_from(event)
+        .where(
+            event.c.status == "approved",
+            event.c.occurred_on <= at,
+            or_(event.c.holds_until > at, event.c.holds_until.is_(None)),
+        )
     )
-    query = where_in(query, inst.c.region_code, provinces)
+    query = where_in(query, event.c.region_code, provinces)
     if schemes:
         holders = select(approved.c.institution_id).where(
             approved.c.scheme_code.in_(list(schemes)), approved.c.approved_on <= at
         )
-        query = query.where(inst.c.id.in_(holders))
+        query = query.where(event.c.institution_id.in_(holders))
     return int(connection.execute(query).scalar_one())
 
 

@@ -58,3 +58,25 @@ def test_expire_rejects_a_bad_date_in_one_line(tmp_path):
     assert result.stderr.strip() == "error: --today must be an ISO date such as 2026-11-24, got '24/11/2026'"
     done = regdash("db", "expire", "--today", "2026-11-24", "--database-url", url)
     assert done.returncode == 0 and done.stdout.strip() == "0 certificate(s) expired as of 2026-11-24"
+
+
+def test_stats_as_of_a_past_date_counts_the_certificates_valid_then(tmp_path):
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    seeded = regdash("seed", "--scale", "demo", "--fraction", "0.05", "--database-url", url)
+    assert seeded.returncode == 0, seeded.stderr
+    now = json.loads(regdash("db", "stats", "--json", "--database-url", url).stdout)
+    past = regdash("db", "stats", "--json", "--as-of", "2019-03-31", "--database-url", url)
+    assert past.returncode == 0, past.stderr
+    report = json.loads(past.stdout)
+    assert set(report) == set(now) and report["tables"] == now["tables"]
+    assert 0 < sum(report["certificates_by_scheme"].values()) < sum(now["certificates_by_scheme"].values())
+    assert sum(report["certificates_by_scheme"].values()) == sum(report["certificates_by_province"].values())
+    text_report = regdash("db", "stats", "--as-of", "2019-03-31", "--database-url", url)
+    assert "valid certificates on 2019-03-31 by scheme" in text_report.stdout
+
+
+def test_stats_as_of_rejects_a_bad_date_in_one_line(tmp_path):
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    result = regdash("db", "stats", "--as-of", "2019-13-01", "--database-url", url)
+    assert result.returncode == 2
+    assert result.stderr.strip() == "error: --as-of must be an ISO date such as 2022-12-31, got '2019-13-01'"

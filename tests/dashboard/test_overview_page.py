@@ -9,7 +9,11 @@ import pytest
 from models.queries.overview import stock_dates
 from tests.dashboard.conftest import as_int, metric_values
 
-STANDING = "status IN ('valid', 'expired') AND issued_on <= :at AND expires_on >= :at"
+# Valid on the day by the certificate's history (models/history.py): a valid span covers it.
+STANDING = (
+    "id IN (SELECT certificate_id FROM certificateevent WHERE status = 'valid' "
+    "AND occurred_on <= :at AND holds_until > :at)"
+)
 VALID_AT = f"SELECT count(*) FROM certificate WHERE {STANDING} {{extra}}"
 HOLDERS_AT = f"SELECT count(DISTINCT organisation_id) FROM certificate WHERE {STANDING} {{extra}}"
 LABELS = {

@@ -43,7 +43,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('month_end', 'region_code', 'scheme_code')
     )
     # Derived data: fill it now from the tables this migration's own definitions describe.
-    refresh_month_end_stocks(op.get_bind(), stock, holding)
+    refresh_month_end_stocks(op.get_bind(), stock, holding, from_history=False)
 
 
 def downgrade() -> None:
