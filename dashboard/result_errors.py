@@ -11,7 +11,7 @@ def problem_text(problem: Problem) -> str:
     """One problem, e.g. ``检查日期：日期 2030-01-01 晚于今天（2026-11-30）``."""
     field = problem.field.split(".", 1)[0]
     label = t(f"out.field.{field}") if f"out.field.{field}" in strings() else field
-    key = f"out.error.{problem.code}"
+    key = f"error.workflow.{problem.code}"
     text = t(key, **{k: str(v) for k, v in problem.values.items()}) if key in strings() else problem.code
     return t("out.problem", field=label, message=text)
 
@@ -21,7 +21,7 @@ def workflow_error_texts(error: WorkflowError) -> list[str]:
     problems = error.fields.get("problems")
     if problems:
         return [problem_text(problem) for problem in problems]
-    key = f"out.error.{error.code}"
+    key = f"error.workflow.{error.code}"
     if error.code and key in strings():
         values = {k: str(v) for k, v in error.fields.items() if k not in ("problems", "reasons")}
         return [t(key, **values)]

@@ -255,7 +255,7 @@ def record_grid(campaign_id: int, open_targets: pd.DataFrame, viewer: Actor) -> 
         if error.code != "rows_invalid":
             _show_errors(error)
             return
-        st.error(t("out.error.rows_invalid", count=error.fields["count"]))
+        st.error(t("error.workflow.rows_invalid", count=error.fields["count"]))
         for index, problem in error.fields["problems"]:
             st.error(t("camp.grid.problem", target=records[index].target_id, message=problem_text(problem)))
         return
@@ -272,7 +272,7 @@ def _cell_text(problem) -> str:
         values = {
             k: ", ".join(map(str, v)) if isinstance(v, list) else str(v) for k, v in problem.values.items()
         }
-        for key in (f"out.error.{problem.code}", f"insp.file.{problem.code}"):
+        for key in (f"error.workflow.{problem.code}", f"insp.file.{problem.code}"):
             if key in strings():
                 return t(key, **values)
         return problem.code
@@ -383,7 +383,7 @@ def publication(campaign_id: int, viewer: Actor) -> None:
     if not state.complete:
         st.caption(
             t(
-                "out.error.campaign_incomplete",
+                "error.workflow.campaign_incomplete",
                 missing=state.missing,
                 pending=state.pending,
                 returned=state.returned,

@@ -273,4 +273,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "{inspector}): another draw was committed meanwhile and used the places. Open this draw again "
         "with a reason.",
     },
+    "error.workflow.certificate_event": {
+        "zh": "证书（编号 {certificate_id}）的这一状态变化不符合其历史记录，未登记。",
+        "en": "This event does not fit the history of certificate {certificate_id}; nothing was recorded.",
+    },
 }

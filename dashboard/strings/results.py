@@ -1,6 +1,6 @@
 """Results: the new vocabularies, the fields of a result, and the validation and publication errors.
 
-``out.error.<code>`` are the codes of ``models.outcome_entry.check_outcome`` and ``models.results``;
+``error.workflow.<code>`` are also the codes of ``models.outcome_entry.check_outcome`` and ``models.results``;
 ``out.field.<field>`` name where the problem is (the form's field, the grid's and the file's column).
 """
 
@@ -43,110 +43,109 @@ STRINGS: dict[str, dict[str, str]] = {
     "out.field.decision": {"zh": "审核意见", "en": "review decision"},
     # validation (models.outcome_entry) and writes (models.results)
     "out.problem": {"zh": "{field}：{message}", "en": "{field}: {message}"},
-    "out.error.unknown_target": {
+    "error.workflow.unknown_target": {
         "zh": "对象 {target} 不是本抽查任务的检查对象",
         "en": "target {target} is not a target of this campaign",
     },
-    "out.error.not_in_vocabulary": {
+    "error.workflow.not_in_vocabulary": {
         "zh": "“{value}”不是可选值，可选：{allowed}",
         "en": "'{value}' is not one of: {allowed}",
     },
-    "out.error.date_missing": {"zh": "请填写日期", "en": "the date is missing"},
-    "out.error.date_outside_window": {
+    "error.workflow.date_missing": {"zh": "请填写日期", "en": "the date is missing"},
+    "error.workflow.date_outside_window": {
         "zh": "日期 {date} 不在本任务的检查期间（{first} 至 {last}）内",
         "en": "{date} is outside the campaign's inspection period ({first} to {last})",
     },
-    "out.error.date_in_future": {
+    "error.workflow.date_in_future": {
         "zh": "日期 {date} 晚于今天（{today}）",
         "en": "{date} is after today ({today})",
     },
-    "out.error.violation_needs_findings": {
+    "error.workflow.violation_needs_findings": {
         "zh": "结论为发现违法违规时，至少选择一个问题类别",
         "en": "a violation needs at least one finding category",
     },
-    "out.error.findings_without_violation": {
+    "error.workflow.findings_without_violation": {
         "zh": "结论为未发现问题时不能填写问题类别",
         "en": "finding categories need the outcome 'violation'",
     },
-    "out.error.not_inspected_needs_reason": {
+    "error.workflow.not_inspected_needs_reason": {
         "zh": "结论为未检查时须填写未检查原因",
         "en": "'not inspected' needs its reason",
     },
-    "out.error.reason_needs_not_inspected": {
+    "error.workflow.reason_needs_not_inspected": {
         "zh": "只有结论为未检查时才填写未检查原因",
         "en": "a reason not inspected goes with the outcome 'not inspected' only",
     },
-    "out.error.closed_needs_date": {"zh": "已办结须填写办结日期", "en": "'closed' needs a closing date"},
-    "out.error.closing_date_without_closed": {
+    "error.workflow.closed_needs_date": {"zh": "已办结须填写办结日期", "en": "'closed' needs a closing date"},
+    "error.workflow.closing_date_without_closed": {
         "zh": "只有处置状态为已办结时才填写办结日期",
         "en": "a closing date goes with the disposal status 'closed' only",
     },
-    "out.error.closed_before_inspection": {
+    "error.workflow.closed_before_inspection": {
         "zh": "办结日期 {date} 早于检查日期 {inspected}",
         "en": "closing date {date} is before the inspection date {inspected}",
     },
-    "out.error.unknown_item": {
+    "error.workflow.unknown_item": {
         "zh": "检查事项 {item} 不属于本抽查任务",
         "en": "checklist item {item} is not one this campaign checks",
     },
-    "out.error.duplicate_item": {"zh": "检查事项 {item} 重复", "en": "checklist item {item} given twice"},
-    "out.error.score_out_of_range": {
+    "error.workflow.duplicate_item": {"zh": "检查事项 {item} 重复", "en": "checklist item {item} given twice"},
+    "error.workflow.score_out_of_range": {
         "zh": "检查事项 {item} 的得分 {score} 超出 0–{max} 分",
         "en": "score {score} of item {item} is outside 0-{max}",
     },
-    "out.error.nonconform_needs_violation": {
+    "error.workflow.nonconform_needs_violation": {
         "zh": "检查事项 {item} 不符合，结论不能为未发现问题",
         "en": "item {item} does not conform, so the outcome cannot be 'no violation'",
     },
-    "out.error.too_long": {
+    "error.workflow.too_long": {
         "zh": "内容过长（{length} 字，上限 {limit} 字）",
         "en": "too long ({length} characters, at most {limit})",
     },
-    "out.error.outcome_exists": {
+    "error.workflow.outcome_exists": {
         "zh": "对象 {target} 已有检查结果；如需修改请使用更正",
         "en": "target {target} already has a result; correct it instead",
     },
-    "out.error.submission_reused": {
+    "error.workflow.submission_reused": {
         "zh": "该表单已保存过其他对象的结果，请刷新页面后重试",
         "en": "this form was already saved for another target; reload the page and try again",
     },
-    "out.error.unknown_outcome": {"zh": "检查结果不存在", "en": "the result does not exist"},
-    "out.error.campaign_published": {
+    "error.workflow.unknown_outcome": {"zh": "检查结果不存在", "en": "the result does not exist"},
+    "error.workflow.campaign_published": {
         "zh": "本任务已公示，结果不能再修改",
         "en": "the campaign is published; its results can no longer change",
     },
-    "out.error.reason_required": {"zh": "请填写更正理由", "en": "a correction needs a reason"},
-    "out.error.return_needs_note": {"zh": "退回时请写明理由", "en": "returning a result needs a note"},
-    "out.error.campaign_incomplete": {
+    "error.workflow.return_needs_note": {"zh": "退回时请写明理由", "en": "returning a result needs a note"},
+    "error.workflow.campaign_incomplete": {
         "zh": "尚不能公示：{missing} 个对象未录入结果，{pending} 个待审核，{returned} 个已退回待更正",
         "en": "not ready to publish: {missing} target(s) without a result, {pending} awaiting review, "
         "{returned} returned for correction",
     },
-    "out.error.no_targets": {"zh": "本任务没有检查对象", "en": "the campaign has no targets"},
+    "error.workflow.no_targets": {"zh": "本任务没有检查对象", "en": "the campaign has no targets"},
     # many rows at once (models.results.record_outcomes, models.imports.outcomes)
-    "out.error.duplicate_target": {
+    "error.workflow.duplicate_target": {
         "zh": "对象 {target} 重复录入（首次在第 {first_row} 行）",
         "en": "target {target} entered twice (first in row {first_row})",
     },
-    "out.error.other_province": {
+    "error.workflow.other_province": {
         "zh": "对象 {target} 不属于本省，不能录入",
         "en": "target {target} is in another province",
     },
-    "out.error.rows_invalid": {
+    "error.workflow.rows_invalid": {
         "zh": "有 {count} 处问题，未保存任何结果",
         "en": "{count} problem(s); nothing was saved",
     },
-    "out.error.no_rows": {"zh": "没有填写任何结果", "en": "no results were filled in"},
-    "out.error.bad_date": {
+    "error.workflow.no_rows": {"zh": "没有填写任何结果", "en": "no results were filled in"},
+    "error.workflow.bad_date": {
         "zh": "“{value}”不是日期（YYYY-MM-DD）",
         "en": "'{value}' is not a date (YYYY-MM-DD)",
     },
-    "out.error.bad_number": {"zh": "“{value}”不是数字", "en": "'{value}' is not a number"},
-    "out.error.wrong_campaign": {
+    "error.workflow.bad_number": {"zh": "“{value}”不是数字", "en": "'{value}' is not a number"},
+    "error.workflow.wrong_campaign": {
         "zh": "该文件是抽查任务 {file} 的模板，不是本任务（{campaign}）的",
         "en": "this file is the template of campaign {file}, not of this campaign ({campaign})",
     },
-    "out.error.changed_template": {
+    "error.workflow.changed_template": {
         "zh": "模板的检查事项列已被修改或与本任务当前的检查事项不一致，请重新下载模板",
         "en": "the template's checklist columns were changed or no longer match the campaign's items; "
         "download the template again",
@@ -154,12 +153,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "out.import.cell": {"zh": "{cell} 单元格", "en": "cell {cell}"},
     "out.import.row": {"zh": "第 {row} 行", "en": "row {row}"},
     # checklist picks (models.checklist.pick_items)
-    "out.error.no_items": {"zh": "请至少选择一个检查事项", "en": "pick at least one checklist item"},
-    "out.error.item_target_type": {
+    "error.workflow.no_items": {"zh": "请至少选择一个检查事项", "en": "pick at least one checklist item"},
+    "error.workflow.item_target_type": {
         "zh": "检查事项 {item} 的检查对象类型与本任务不一致",
         "en": "checklist item {item} is for another kind of target than this campaign draws",
     },
-    "out.error.unknown_campaign": {"zh": "抽查任务不存在", "en": "the campaign does not exist"},
+    "error.workflow.unknown_campaign": {"zh": "抽查任务不存在", "en": "the campaign does not exist"},
     # deadlines
     "out.deadline.provisional": {
         "zh": "暂定：{years} 年的法定节假日安排尚未收录，按周末和固定日期节日（元旦、劳动节、国庆节）估算；"
@@ -173,4 +172,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "vocab.audit_action.outcome.review": {"zh": "审核检查结果", "en": "Outcome reviewed"},
     "vocab.audit_action.campaign.items": {"zh": "确定检查事项", "en": "Checklist items picked"},
     "vocab.audit_action.outcomes.bulk": {"zh": "批量录入检查结果", "en": "Outcomes entered in bulk"},
+    "vocab.audit_action.outcomes.approve": {"zh": "批量审核通过检查结果", "en": "Outcomes approved together"},
+    "vocab.audit_action.certificate.event": {"zh": "登记证书状态变化", "en": "Certificate event recorded"},
 }

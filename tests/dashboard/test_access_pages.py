@@ -162,7 +162,7 @@ def test_the_public_page_shows_the_audit_chain_head(app):
     entries, head = chain_head(engine)
     engine.dispose()
     at = app(None)
-    assert any(f"Audit log entries: {entries}, head hash `{head}`" in c.value for c in at.caption)
+    assert any(f"Audit log entries: {entries:,}, head hash `{head}`" in c.value for c in at.caption)
 
 
 def test_a_display_name_is_shown_as_text_not_markdown(app):

@@ -240,7 +240,7 @@ def test_review_and_correction_from_the_page(small_campaign):
     at.selectbox(key="camp_corr_outcome").set_value("refused")
     next(b for b in at.button if b.label == "Save the correction").click()
     at.run()
-    assert [e.value for e in at.error] == ["a correction needs a reason"]
+    assert [e.value for e in at.error] == ["Please give a reason."]  # the one reason_required text
     assert at.selectbox(key="camp_corr_outcome").value == "refused"  # kept for the next try
     at.text_input(key="camp_fix_reason").input("企业拒绝配合，原记录有误")
     next(b for b in at.button if b.label == "Save the correction").click()

@@ -38,7 +38,7 @@ def _literal_keys() -> set[str]:
 
 
 def _result_error_codes() -> set[str]:
-    """Every ``code="..."`` the result modules raise or report (they are translated as out.error.*)."""
+    """Every ``code="..."`` the result modules raise or report (translated as error.workflow.*)."""
     codes: set[str] = set()
     modules = (
         "models/outcome_entry.py",
@@ -67,7 +67,7 @@ def _dynamic_keys() -> set[str]:
     keys |= {f"out.disposal.{code}" for code in DISPOSAL_STATUSES}
     keys |= {f"out.review.{code}" for code in REVIEW_STATUSES}
     keys |= {f"out.item_result.{code}" for code in ITEM_RESULTS}
-    keys |= {f"out.error.{code}" for code in _result_error_codes()}
+    keys |= {f"error.workflow.{code}" for code in _result_error_codes()}
     keys |= {f"camp.due.{state}" for state in ("late", "overdue", "due_soon")}
     keys |= {f"insp.col.{field}" for field in ("name", "enforcement_id", "id_valid_until", "agency")}
     keys |= {f"insp.col.{field}" for field in ("province", "schemes", "active", "phone", "affiliations")}

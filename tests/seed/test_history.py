@@ -4,6 +4,7 @@ workload cap held across each year's campaigns."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 
@@ -78,7 +79,17 @@ def test_the_audit_log_covers_the_seeded_campaigns_and_catches_a_changed_row(
         stamps = connection.execute(text("SELECT min(recorded_at), max(recorded_at) FROM auditentry")).one()
     certificate_draws = len(_draw_ids(demo_engine, "certificate"))
     assert actions["draw.open"] == actions["draw.attempt"] == actions["draw.commit"] == certificate_draws
-    assert actions["outcome.record"] > 1000 and actions["campaign.publish"] > 50
+    assert actions["campaign.publish"] > 50 and actions["outcomes.approve"] >= actions["campaign.publish"]
+    with demo_engine.connect() as connection:  # every outcome of a certificate draw was entered in bulk
+        bulk = connection.execute(text("SELECT details_json FROM auditentry WHERE action = 'outcomes.bulk'"))
+        entered = sum(json.loads(details)["outcomes"] for (details,) in bulk)
+        outcomes = connection.execute(
+            text(
+                "SELECT count(*) FROM inspectionoutcome o JOIN drawtarget t ON t.id = o.target_id "
+                "WHERE t.certificate_id IS NOT NULL"
+            )
+        ).scalar_one()
+    assert entered == outcomes > 1000
     assert str(stamps[0]) < "2018" and str(stamps[1]) <= str(cal.AS_OF) + " 23:59"  # historical moments
     copy = tmp_path / "tampered.db"
     shutil.copy(demo_sqlite, copy)

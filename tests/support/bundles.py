@@ -93,7 +93,7 @@ def commit_small_draw(store: Engine, *, publish: bool, name: str = "公示包测
         year=2027,
         scheme="QMS",
         frame=load_certificate_frame(store, schemes=("QMS",)),
-        pool=load_inspector_pool(store),
+        pool=load_inspector_pool(store, workload_year=2027),
         actor=PLANNER,
     )
     inputs = planner.draw_inputs(
