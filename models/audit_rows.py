@@ -32,9 +32,8 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, select
+from sqlalchemy import Connection, Select, select
 
-from models.access import SYSTEM_SEEDER
 from models.campaigns import (
     SEEDED_SAMPLER_VERSION,
     Assignment,
@@ -47,8 +46,6 @@ from models.campaigns import (
 )
 from models.checklist import CampaignItem
 from models.users import AppUser
-
-SEEDER_SUBJECT = SYSTEM_SEEDER.subject
 
 
 def _value(value: Any) -> Any:
@@ -170,17 +167,19 @@ def _keys(connection: Connection, query: Select) -> list[Any]:
 
 # Rows that exist only because the app wrote them must each be vouched for by some entry; a row of
 # these kinds that no entry covers was written behind the app's back (or its entry was removed).
-# The seeded institution campaigns (sampler version seed-1, written directly by the seeder) are not in
-# the log; the seeded certificate campaigns went through the workflow and are (seed/history.py).
+# Every seeded campaign goes through the workflow (seed/history.py) and is in the log. Stores seeded
+# before the institution campaigns did hold draws written directly (sampler version seed-1) with their
+# outcomes: not in the log, and still read as they were.
 MUST_BE_COVERED: dict[str, Callable[[Connection], list[Any]]] = {
     "draw": lambda c: _keys(
         c, select(Draw.__table__.c.id).where(Draw.__table__.c.sampler_version != SEEDED_SAMPLER_VERSION)
     ),
     "outcome": lambda c: _keys(
         c,
-        select(InspectionOutcome.__table__.c.id).where(
-            func.coalesce(InspectionOutcome.__table__.c.recorded_by, "") != SEEDER_SUBJECT
-        ),
+        select(InspectionOutcome.__table__.c.id)
+        .join(DrawTarget.__table__, DrawTarget.__table__.c.id == InspectionOutcome.__table__.c.target_id)
+        .join(Draw.__table__, Draw.__table__.c.id == DrawTarget.__table__.c.draw_id)
+        .where(Draw.__table__.c.sampler_version != SEEDED_SAMPLER_VERSION),
     ),
     "appuser": lambda c: _keys(c, select(AppUser.__table__.c.subject)),
     "frozen_frame": _frozen_keys("frame"),

@@ -85,13 +85,15 @@ def draw_population(engine: Engine, record: dict) -> tuple[pd.DataFrame, pd.Data
     return frame, load_inspector_pool(engine) if pool is None else pool
 
 
-def public_columns(engine: Engine, frame: pd.DataFrame) -> pd.DataFrame:
+def public_columns(engine: Engine, frame: pd.DataFrame, *, unit_type: str = "certificate") -> pd.DataFrame:
     """unit_id, certificate_number, organisation, province (Chinese name), institution (name).
 
     What the public may see of each unit of ``frame`` beside the hashed columns
     (`sampler.bundle.PUBLIC_COLUMNS`): number and organisation from the certificates (of the frame's
     schemes, read in one pass), province and institution named from the frame's own ``region`` and
-    ``institution_id`` (the unit as drawn). A unit no longer in the store has them empty.
+    ``institution_id`` (the unit as drawn). A unit no longer in the store has them empty. The units of
+    an institution campaign (``unit_type`` ``"institution"``) are institutions: no certificate number
+    nor organisation, the institution's name.
     """
     c, o, r, i = Certificate.__table__, Organisation.__table__, Region.__table__, Institution.__table__
     query = select(c.c.id, c.c.number, o.c.name).join(o, o.c.id == c.c.organisation_id)
@@ -100,15 +102,20 @@ def public_columns(engine: Engine, frame: pd.DataFrame) -> pd.DataFrame:
     with engine.connect() as connection:
         regions = dict(connection.execute(select(r.c.code, r.c.name_zh)).all())
         institutions = dict(connection.execute(select(i.c.id, i.c.name)).all())
-        rows = connection.execute(query).all()
+        rows = [] if unit_type == "institution" else connection.execute(query).all()
     # column by column: building a frame from row objects costs a look-up per value
     ids, numbers, names = (list(column) for column in zip(*rows, strict=True)) if rows else ([], [], [])
     found = pd.DataFrame({"unit_id": ids, "certificate_number": numbers, "organisation": names})
     units = frame["unit_id"].reset_index(drop=True)
-    out = pd.DataFrame({"unit_id": units}).merge(found, on="unit_id", how="left")
+    # object columns even when nothing matched (an institution campaign): empty, not NaN floats
+    out = pd.DataFrame({"unit_id": units}).merge(
+        found.astype({"certificate_number": object, "organisation": object}), on="unit_id", how="left"
+    )
     if "region" in frame.columns:
         out["province"] = frame["region"].map(regions).to_numpy()
-    if "institution_id" in frame.columns:
+    if unit_type == "institution":
+        out["institution"] = frame["unit_id"].map(institutions).to_numpy()
+    elif "institution_id" in frame.columns:
         out["institution"] = frame["institution_id"].map(institutions).to_numpy()
     return out
 
@@ -132,7 +139,9 @@ def build_bundle(
     """
     campaign, draw = Campaign.__table__, Draw.__table__
     with engine.connect() as connection:
-        status = connection.execute(select(campaign.c.status).where(campaign.c.id == campaign_id)).scalar()
+        status, unit_type = connection.execute(
+            select(campaign.c.status, campaign.c.unit_type).where(campaign.c.id == campaign_id)
+        ).first() or (None, None)
         draw_id = connection.execute(
             select(draw.c.id).where(draw.c.campaign_id == campaign_id).order_by(draw.c.id).limit(1)
         ).scalar()
@@ -163,7 +172,7 @@ def build_bundle(
             id=campaign_id,
         )
     frame, pool = draw_population(engine, export.record)
-    public = None if to_check else public_columns(engine, frame)
+    public = None if to_check else public_columns(engine, frame, unit_type=unit_type)
     try:
         content = write_bundle(export.record, frame, pool, public=public, salt=salt, compress=not to_check)
     except SamplerError as error:  # a stored record or population that no longer reads (tampered)

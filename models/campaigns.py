@@ -25,7 +25,9 @@ from models.vocabulary import (
 # Columns added to tables that already hold rows carry a server default, so a migration can add them.
 _EMPTY = {"server_default": text("''")}
 
-SEEDED_SAMPLER_VERSION = "seed-1"  # ``Draw.sampler_version`` of the seeded history (seed/campaigns.py)
+#: ``Draw.sampler_version`` of draws the seeder wrote directly, without the lottery: in stores seeded
+#: before every seeded campaign was drawn through it (seed/history.py); read, never written any more.
+SEEDED_SAMPLER_VERSION = "seed-1"
 #: Longest campaign name (``Campaign.name``), counted after whitespace is collapsed; the planner's
 #: text box allows the same.
 CAMPAIGN_NAME_MAX = 64

@@ -7,9 +7,10 @@ record `sampler.run.run_draw` writes, plus the fields that are recorded, not der
 and campaign, when, by whom; `sampler.verify.RECORDED_NOT_DERIVABLE`).
 
 Draws that cannot be verified say so (``reason``) instead of giving a record that would fail:
-``"seeded"``: a seeded institution campaign (sampler version ``seed-1``), written directly by the
-seeder from a frame it did not keep (the seeded certificate campaigns went through the lottery and
-verify); ``"incomplete"``: a live draw committed before the store kept the whole record.
+``"seeded"``: a draw written directly by the seeder (sampler version ``seed-1``) from a frame it did
+not keep, as the institution campaigns of stores seeded before they went through the lottery (every
+seeded campaign now does, `seed.history`, and verifies); ``"incomplete"``: a live draw committed
+before the store kept the whole record.
 """
 
 from __future__ import annotations
@@ -19,14 +20,15 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, select
+import pandas as pd
+from sqlalchemy import Engine, func, select
 
 from models.access import Role
 from models.campaigns import SEEDED_SAMPLER_VERSION, Assignment, Campaign, Draw, DrawTarget
+from models.draw_records import WorkflowError
+from models.frozen import load_frozen
 
 __all__ = ["SEEDED_SAMPLER_VERSION", "DrawRecordExport", "export_draw_record", "stored_draw_record"]
-
-#: sampler_version of the historical draws written by the seed (not made by a sampler run).
 
 #: Columns of a stored target behind each stratum key a live draw's plan may use.
 _STRATUM_COLUMNS = {"region": "region_code", "scheme": "scheme_code"}
@@ -102,10 +104,11 @@ def stored_draw_record(engine: Engine, draw_id: int) -> DrawRecordExport | None:
         kept = params.get("record")
         if not isinstance(kept, dict):
             return DrawRecordExport(draw_id, None, "incomplete")
-        targets = connection.execute(
+        rows = connection.execute(
             select(
                 target.c.id,
-                target.c.certificate_id,
+                # the unit: a certificate, or an institution in an institution campaign
+                func.coalesce(target.c.certificate_id, target.c.institution_id).label("unit_id"),
                 target.c.region_code,
                 target.c.scheme_code,
                 target.c.inclusion_probability,
@@ -116,22 +119,17 @@ def stored_draw_record(engine: Engine, draw_id: int) -> DrawRecordExport | None:
             .join(target, target.c.id == team.c.target_id)
             .where(target.c.draw_id == draw_id)
         ).all()
-    plan = kept["plan"]
-    strata = plan.get("strata") or []
-
-    def stratum(values: Any) -> str:
-        if not strata:
-            return "all"
-        return "|".join(str(getattr(values, _STRATUM_COLUMNS.get(key, key), "?")) for key in strata)
-
+        plan = kept["plan"]
+        strata = plan.get("strata") or []
+        labels = _strata_labels(connection, rows, strata, row.frame_hash)
+    targets = [
+        _Target(int(t.id), int(t.unit_id), label, float(t.inclusion_probability))
+        for t, label in zip(rows, labels, strict=True)
+    ]
     # canonical order of a draw: stratum label, then unit id
-    ordered = sorted(targets, key=lambda t: (stratum(t), t.certificate_id))
+    ordered = sorted(targets, key=lambda t: (t.stratum, t.unit_id))
     units = [
-        {
-            "unit_id": int(t.certificate_id),
-            "stratum": stratum(t),
-            "inclusion_probability": float(t.inclusion_probability),
-        }
+        {"unit_id": t.unit_id, "stratum": t.stratum, "inclusion_probability": t.inclusion_probability}
         for t in ordered
     ]
     record: dict[str, Any] = {
@@ -181,23 +179,53 @@ def stored_draw_record(engine: Engine, draw_id: int) -> DrawRecordExport | None:
     return DrawRecordExport(draw_id, record)
 
 
+@dataclass(frozen=True)
+class _Target:
+    id: int  # the target row
+    unit_id: int  # certificate id, or institution id in an institution campaign
+    stratum: str
+    inclusion_probability: float
+
+
+def _strata_labels(connection, rows: list, strata: list[str], frame_hash: str) -> list[str]:
+    """Each target's stratum label (``"all"`` without strata; keys joined by ``|``).
+
+    Region and scheme come from the target row; any other key (an institution campaign's
+    ``risk_grade``) from the frame frozen under ``frame_hash`` (``"?"`` when the store lacks it).
+    """
+    if not strata:
+        return ["all"] * len(rows)
+    columns: dict[str, list[str]] = {}
+    frozen = None
+    for key in strata:
+        if key in _STRATUM_COLUMNS:
+            columns[key] = [str(getattr(t, _STRATUM_COLUMNS[key])) for t in rows]
+            continue
+        if frozen is None:
+            try:
+                frozen = load_frozen(connection, frame_hash, kind="frame").set_index("unit_id")
+            except WorkflowError:  # not frozen (an old store): the record will not verify
+                frozen = pd.DataFrame()
+        values = frozen[key] if key in frozen.columns else pd.Series(dtype=object)
+        columns[key] = [str(values.get(t.unit_id, "?")) for t in rows]
+    return ["|".join(parts) for parts in zip(*(columns[key] for key in strata), strict=True)]
+
+
 def _teams(ordered: list, members: list, slots: dict[str, list]) -> list[dict[str, Any]]:
     """Team rows in the sampler's order: targets by unit id, then slot (lead first)."""
     by_target: dict[int, list] = {}
     for member in members:
         by_target.setdefault(member.target_id, []).append(member)
     rows = []
-    for t in sorted(ordered, key=lambda t: t.certificate_id):
-        recorded = [int(i) for i in slots.get(str(t.certificate_id), [])]
+    for t in sorted(ordered, key=lambda t: t.unit_id):
+        recorded = [int(i) for i in slots.get(str(t.unit_id), [])]
 
         def place(member, recorded=recorded) -> tuple[int, int, int]:
             known = recorded.index(member.inspector_id) if member.inspector_id in recorded else len(recorded)
             return (0 if member.role == "lead" else 1, known, int(member.inspector_id))
 
         for slot, member in enumerate(sorted(by_target.get(t.id, []), key=place), start=1):
-            rows.append(
-                {"unit_id": int(t.certificate_id), "slot": slot, "inspector_id": int(member.inspector_id)}
-            )
+            rows.append({"unit_id": t.unit_id, "slot": slot, "inspector_id": int(member.inspector_id)})
     return rows
 
 

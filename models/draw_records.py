@@ -211,7 +211,7 @@ def write_draw(
             sampler_version=record.sampler_version,
         )
     ).inserted_primary_key[0]
-    target_ids = _insert_targets(connection, draw_id, targets)
+    target_ids = _insert_targets(connection, draw_id, targets, unit_type=record.unit_type)
     team_rows = [
         dict(target_id=target_ids[int(row.unit_id)], inspector_id=int(row.inspector_id), role=str(row.role))
         for row in assignments.itertuples(index=False)
@@ -245,12 +245,15 @@ def write_draw(
     return int(draw_id)
 
 
-def _insert_targets(connection, draw_id: int, targets: pd.DataFrame) -> dict[int, int]:
+def _insert_targets(connection, draw_id: int, targets: pd.DataFrame, *, unit_type: str) -> dict[int, int]:
+    """Write the targets; {unit id: target id}. A unit is a certificate, or (``unit_type``
+    ``"institution"``) an institution: ``certificate_id`` NULL, ``institution_id`` the unit."""
+    by_institution = unit_type == "institution"
     rows = [
         dict(
             draw_id=draw_id,
-            certificate_id=int(row.unit_id),
-            institution_id=int(row.institution_id),
+            certificate_id=None if by_institution else int(row.unit_id),
+            institution_id=int(row.unit_id if by_institution else row.institution_id),
             region_code=str(row.region),
             scheme_code=str(row.scheme),
             inclusion_probability=float(row.inclusion_probability),
@@ -259,6 +262,5 @@ def _insert_targets(connection, draw_id: int, targets: pd.DataFrame) -> dict[int
     ]
     connection.execute(insert(DrawTarget.__table__), rows)
     table = DrawTarget.__table__
-    return dict(
-        connection.execute(select(table.c.certificate_id, table.c.id).where(table.c.draw_id == draw_id)).all()
-    )
+    unit = table.c.institution_id if by_institution else table.c.certificate_id
+    return dict(connection.execute(select(unit, table.c.id).where(table.c.draw_id == draw_id)).all())

@@ -228,14 +228,17 @@ def load_certificate_frame(
     return _conform(joined, schema)
 
 
-def with_last_drawn(connection: Connection, frame: pd.DataFrame) -> pd.DataFrame:
+def with_last_drawn(
+    connection: Connection, frame: pd.DataFrame, *, unit_type: str = "certificate"
+) -> pd.DataFrame:
     """``frame`` with column `LAST_DRAWN`: per unit, the date of its latest draw target (any campaign).
 
     Read in the caller's transaction (a draw's opening, so that the frozen frame says what was known
     then). The date is the draw's ``drawn_at`` in UTC as ISO text (``2026-03-01``), missing when the
-    unit was never drawn. An existing `LAST_DRAWN` column is replaced; the other columns and the row
-    order are kept. A table without ``unit_id`` is no frame: it is returned as it is (for the
-    sampler to refuse, naming the column).
+    unit was never drawn. Units are certificates, or with ``unit_type`` ``"institution"`` institutions
+    (targets of institution campaigns only). An existing `LAST_DRAWN` column is replaced; the other
+    columns and the row order are kept. A table without ``unit_id`` is no frame: it is returned as it
+    is (for the sampler to refuse, naming the column).
     """
     if "unit_id" not in frame.columns:
         return frame
@@ -244,11 +247,12 @@ def with_last_drawn(connection: Connection, frame: pd.DataFrame) -> pd.DataFrame
     from models.campaigns import Draw, DrawTarget
 
     d, t = Draw.__table__, DrawTarget.__table__
+    if unit_type == "institution":
+        unit, drawn = t.c.institution_id, t.c.certificate_id.is_(None)
+    else:
+        unit, drawn = t.c.certificate_id, t.c.certificate_id.is_not(None)
     rows = connection.execute(
-        select(t.c.certificate_id, func.max(d.c.drawn_at))
-        .join(d, d.c.id == t.c.draw_id)
-        .where(t.c.certificate_id.is_not(None))
-        .group_by(t.c.certificate_id)
+        select(unit, func.max(d.c.drawn_at)).join(d, d.c.id == t.c.draw_id).where(drawn).group_by(unit)
     ).all()
     latest = pd.Series(
         [_utc_date(moment) for _, moment in rows], index=[int(unit) for unit, _ in rows], dtype="str"

@@ -239,7 +239,7 @@ def open_draw(
     *,
     campaign_name: str,
     year: int,
-    scheme: str,
+    scheme: str | None,
     frame: pd.DataFrame,
     pool: pd.DataFrame,
     actor: Actor,
@@ -248,7 +248,8 @@ def open_draw(
     """Open the draw of a campaign: create it as planned (or take the planned one), fix the nonce,
     freeze the population.
 
-    ``frame`` (certificate units, e.g. `models.frames.load_certificate_frame`) and ``pool``
+    ``frame`` (certificate units, e.g. `models.frames.load_certificate_frame`; institution units,
+    ``unit_id`` the institution id, for a campaign planned with ``unit_type`` ``"institution"``) and ``pool``
     (inspectors, `models.frames.load_inspector_pool`) are frozen in the same transaction
     (`models.frozen.freeze`); the frozen frame gains column `models.frames.LAST_DRAWN` (each unit's
     latest draw date as of now), so its hash is not the hash of ``frame``. The session keeps the frozen
@@ -268,7 +269,9 @@ def open_draw(
     try:
         with engine.begin() as connection:
             campaign = connection.execute(
-                select(c.c.id, c.c.status, c.c.scheme_code).where(c.c.year == year, c.c.name == name)
+                select(c.c.id, c.c.status, c.c.scheme_code, c.c.unit_type).where(
+                    c.c.year == year, c.c.name == name
+                )
             ).first()
             if campaign is None:
                 campaign_id = connection.execute(
@@ -307,7 +310,10 @@ def open_draw(
                 .values(status="superseded")
             )
             try:
-                frame_hash = freeze(connection, "frame", with_last_drawn(connection, frame))
+                unit_type = campaign.unit_type if campaign is not None else "certificate"
+                frame_hash = freeze(
+                    connection, "frame", with_last_drawn(connection, frame, unit_type=unit_type)
+                )
                 pool_hash = freeze(connection, "pool", pool)
             except SamplerError as error:  # not a frame or not a pool (a column missing, empty ...)
                 raise WorkflowError(
@@ -516,6 +522,7 @@ def commit_attempt(
             frame_hash=record.frame_hash,
             params=params,
             sampler_version=record.sampler_version,
+            unit_type=campaign["unit_type"],
             scheme_code=campaign["scheme_code"],
             drawn_at=record.drawn_at,
         )

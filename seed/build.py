@@ -120,8 +120,7 @@ class Dataset:
         yield "inspectorscheme", iter([self.inspectors.scheme_table()])
         yield "inspectoraffiliation", iter([self.inspectors.affiliation])
         yield "checkitem", iter([checklist_table()])
-        for name in ("campaign", "draw", "drawtarget", "assignment", "inspectionoutcome", "finding"):
-            yield name, iter([getattr(c, name)])
+        yield "campaign", iter([c.campaign])
 
 
 @dataclass

@@ -3,25 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from models.access import SYSTEM_SEEDER, Role
-from models.campaigns import SEEDED_SAMPLER_VERSION
+from models.access import SYSTEM_SEEDER
 from models.reference_data import PROVINCES, SCHEME_CODES, SCHEMES
 from models.vocabulary import FINDING_CATEGORIES
 from models.workdays import add_working_days
-from sampler.plan_file import FIXED_METHOD, parse_plan
-from sampler.run import plan_frame, run_draw
 from seed import calibration as cal
-from seed.certificates import STATUS_INDEX, Certificates
+from seed.certificates import Certificates
 from seed.dates import day
 from seed.inspectors import Inspectors
 from seed.institutions import Institutions
 from seed.names import person_names
-from seed.populations import inspector_pool, institution_frame, result_tables
+from seed.populations import institution_frame
 
 SCHEME_NAMES = {code: zh for code, zh, *_ in SCHEMES}
 LEGAL_BASIS_CERTIFICATE = "《中华人民共和国认证认可条例》；《认证证书和认证标志管理办法》；国办发〔2015〕58号"
@@ -73,33 +69,34 @@ PROVINCE_NAMES_ZH = {code: zh for code, _abbr, zh, *_ in PROVINCES}
 
 @dataclass(frozen=True)
 class PlannedDraw:
-    """A historical certificate campaign to draw through the lottery (`seed.history`)."""
+    """A historical campaign to draw through the lottery (`seed.history`).
+
+    Certificate campaigns draw ``n`` certificates of ``scheme`` in proportion to the provinces;
+    institution campaigns (``scheme`` None) draw ``sizes`` institutions per risk grade.
+    """
 
     year: int
     name: str
-    scheme: str
+    scheme: str | None
     drawn_at: dt.datetime  # UTC, when the draw was opened and committed
-    n: int  # targets (proportional over the provinces)
+    n: int  # targets
     team_size: int
     drawn_by: str  # the drawing officer's display name
+    unit_type: str = "certificate"
+    sizes: dict[str, int] | None = None  # institution campaigns: targets per risk grade
 
 
 @dataclass
 class CampaignTables:
-    """Rows of the six campaign tables as column lists, and the certificate draws still to make.
+    """The draws still to make and the campaign rows written directly, as column lists.
 
-    Institution campaigns (and the planned FOREST campaign) are rows; certificate campaigns are
-    ``draws``, drawn through the real lottery after the registers are loaded (`seed.history`).
+    Every drawn campaign (certificates and institutions) is in ``draws``, drawn through the real
+    lottery after the registers are loaded (`seed.history`); only the planned FOREST campaign is a row.
     """
 
     draws: list[PlannedDraw] = field(default_factory=list)
 
     campaign: dict[str, list] = field(default_factory=dict)
-    draw: dict[str, list] = field(default_factory=dict)
-    drawtarget: dict[str, list] = field(default_factory=dict)
-    assignment: dict[str, list] = field(default_factory=dict)
-    inspectionoutcome: dict[str, list] = field(default_factory=dict)
-    finding: dict[str, list] = field(default_factory=dict)
 
     def add(self, table: str, **values: object) -> None:
         columns = getattr(self, table)
@@ -126,8 +123,7 @@ class _Builder:
         self.as_of = day(cal.AS_OF)
         self.by_scheme = {j: np.flatnonzero(certs.scheme == j) for j in range(len(SCHEME_CODES))}
         self.staff = person_names(rng, 12)
-        self.status_changes: dict[int, int] = {}
-        self.ids = {"campaign": 0, "target": 0, "outcome": 0, "finding": 0}
+        self.ids = {"campaign": 0}
 
     def next_id(self, key: str) -> int:
         self.ids[key] += 1
@@ -202,134 +198,30 @@ class _Builder:
         )
 
     def institution_campaign(self, year: int) -> None:
-        """The year's campaign of institutions, drawn with the sampler (risk-grade ratios, teams under
-        the workload cap) and written directly (sampler version ``seed-1``: not through the lottery)."""
-        inst = self.inst
+        """Plan the year's campaign of institutions: each risk grade's share of the institutions in
+        business that day (`calibration.INSTITUTION_SAMPLING_RATIO`), drawn later through the lottery."""
         drawn = self.draw_date(year, "INSTITUTION")
-        frame = institution_frame(inst, drawn)
-        population = frame["risk_grade"].value_counts()
+        population = institution_frame(self.inst, drawn)["risk_grade"].value_counts()
         sizes = {
             grade: min(int(population[grade]), max(1, round(ratio * int(population[grade]))))
             for grade, ratio in cal.INSTITUTION_SAMPLING_RATIO.items()
             if grade in population.index
         }
-        seed = int(self.rng.integers(0, 2**31 - 1))
-        inspection_date = drawn.astype(dt.date) + dt.timedelta(days=10)
-        plan = parse_plan(
-            {
-                "seed": seed,
-                "strata": ["risk_grade"],
-                "allocation": {"method": FIXED_METHOD, "sizes": sizes},
-                "assignment": {
-                    "team_size": 2,
-                    "cap": cal.WORKLOAD_CAP,
-                    "inspection_date": inspection_date.isoformat(),
-                    "cross_region": False,
-                },
-            }
-        )
-        record = run_draw(plan_frame(frame, plan), plan, inspector_pool(self.insp, year, {}))
-        targets, teams = result_tables(record, frame)
-        params = {
-            "method": "stratified_random",
-            "strata": ["risk_grade"],
-            "allocation": "by_risk_ratio",
-            "ratios": cal.INSTITUTION_SAMPLING_RATIO,
-            "n": len(targets),
-            "frame_size": len(frame),
-            "frame_hash": record["frame_hash"],
-            "pool_hash": record["assignment"]["pool_hash"],
-        }
-        self.campaign(year, f"{year}年认证机构双随机抽查", drawn, seed, params, targets, teams)
-
-    def campaign(self, year, name, drawn, seed, params, targets, teams) -> None:
-        rng = self.rng
-        inspected, published = campaign_schedule(rng, drawn, len(targets), self.as_of)
-        done = inspected <= self.as_of
-        deadline = _working_days_after(inspected.max(), PUBLISH_WITHIN_WORKING_DAYS)
-        if not done.all():
-            status, deadline = "assigned", None
-        elif published is None:
-            status = "completed"
-        else:
-            status = "published"
-        cid = self.campaign_row(year, name, "institution", None, status, deadline, published)
-        seconds = int(rng.integers(9 * 3600, 11 * 3600))
-        drawn_at = dt.datetime.combine(drawn.astype(dt.date), dt.time()) + dt.timedelta(seconds=seconds)
-        self.out.add(
-            "draw",
-            id=cid,
-            campaign_id=cid,
-            seed=seed,
-            frame_hash=params["frame_hash"],
-            params_json=json.dumps(params, sort_keys=True),
-            drawn_at=drawn_at,
-            drawn_by=SYSTEM_SEEDER.subject,
-            drawn_by_name=f"{DRAWING_OFFICE} {self.staff[cid % len(self.staff)]}",
-            drawn_by_role=str(Role.PLANNER),
-            sampler_version=SEEDED_SAMPLER_VERSION,
-        )
-        members = teams.groupby("unit_id", sort=False)
-        for target, when, ok in zip(
-            targets.itertuples(index=False), inspected.tolist(), done.tolist(), strict=True
-        ):
-            tid = self.next_id("target")
-            self.out.add(
-                "drawtarget",
-                id=tid,
-                draw_id=cid,
-                certificate_id=None,
-                institution_id=int(target.institution_id),
-                region_code=target.region,
-                scheme_code=target.scheme,
-                inclusion_probability=float(target.inclusion_probability),
+        seconds = int(self.rng.integers(9 * 3600, 11 * 3600))
+        self.out.draws.append(
+            PlannedDraw(
+                year=year,
+                name=f"{year}年认证机构双随机抽查",
+                scheme=None,
+                drawn_at=dt.datetime.combine(drawn.astype(dt.date), dt.time(), tzinfo=dt.UTC)
+                + dt.timedelta(seconds=seconds),
+                n=sum(sizes.values()),
+                team_size=2,
+                drawn_by=f"{DRAWING_OFFICE} {self.staff[len(self.out.draws) % len(self.staff)]}",
+                unit_type="institution",
+                sizes=sizes,
             )
-            for member in members.get_group(target.unit_id).itertuples(index=False):
-                self.out.add(
-                    "assignment", target_id=tid, inspector_id=int(member.inspector_id), role=member.role
-                )
-            if ok:
-                self.outcome(
-                    tid,
-                    year,
-                    None,
-                    int(target.institution_id),
-                    target.scheme,
-                    "institution",
-                    when,
-                    target.region,
-                )
-
-    def outcome(self, tid, year, certificate, institution, scheme, unit_type, when, region) -> None:
-        result = draw_outcome(self.rng, self.inst, institution, scheme, unit_type)
-        oid = self.next_id("outcome")
-        self.out.add(
-            "inspectionoutcome",
-            id=oid,
-            target_id=tid,
-            inspected_on=when,
-            method=result.method,
-            outcome_code=result.code,
-            follow_up=result.follow_up,
-            note=NOTES[result.code],
-            recorded_by=SYSTEM_SEEDER.subject,
-            recorded_by_name=bureau_name(region),
-            recorded_by_role=str(Role.BUREAU),
-            recorded_at=dt.datetime.combine(when, dt.time(17)),
-            review_status="approved",  # the seeded history was reviewed before it was published
         )
-        for category in result.findings:
-            self.out.add(
-                "finding",
-                id=self.next_id("finding"),
-                outcome_id=oid,
-                category=category,
-                description=FINDING_TEXT[category],
-            )
-        if certificate is not None and year >= cal.AS_OF.year - 1:
-            new_status = STATUS_AFTER.get(result.follow_up)
-            if new_status:
-                self.status_changes[certificate] = STATUS_INDEX[new_status]
 
 
 #: A certificate's status after an inspection's follow-up (recent campaigns change the register).
@@ -394,14 +286,8 @@ def _findings(rng: np.random.Generator, scheme: str, bad: bool) -> tuple[str, ..
 def generate_campaigns(
     rng: np.random.Generator, scale: cal.Scale, inst: Institutions, certs: Certificates, insp: Inspectors
 ) -> CampaignTables:
-    """Every campaign 2017-2026; recent suspensions and withdrawals are written back to ``certs.status``."""
-    builder = _Builder(rng, scale, inst, certs, insp)
-    tables = builder.run()
-    for certificate, status in builder.status_changes.items():
-        index = certificate - 1
-        if certs.status[index] == STATUS_INDEX["valid"]:
-            certs.status[index] = status
-    return tables
+    """Every campaign 2017-2026: the draws to make (`seed.history`) and the planned FOREST campaign."""
+    return _Builder(rng, scale, inst, certs, insp).run()
 
 
 PUBLISH_WITHIN_WORKING_DAYS = 20  # results published within 20 working days of being formed

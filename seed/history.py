@@ -1,7 +1,8 @@
-"""The seeded certificate campaigns, drawn through the real lottery after the registers are loaded.
+"""The seeded campaigns, drawn through the real lottery after the registers are loaded.
 
 Every planned draw (`seed.campaigns.PlannedDraw`) goes the way a planner's does, in date order:
-`models.lottery.open_draw` freezes the frame (the scheme's certificates valid that day) and the
+`models.lottery.open_draw` freezes the frame (the scheme's certificates valid that day, stratified by
+province; or the institutions in business that day, stratified by risk grade) and the
 inspector pool (inspectors registered by then, each with the teams they already serve on that year,
 `models.workload`), `sampler.run.run_draw` draws targets and teams from the frozen population with the
 session's seed, `record_attempt` logs the attempt and `commit_attempt` commits it under the workload
@@ -36,12 +37,13 @@ from models.lottery import commit_attempt, open_draw, record_attempt, session_po
 from models.outcome_entry import OutcomeRecord
 from models.results import approve_pending, publish_campaign, record_outcomes
 from models.workload import inspector_load
-from sampler.plan_file import parse_plan
+from sampler.plan_file import FIXED_METHOD, parse_plan
 from sampler.run import plan_frame, run_draw
 from seed import calibration as cal
 from seed.campaigns import (
     FINDING_TEXT,
     LEGAL_BASIS_CERTIFICATE,
+    LEGAL_BASIS_INSTITUTION,
     NOTES,
     STATUS_AFTER,
     SUPERVISION_OFFICE,
@@ -54,14 +56,15 @@ from seed.certificates import Certificates
 from seed.dates import day
 from seed.inspectors import Inspectors
 from seed.institutions import Institutions
-from seed.populations import certificate_frame, inspector_pool, result_tables
+from seed.populations import certificate_frame, inspector_pool, institution_frame, result_tables
 
 Progress = Callable[[str, int], None]
 STRATUM = "region"  # certificate campaigns are stratified by province, like the planner's draws
+INSTITUTION_STRATUM = "risk_grade"  # institution campaigns: fixed sizes per risk grade
 
 
 class History:
-    """Draws the planned certificate campaigns through the lottery (see the module notes)."""
+    """Draws the planned campaigns through the lottery (see the module notes)."""
 
     def __init__(
         self,
@@ -92,34 +95,47 @@ class History:
         simulation.at(planned.drawn_at)
         planner = Actor(subject=SYSTEM_SEEDER.subject, name=planned.drawn_by, role=Role.PLANNER)
         drawn = np.datetime64(planned.drawn_at.date(), "D")
+        by_institution = planned.unit_type == "institution"
+        legal_basis = LEGAL_BASIS_INSTITUTION if by_institution else LEGAL_BASIS_CERTIFICATE
         with self.engine.begin() as connection:
             connection.execute(
                 insert(Campaign.__table__).values(
                     year=planned.year,
                     name=planned.name,
-                    legal_basis=LEGAL_BASIS_CERTIFICATE,
-                    unit_type="certificate",
+                    legal_basis=legal_basis,
+                    unit_type=planned.unit_type,
                     scheme_code=planned.scheme,
                     status="planned",
                 )
             )
             load = inspector_load(connection, planned.year)
+        if by_institution:
+            units = institution_frame(self.inst, drawn)
+        else:
+            units = certificate_frame(self.certs, self.inst, planned.scheme, drawn)
         session = open_draw(
             self.engine,
             campaign_name=planned.name,
             year=planned.year,
             scheme=planned.scheme,
-            frame=certificate_frame(self.certs, self.inst, planned.scheme, drawn),
+            frame=units,
             pool=inspector_pool(self.insp, planned.year, load),
             actor=planner,
         )
         frame, pool = session_population(self.engine, session.id)
         inspection_date = planned.drawn_at.date() + dt.timedelta(days=10)
+        if by_institution:
+            allocation: dict = {"method": FIXED_METHOD, "sizes": planned.sizes}
+            sample: dict = {"strata": [INSTITUTION_STRATUM], "allocation": allocation}
+        else:
+            allocation = {"method": "proportional"}
+            sample = {"strata": [STRATUM], "n": planned.n, "allocation": allocation}
         inputs = {
             "scheme": planned.scheme,
             "year": planned.year,
             "n": planned.n,
-            "allocation": "proportional",
+            "allocation": allocation["method"],
+            "sizes": planned.sizes,
             "inspection_date": inspection_date.isoformat(),
             "team_size": planned.team_size,
             "cap": cal.WORKLOAD_CAP,
@@ -128,9 +144,7 @@ class History:
         plan = parse_plan(
             {
                 "seed": session_seed(self.engine, session.id, actor=planner),
-                "strata": [STRATUM],
-                "n": planned.n,
-                "allocation": {"method": "proportional"},
+                **sample,
                 "assignment": {
                     "team_size": planned.team_size,
                     "cap": cal.WORKLOAD_CAP,
@@ -161,8 +175,9 @@ class History:
                 frame_hash=record["frame_hash"],
                 params=params_of_record(record),
                 sampler_version=version("regdash"),
-                legal_basis=LEGAL_BASIS_CERTIFICATE,
+                legal_basis=legal_basis,
                 scheme_code=planned.scheme,
+                unit_type=planned.unit_type,
             ),
             targets=targets,
             assignments=assignments,
@@ -176,7 +191,7 @@ class History:
         t = DrawTarget.__table__
         with self.engine.connect() as connection:
             rows = connection.execute(
-                select(t.c.id, t.c.certificate_id, t.c.institution_id, t.c.region_code)
+                select(t.c.id, t.c.certificate_id, t.c.institution_id, t.c.region_code, t.c.scheme_code)
                 .where(t.c.draw_id == draw_id)
                 .order_by(t.c.id)
             ).all()
@@ -185,7 +200,7 @@ class History:
         for row, when in zip(rows, inspected.tolist(), strict=True):
             if when > self.as_of.item():
                 continue
-            result = draw_outcome(self.rng, self.inst, row.institution_id, planned.scheme, "certificate")
+            result = draw_outcome(self.rng, self.inst, row.institution_id, row.scheme_code, planned.unit_type)
             batches.setdefault(row.region_code, []).append(
                 OutcomeRecord(
                     target_id=row.id,
@@ -199,7 +214,11 @@ class History:
                     disposal_status="not_required" if result.follow_up == "none" else "open",
                 )
             )
-            if planned.year >= cal.AS_OF.year - 1 and result.follow_up in STATUS_AFTER:
+            if (
+                row.certificate_id is not None
+                and planned.year >= cal.AS_OF.year - 1
+                and result.follow_up in STATUS_AFTER
+            ):
                 self.status_changes[int(row.certificate_id)] = (STATUS_AFTER[result.follow_up], when)
         # each province's bureau enters its results at 17:00 on the day of its last inspection
         for region, outcomes in sorted(

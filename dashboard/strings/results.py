@@ -89,7 +89,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "检查事项 {item} 不属于本抽查任务",
         "en": "checklist item {item} is not one this campaign checks",
     },
-    "error.workflow.duplicate_item": {"zh": "检查事项 {item} 重复", "en": "checklist item {item} given twice"},
+    "error.workflow.duplicate_item": {
+        "zh": "检查事项 {item} 重复",
+        "en": "checklist item {item} given twice",
+    },
     "error.workflow.score_out_of_range": {
         "zh": "检查事项 {item} 的得分 {score} 超出 0–{max} 分",
         "en": "score {score} of item {item} is outside 0-{max}",
