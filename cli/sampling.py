@@ -133,6 +133,7 @@ def _frozen(database_url: str, digest: Any, kind: str):
         return None
     from sqlalchemy.exc import SQLAlchemyError
 
+    from models.draw_records import WorkflowError
     from models.frozen import frozen_info, load_frozen
 
     try:
@@ -141,6 +142,8 @@ def _frozen(database_url: str, digest: Any, kind: str):
         return None if info is None or info["kind"] != kind else load_frozen(engine, digest, kind=kind)
     except SQLAlchemyError as error:
         raise _unreadable(f"the frozen {kind}", error, database_url) from error
+    except WorkflowError as error:  # the stored content was changed behind the app's back
+        raise SamplerError(str(error), field="--database-url") from error
 
 
 def _load_frame(

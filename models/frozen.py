@@ -25,11 +25,13 @@ from typing import Literal
 
 import pandas as pd
 from sqlalchemy import CheckConstraint, Column, Connection, Engine, LargeBinary, select
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Field, SQLModel
 
 from models import clock
 from models.draw_records import WorkflowError
 from sampler.assign import pool_hash
+from sampler.errors import SamplerError
 from sampler.frame import frame_hash
 
 __all__ = ["KINDS", "FrozenPopulation", "freeze", "frozen_hash", "frozen_info", "load_frozen"]
@@ -74,10 +76,26 @@ def _encode(frame: pd.DataFrame) -> bytes:
     return sink.getvalue().to_pybytes()
 
 
-def _decode(data: bytes) -> pd.DataFrame:
+def _decode(data: bytes, digest: str) -> pd.DataFrame:
+    """The frame stored as ``data``; ``WorkflowError`` ``frozen_damaged`` when the bytes do not decode
+    to a valid Arrow table (fully validated before pandas touches its buffers)."""
     import pyarrow as pa
 
-    return pa.ipc.open_stream(pa.py_buffer(data)).read_all().to_pandas()
+    try:
+        table = pa.ipc.open_stream(pa.py_buffer(data)).read_all()
+        table.validate(full=True)
+        return table.to_pandas()
+    except (pa.ArrowException, ValueError, TypeError, OSError) as error:
+        raise _damaged(digest) from error
+
+
+def _damaged(digest: str) -> WorkflowError:
+    return WorkflowError(
+        f"the frozen population {digest[:16]} in the store is damaged (its content no longer decodes or "
+        "no longer hashes to its key): it was changed behind the app's back; run 'regdash audit verify'",
+        code="frozen_damaged",
+        hash=digest,
+    )
 
 
 def freeze(connection: Connection, kind: Kind, frame: pd.DataFrame) -> str:
@@ -109,32 +127,50 @@ def freeze(connection: Connection, kind: Kind, frame: pd.DataFrame) -> str:
     return digest
 
 
-def _read(connection: Connection, digest: str, kind: Kind | None) -> bytes | None:
+def _read(connection: Connection, digest: str, kind: Kind | None) -> tuple[object, str] | None:
+    """(stored content, kind) of the frozen set ``digest`` (None when there is none)."""
     table = FrozenPopulation.__table__
-    query = select(table.c.data).where(table.c.hash == digest)
+    query = select(table.c.data, table.c.kind).where(table.c.hash == digest)
     if kind is not None:
         query = query.where(table.c.kind == kind)
-    return connection.execute(query).scalar()
+    row = connection.execute(query).first()
+    return None if row is None else (row.data, row.kind)
 
 
 def load_frozen(engine: Engine | Connection, digest: str, *, kind: Kind | None = None) -> pd.DataFrame:
     """The frame or pool frozen under ``digest``, exactly as it was frozen (dtypes, row order).
 
     ``kind`` ("frame" / "pool") narrows the look-up. Raises ``WorkflowError`` (code
-    ``frozen_missing``) when the store holds no such frozen set.
+    ``frozen_missing``) when the store holds no such frozen set, ``frozen_damaged`` when its stored
+    content was changed (it does not decode, or no longer hashes to its key).
     """
-    if isinstance(engine, Connection):
-        data = _read(engine, digest, kind)
-    else:
-        with engine.connect() as connection:
-            data = _read(connection, digest, kind)
-    if data is None:
+    try:
+        if isinstance(engine, Connection):
+            found = _read(engine, digest, kind)
+        else:
+            with engine.connect() as connection:
+                found = _read(connection, digest, kind)
+    except (UnicodeDecodeError, OperationalError) as error:  # SQLite: bytes rewritten as broken TEXT
+        if isinstance(error, OperationalError) and "decode" not in str(error):
+            raise
+        raise _damaged(digest) from error
+    if found is None:
         raise WorkflowError(
             f"the store holds no frozen {kind or 'population'} {digest[:16]}",
             code="frozen_missing",
             hash=digest,
         )
-    return _decode(bytes(data))
+    data, stored_kind = found
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise _damaged(digest)
+    frame = _decode(bytes(data), digest)
+    try:
+        intact = frozen_hash(stored_kind, frame) == digest
+    except (SamplerError, ValueError, TypeError):
+        intact = False
+    if not intact:
+        raise _damaged(digest)
+    return frame
 
 
 def frozen_info(engine: Engine, digest: str) -> dict | None:

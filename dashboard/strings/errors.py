@@ -277,4 +277,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "证书（编号 {certificate_id}）的这一状态变化不符合其历史记录，未登记。",
         "en": "This event does not fit the history of certificate {certificate_id}; nothing was recorded.",
     },
+    "error.workflow.frozen_damaged": {
+        "zh": "数据库中固化的名单（{hash}）已损坏或被改动，无法使用。请运行审计核验（regdash audit verify）。",
+        "en": "The frozen population {hash} in the store is damaged or was changed: it cannot be used. "
+        "Run the audit check (regdash audit verify).",
+    },
 }

@@ -82,7 +82,9 @@ def test_the_audit_log_vouches_for_the_frozen_sets_a_draw_was_opened_on(store):
         connection.execute(update(table).where(table.c.hash == session.frame_hash).values(data=data))
     problems = verify_rows(store).changed
     assert [(p.rowset, p.key) for p in problems] == [("frozen_frame", session.frame_hash)]
-    assert frame_hash(load_frozen(store, session.frame_hash)) != session.frame_hash
+    with pytest.raises(WorkflowError) as caught:  # and the draw refuses the forged content
+        load_frozen(store, session.frame_hash)
+    assert caught.value.code == "frozen_damaged"
 
 
 def test_two_transactions_freezing_the_same_frame_at_once_store_it_once(store):
@@ -108,3 +110,33 @@ def test_two_transactions_freezing_the_same_frame_at_once_store_it_once(store):
         thread.join(timeout=60)
     assert failures == [] and digests == [frame_hash(frame)] * 2
     assert _rows(store) == 1
+
+
+def _rewrite(store, digest: str, data) -> None:
+    table = FrozenPopulation.__table__
+    with store.begin() as connection:
+        connection.execute(table.update().where(table.c.hash == digest).values(data=data))
+
+
+@pytest.mark.parametrize("damage", ["flipped byte", "truncated", "another set's content", "empty"])
+def test_a_frozen_set_changed_behind_the_apps_back_is_refused_by_name(store, damage):
+    frame = load_certificate_frame(store)
+    other = frame.assign(institution_id=frame["institution_id"] + 1)  # a valid frame, other content
+    with store.begin() as connection:
+        digest = freeze(connection, "frame", frame)
+        foreign = freeze(connection, "frame", other)
+    with store.connect() as connection:
+        table = FrozenPopulation.__table__
+        stored = dict(connection.execute(select(table.c.hash, table.c.data)).all())
+    data = bytes(stored[digest])
+    middle = len(data) // 2
+    replaced = {
+        "flipped byte": data[:middle] + bytes([data[middle] ^ 0xFF]) + data[middle + 1 :],
+        "truncated": data[: len(data) - 40],
+        "another set's content": bytes(stored[foreign]),
+        "empty": b"",
+    }[damage]
+    _rewrite(store, digest, replaced)
+    with pytest.raises(WorkflowError) as caught:
+        load_frozen(store, digest)
+    assert caught.value.code == "frozen_damaged" and caught.value.fields == {"hash": digest}
