@@ -222,6 +222,20 @@ def _store_differences(data: dict[str, Any], database_url: str) -> list[str]:
     return compare_fields(data, stored.record, keys, said=f"the store's draw {draw_id} has")
 
 
+def _with_last_drawn(table, plan, database_url: str | None):
+    """The store's frame with each unit's last draw date when the plan excludes recently drawn units
+    by that column (`models.frames.LAST_DRAWN`, as a draw's opening adds it); else ``table`` as it is."""
+    exclusion = plan.exclude_recent
+    if database_url is None or exclusion is None or exclusion.column in table.columns:
+        return table
+    from models.frames import LAST_DRAWN, with_last_drawn
+
+    if exclusion.column != LAST_DRAWN:
+        return table
+    with _engine(database_url).connect() as connection:
+        return with_last_drawn(connection, table)
+
+
 def _plan_and_frame(plan_path: str | None, frame_csv: str | None, database_url: str | None):
     from sampler.plan_file import load_plan
     from sampler.run import plan_frame
@@ -229,7 +243,7 @@ def _plan_and_frame(plan_path: str | None, frame_csv: str | None, database_url: 
     if plan_path is None:
         raise SamplerError("missing option --plan FILE", field="--plan")
     plan = load_plan(plan_path)
-    table = _load_frame(frame_csv, database_url)
+    table = _with_last_drawn(_load_frame(frame_csv, database_url), plan, database_url)
     missing = [c for c in plan.strata if c not in table.columns]
     if missing:
         raise SamplerError(
@@ -572,6 +586,7 @@ def _verify_record_file(
         raise SamplerError("the plan file differs from the plan stored in the record", field="--plan")
     source = data.get("frame_source")
     table = _load_frame(frame_csv, database_url, source=source, frozen=data["frame_hash"])
+    table = _with_last_drawn(table, recorded_plan, database_url)
     has_assignment = data["assignment"] is not None or recorded_plan.assignment is not None
     recorded_pool = (data["assignment"] or {}).get("pool_hash")
     pool = _load_pool(inspectors_csv, database_url, frozen=recorded_pool) if has_assignment else None

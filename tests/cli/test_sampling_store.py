@@ -86,3 +86,32 @@ def test_verify_reports_a_changed_frame(seeded_url, tmp_path):
     assert verified.returncode == 1
     assert verified.stdout.startswith("MISMATCH")
     assert "frame_hash: recorded" in verified.stdout
+
+
+def test_a_draw_from_the_store_can_exclude_recently_drawn_certificates(seeded_url, tmp_path):
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        "seed: 7\nn: 40\nassumed: {rate: 0.05}\n"
+        "exclude_recent: {months: 12, as_of: 2026-10-31, column: last_drawn_on}\n"
+    )
+    record = tmp_path / "record.json"
+    drawn = regdash("draw", "--plan", str(plan), "--database-url", seeded_url, "--output", str(record))
+    assert drawn.returncode == 0, drawn.stderr
+    data = json.loads(record.read_text())
+    engine = make_engine(seeded_url)
+    with engine.connect() as connection:  # independently: valid certificates drawn on or after the cut-off
+        recent = set(
+            connection.execute(
+                text(
+                    "SELECT DISTINCT t.certificate_id FROM drawtarget t JOIN draw d ON d.id = t.draw_id "
+                    "JOIN certificate c ON c.id = t.certificate_id "
+                    "WHERE c.status = 'valid' AND substr(d.drawn_at, 1, 10) >= '2025-10-31'"
+                )
+            ).scalars()
+        )
+    engine.dispose()
+    exclusion = data["draw"]["params"]["exclusion"]
+    assert exclusion["cutoff"] == "2025-10-31" and exclusion["excluded"] == len(recent) > 0
+    assert not recent & {int(unit["unit_id"]) for unit in data["draw"]["units"]}
+    verified = regdash("verify", "--record", str(record), "--database-url", seeded_url)
+    assert verified.returncode == 0 and verified.stdout.startswith("match"), verified.stdout
