@@ -17,9 +17,11 @@ from sampler.errors import MAX_REPLICATIONS, MAX_SEED
 
 __all__ = [
     "MAX_COUNT",
+    "MAX_ID",
     "MAX_REPLICATIONS",
     "MAX_SEED",
     "real_number",
+    "record_id",
     "required",
     "whole_number",
 ]
@@ -27,6 +29,9 @@ __all__ = [
 #: Largest population, sample size or count of deviations the commands take: far above any register
 #: (a national one holds some 10**7 certificates), low enough that the exact tail sums stay quick.
 MAX_COUNT = 10**9
+
+#: Largest row id (campaign, institution, ...): the top of a signed 64-bit database INTEGER.
+MAX_ID = 2**63 - 1
 
 _WHOLE = re.compile(r"[+-]?[0-9]+")
 _REAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
@@ -53,6 +58,11 @@ def whole_number(text: str | None, option: str, *, minimum: int = 0, maximum: in
     if not minimum <= value <= maximum:
         fail(f"{option} must be {bound}, got {value}")
     return value
+
+
+def record_id(text: str | None, option: str) -> int | None:
+    """``text`` as a row id in [1, MAX_ID] (None stays None); else one ``error:`` line naming ``option``."""
+    return whole_number(text, option, minimum=1, maximum=MAX_ID)
 
 
 def real_number(
