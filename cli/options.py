@@ -13,7 +13,7 @@ import math
 import re
 
 from cli.errors import fail
-from sampler.errors import MAX_REPLICATIONS, MAX_SEED
+from sampler.errors import MAX_COUNT, MAX_REPLICATIONS, MAX_SEED
 
 __all__ = [
     "MAX_COUNT",
@@ -25,10 +25,6 @@ __all__ = [
     "required",
     "whole_number",
 ]
-
-#: Largest population, sample size or count of deviations the commands take: far above any register
-#: (a national one holds some 10**7 certificates), low enough that the exact tail sums stay quick.
-MAX_COUNT = 10**9
 
 #: Largest row id (campaign, institution, ...): the top of a signed 64-bit database INTEGER.
 MAX_ID = 2**63 - 1
