@@ -210,6 +210,9 @@ NUMBER_CASES = [
     (("serve",), "--port", TWENTY_DIGITS, "--port"),
     (("serve", "--demo"), "--provider-port", "x", "--provider-port"),
     (("db", "expire", "--database-url", "sqlite:///{tmp}/s.db"), "--today", "2026-02-30", "--today"),
+    (("db", "stats", "--database-url", "sqlite:///{tmp}/s.db"), "--as-of", "0001-01-01", "1990-01-01"),
+    (("db", "stats", "--database-url", "sqlite:///{tmp}/s.db"), "--as-of", "9999-12-31", "today in China"),
+    (("db", "expire", "--database-url", "sqlite:///{tmp}/s.db"), "--today", "2099-01-01", "today in China"),
     # ids and limits past a 64-bit database INTEGER (issue: OverflowError from SQLite)
     (("lookup",), "--institution", "9" * 23, "a number of 23 digits"),
     (("lookup",), "--institution", str(MAX_ID + 1), str(MAX_ID + 1)),
