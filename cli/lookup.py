@@ -9,11 +9,11 @@ from typing import Annotated
 import typer
 from sqlalchemy.exc import SQLAlchemyError
 
-from cli.db import DatabaseUrlOption, describe_url
+from cli.db import DatabaseUrlOption
 from cli.errors import fail
 from cli.options import MAX_COUNT, record_id, whole_number
+from cli.store import open_store, store_failure
 from models.access import PUBLIC_VISITOR, operator
-from models.db import database_url, make_engine, sqlite_path
 from models.queries import lookup as q
 
 
@@ -52,12 +52,8 @@ def lookup_command(
     chosen = [name for name, value in given.items() if value is not None]
     if len(chosen) != 1:
         fail("give exactly one of --certificate, --credit-code, --organisation, --institution")
-    url = database_url(database_url_option)
-    path = sqlite_path(url)
-    if path is not None and not path.exists():
-        fail(f"no database file at {path}; run 'regdash seed' first")
+    url, engine = open_store(database_url_option)
     actor = PUBLIC_VISITOR if public else operator(getpass.getuser())
-    engine = make_engine(url)
     try:
         if certificate is not None:
             result = q.by_certificate_number(engine, certificate, actor=actor, limit=limit)
@@ -70,7 +66,7 @@ def lookup_command(
     except q.LookupProblem as problem:
         fail(f"{chosen[0]}: {problem}")
     except SQLAlchemyError as error:
-        fail(f"cannot read database {describe_url(url)}: {getattr(error, 'orig', error)}", code=1)
+        store_failure(url, error, "read")
     finally:
         engine.dispose()
     if result.capped:

@@ -95,6 +95,7 @@ DATABASE_COMMANDS = {
     ("users", "list"): ((), "read"),
     ("audit", "verify"): ((), "read"),
     ("campaign", "list"): ((), "read"),
+    ("lookup",): (("--certificate", "X"), "read"),
     ("campaign", "bundle"): (("--campaign", "1", "--output", "{record}.zip"), "read"),
     ("campaign", "publish"): (("--campaign", "1", "--as", "someone"), "write"),
     ("outcomes", "template"): (("--campaign", "1", "--output", "{record}.xlsx"), "read"),
