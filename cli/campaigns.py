@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from cli.db import DatabaseUrlOption
 from cli.errors import fail
+from cli.options import record_id
 from cli.outcomes import publish_command
 from cli.store import open_store, store_failure
 from models.access import operator
@@ -68,13 +69,7 @@ def bundle_command(
     campaigns only; this command acts as the operator and also bundles a committed, unpublished one
     (it says so).
     """
-    try:
-        campaign_id = int(campaign)
-    except ValueError:
-        fail(
-            f"--campaign must be a campaign id (a whole number, see 'regdash campaign list'), "
-            f"got {campaign!r}"
-        )
+    campaign_id = record_id(campaign, "--campaign")
     from models.bundle import build_bundle  # lazy: the sampler (scipy) loads only for this command
 
     url, engine = open_store(database_url_option)

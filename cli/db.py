@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import getpass
 import json
 from typing import Annotated
@@ -12,11 +11,13 @@ from alembic.util import CommandError
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from cli.errors import fail
+from cli.options import past_date
 from cli.store import describe_url, open_store, store_url
 from models.access import operator
 from models.db import make_engine, sqlite_path
 from models.maintenance import expire_certificates
 from models.migrate import NothingToGenerate, generate_revision, upgrade
+from models.outcome_entry import china_today
 from models.stats import database_stats
 
 app = typer.Typer(help="Schema migrations and database statistics.", no_args_is_help=True)
@@ -99,14 +100,11 @@ def stats_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
     as_of: Annotated[
         str | None,
-        typer.Option("--as-of", help="ISO date: certificates valid on that day, from their histories."),
+        typer.Option("--as-of", help="ISO date, 1990-01-01 to today in China: certificates valid then."),
     ] = None,
 ) -> None:
     """Row counts per table, valid certificates by scheme and by province (now, or on --as-of)."""
-    try:
-        on = dt.date.fromisoformat(as_of) if as_of is not None else None
-    except ValueError:
-        fail(f"--as-of must be an ISO date such as 2022-12-31, got {as_of!r}")
+    on = past_date(as_of, "--as-of")
     url, engine = open_store(database_url_option, "read")
     try:
         stats = database_stats(engine, as_of=on)
@@ -131,14 +129,12 @@ def stats_command(
 def expire_command(
     database_url_option: DatabaseUrlOption = None,
     today: Annotated[
-        str | None, typer.Option("--today", help="ISO date to expire against (default: today).")
+        str | None,
+        typer.Option("--today", help="ISO date to expire against (default and latest: today in China)."),
     ] = None,
 ) -> None:
     """Mark valid certificates past their expiry date as expired (the register's daily job)."""
-    try:
-        on = dt.date.fromisoformat(today) if today else dt.date.today()
-    except ValueError:
-        fail(f"--today must be an ISO date such as 2026-11-24, got {today!r}")
+    on = past_date(today, "--today") or china_today()
     url, engine = open_store(database_url_option, "write")
     try:
         changed = expire_certificates(engine, today=on, actor=operator(getpass.getuser()))

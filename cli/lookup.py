@@ -9,10 +9,11 @@ from typing import Annotated
 import typer
 from sqlalchemy.exc import SQLAlchemyError
 
-from cli.db import DatabaseUrlOption, describe_url
+from cli.db import DatabaseUrlOption
 from cli.errors import fail
+from cli.options import MAX_COUNT, record_id, whole_number
+from cli.store import open_store, store_failure
 from models.access import PUBLIC_VISITOR, operator
-from models.db import database_url, make_engine, sqlite_path
 from models.queries import lookup as q
 
 
@@ -24,13 +25,24 @@ def lookup_command(
     organisation: Annotated[
         str | None, typer.Option("--organisation", help="Organisation name or part of it (Chinese).")
     ] = None,
-    institution: Annotated[int | None, typer.Option("--institution", help="Institution id.")] = None,
+    institution: Annotated[
+        str | None, typer.Option("--institution", metavar="ID", help="Institution id.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list of matches.")] = False,
     public: Annotated[bool, typer.Option("--public", help="Show only what the public sees.")] = False,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="Most matches to show.")] = q.DEFAULT_LIMIT,
+    limit_text: Annotated[
+        str | None,
+        typer.Option(
+            "--limit",
+            metavar="N",
+            help=f"Most matches to show (1 to {MAX_COUNT}; default {q.DEFAULT_LIMIT}).",
+        ),
+    ] = None,
     database_url_option: DatabaseUrlOption = None,
 ) -> None:
     """Look certificates up, each with its status now and its history (date, kind)."""
+    institution_id = record_id(institution, "--institution")
+    limit = whole_number(limit_text, "--limit", minimum=1, maximum=MAX_COUNT) or q.DEFAULT_LIMIT
     given = {
         "--certificate": certificate,
         "--credit-code": credit_code,
@@ -40,12 +52,8 @@ def lookup_command(
     chosen = [name for name, value in given.items() if value is not None]
     if len(chosen) != 1:
         fail("give exactly one of --certificate, --credit-code, --organisation, --institution")
-    url = database_url(database_url_option)
-    path = sqlite_path(url)
-    if path is not None and not path.exists():
-        fail(f"no database file at {path}; run 'regdash seed' first")
+    url, engine = open_store(database_url_option)
     actor = PUBLIC_VISITOR if public else operator(getpass.getuser())
-    engine = make_engine(url)
     try:
         if certificate is not None:
             result = q.by_certificate_number(engine, certificate, actor=actor, limit=limit)
@@ -54,11 +62,11 @@ def lookup_command(
         elif organisation is not None:
             result = q.by_organisation_name(engine, organisation, actor=actor, limit=limit)
         else:
-            result = q.by_institution(engine, int(institution), actor=actor, limit=limit)
+            result = q.by_institution(engine, institution_id, actor=actor, limit=limit)
     except q.LookupProblem as problem:
         fail(f"{chosen[0]}: {problem}")
     except SQLAlchemyError as error:
-        fail(f"cannot read database {describe_url(url)}: {getattr(error, 'orig', error)}", code=1)
+        store_failure(url, error, "read")
     finally:
         engine.dispose()
     if result.capped:

@@ -9,24 +9,34 @@ option allows, so a thousand-digit "number" costs nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 
 from cli.errors import fail
-from sampler.errors import MAX_REPLICATIONS, MAX_SEED
+from models.outcome_entry import china_today
+from sampler.errors import MAX_COUNT, MAX_REPLICATIONS, MAX_SEED
 
 __all__ = [
+    "EARLIEST_DATE",
     "MAX_COUNT",
+    "MAX_ID",
     "MAX_REPLICATIONS",
     "MAX_SEED",
+    "past_date",
     "real_number",
+    "record_id",
     "required",
     "whole_number",
 ]
 
-#: Largest population, sample size or count of deviations the commands take: far above any register
-#: (a national one holds some 10**7 certificates), low enough that the exact tail sums stay quick.
-MAX_COUNT = 10**9
+#: Earliest date a date option takes: before the register's oldest certificate, so no question about an
+#: earlier day has an answer (and far from the end of Python's calendar).
+EARLIEST_DATE = dt.date(1990, 1, 1)
+_LONGEST_DATE = 32  # characters: longer text is no date anyone typed
+
+#: Largest row id (campaign, institution, ...): the top of a signed 64-bit database INTEGER.
+MAX_ID = 2**63 - 1
 
 _WHOLE = re.compile(r"[+-]?[0-9]+")
 _REAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
@@ -53,6 +63,27 @@ def whole_number(text: str | None, option: str, *, minimum: int = 0, maximum: in
     if not minimum <= value <= maximum:
         fail(f"{option} must be {bound}, got {value}")
     return value
+
+
+def record_id(text: str | None, option: str) -> int | None:
+    """``text`` as a row id in [1, MAX_ID] (None stays None); else one ``error:`` line naming ``option``."""
+    return whole_number(text, option, minimum=1, maximum=MAX_ID)
+
+
+def past_date(text: str | None, option: str) -> dt.date | None:
+    """``text`` (YYYY-MM-DD) as a date from `EARLIEST_DATE` to today in China (UTC+8), None stays None;
+    else one ``error:`` line naming ``option``, exit 2 (a future day has no register to answer for)."""
+    if text is None:
+        return None
+    latest = china_today()
+    bound = f"a date YYYY-MM-DD from {EARLIEST_DATE.isoformat()} to {latest.isoformat()} (today in China)"
+    try:
+        day = dt.date.fromisoformat(text.strip()) if len(text) <= _LONGEST_DATE else None
+    except ValueError:
+        day = None
+    if day is None or not EARLIEST_DATE <= day <= latest:
+        fail(f"{option} must be {bound}, got {text[:_LONGEST_DATE]!r}")
+    return day
 
 
 def real_number(

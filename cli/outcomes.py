@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from cli.db import DatabaseUrlOption
 from cli.errors import fail
+from cli.options import record_id
 from cli.store import open_store, store_failure
 from dashboard.strings import load_strings
 from models.access import AccessDenied, Actor, operator
@@ -32,7 +33,7 @@ from models.workdays import PUBLICATION_WORKING_DAYS
 
 app = typer.Typer(help="Inspection results: the Excel template and its import.", no_args_is_help=True)
 CampaignOption = Annotated[
-    int, typer.Option("--campaign", help="Campaign id, as `regdash campaign list` shows.")
+    str, typer.Option("--campaign", metavar="ID", help="Campaign id, as `regdash campaign list` shows.")
 ]
 AsOption = Annotated[
     str, typer.Option("--as", help="Subject of the user acting (a bureau or supervisor in the users table).")
@@ -47,6 +48,7 @@ def _acting(engine: Engine, subject: str) -> Actor:
 
 
 def _campaign(engine: Engine, campaign_id: int) -> None:
+    """Fail (exit 2) unless the campaign exists."""
     table = Campaign.__table__
     with engine.connect() as connection:
         if connection.execute(select(table.c.id).where(table.c.id == campaign_id)).first() is None:
@@ -60,7 +62,7 @@ def _label(key: str) -> str:
 
 @app.command("template")
 def template_command(
-    campaign_id: CampaignOption,
+    campaign: CampaignOption,
     output: Annotated[Path, typer.Option("--output", help="The .xlsx file to write.")],
     subject: Annotated[
         str | None, typer.Option("--as", help="Write the template of this user's targets (default: all).")
@@ -68,6 +70,7 @@ def template_command(
     database_url_option: DatabaseUrlOption = None,
 ) -> None:
     """Write the campaign's Excel template: one row per target, two columns per checklist item."""
+    campaign_id = record_id(campaign, "--campaign")
     if output.suffix.lower() != ".xlsx":
         fail(f"--output {output}: the template is an .xlsx file")
     url, engine = open_store(database_url_option)
@@ -86,7 +89,7 @@ def template_command(
 
 @app.command("import")
 def import_command(
-    campaign_id: CampaignOption,
+    campaign: CampaignOption,
     file: Annotated[Path, typer.Argument(help="The filled-in template (.xlsx or .csv).")],
     subject: AsOption,
     as_json: Annotated[
@@ -96,6 +99,7 @@ def import_command(
     database_url_option: DatabaseUrlOption = None,
 ) -> None:
     """Import every filled-in row, or nothing: exit 1 listing each problem by cell."""
+    campaign_id = record_id(campaign, "--campaign")
     try:
         data = file.read_bytes()
     except OSError as error:
@@ -130,7 +134,7 @@ def import_command(
 
 
 def publish_command(
-    campaign_id: CampaignOption,
+    campaign: CampaignOption,
     subject: AsOption,
     on: Annotated[
         str | None, typer.Option("--on", help="Publication date YYYY-MM-DD (default: today in China).")
@@ -141,6 +145,7 @@ def publish_command(
     database_url_option: DatabaseUrlOption = None,
 ) -> None:
     """Publish a campaign's results; refused, with the reasons, until every target is reviewed."""
+    campaign_id = record_id(campaign, "--campaign")
     try:
         day = dt.date.fromisoformat(on) if on else china_today()
     except ValueError:

@@ -39,7 +39,7 @@ from models.outcome_entry import (
     load_context,
     recorded_targets,
 )
-from models.workdays import PUBLICATION_WORKING_DAYS, Deadline, add_working_days
+from models.workdays import CHINA, PUBLICATION_WORKING_DAYS, Deadline, add_working_days
 
 REVIEW_DECISIONS = ("approved", "returned")
 
@@ -580,8 +580,13 @@ def publish_campaign(
     on: dt.date,
     actor: Actor,
     within_working_days: int = PUBLICATION_WORKING_DAYS,
+    today: dt.date | None = None,
 ) -> Deadline:
     """Publish campaign ``campaign_id`` on ``on``; return its deadline.
+
+    ``on`` may not lie after ``today`` (China's date by the store's clock, `models.clock`, by default):
+    ``WorkflowError`` code ``publication_in_future``; nor before the day the results were formed:
+    code ``publication_before_results`` (fields ``on``, ``formed_on``). Nothing is written then.
 
     Every target must be approved or marked not inspected, else ``WorkflowError`` with code
     ``campaign_incomplete`` and ``fields["reasons"]`` (``Completeness.reasons``). The deadline counts
@@ -590,9 +595,25 @@ def publish_campaign(
     not cover) and whether the publication is late. ``actor`` must be allowed to publish.
     """
     require(actor, Permission.PUBLISH)
+    today = today or clock.now().astimezone(CHINA).date()
+    if on > today:
+        raise WorkflowError(
+            f"the publication date {on.isoformat()} is after today in China ({today.isoformat()})",
+            code="publication_in_future",
+            on=on.isoformat(),
+            today=today.isoformat(),
+        )
     with engine.begin() as connection:
         refuse_if_published(connection, campaign_id)
         state = completeness(connection, campaign_id)
+        if state.formed_on is not None and on < state.formed_on:
+            raise WorkflowError(
+                f"the publication date {on.isoformat()} is before the results were formed "
+                f"({state.formed_on.isoformat()}, the last inspection)",
+                code="publication_before_results",
+                on=on.isoformat(),
+                formed_on=state.formed_on.isoformat(),
+            )
         if not state.complete:
             reasons = state.reasons()
             text = ", ".join(f"{n} {code}" if n else code for code, n in reasons)

@@ -54,7 +54,7 @@ import pandas as pd
 from scipy.sparse import csr_array
 from scipy.sparse.csgraph import maximum_flow
 
-from sampler.errors import InfeasibleAssignmentError, SamplerError, check_choice, check_int
+from sampler.errors import MAX_COUNT, InfeasibleAssignmentError, SamplerError, check_choice, check_int
 from sampler.frame import _canonical_text, _id_order, content_hash
 from sampler.streams import derive_bit_generator, seed_digest, smallest_keys
 
@@ -247,9 +247,9 @@ def eligibility_rules(
     max_attempts: int = 1000,
 ) -> dict[str, Any]:
     """Validate assignment options; return them as canonical (JSON-ready) parameters."""
-    team_size = check_int(team_size, "team_size", minimum=1)
+    team_size = check_int(team_size, "team_size", minimum=1, maximum=MAX_COUNT)
     if cap is not None:
-        cap = check_int(cap, "cap", minimum=1)
+        cap = check_int(cap, "cap", minimum=1, maximum=MAX_COUNT)
     date = _as_date(inspection_date, "inspection_date")
     if not isinstance(cross_region, bool):
         raise SamplerError(f"cross_region must be true or false, got {cross_region!r}", field="cross_region")

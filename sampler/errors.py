@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from numbers import Integral, Real
 
 __all__ = [
+    "MAX_COUNT",
     "MAX_REPLICATIONS",
     "MAX_SEED",
     "InfeasibleAssignmentError",
@@ -23,6 +24,10 @@ __all__ = [
 #: (2**53 - 1), and so what the planner's seed widget, plan files, the command line and the store's
 #: BIGINT seed columns all accept.
 MAX_SEED = 2**53 - 1
+#: Largest population, sample size, count or team size that plan files and the command line take: far
+#: above any register (a national one holds some 10**7 certificates), low enough that the exact tail
+#: sums stay quick and every value fits a C long and a database INTEGER.
+MAX_COUNT = 10**9
 #: Most Monte Carlo replications a plan file or the command line may ask for: a replication keeps one
 #: count per stratum, so 10**6 replications of 31 provinces already hold a quarter of a gigabyte.
 MAX_REPLICATIONS = 10**6

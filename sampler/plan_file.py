@@ -31,6 +31,7 @@ import yaml
 from sampler.allocate import METHODS
 from sampler.assign import eligibility_rules
 from sampler.errors import (
+    MAX_COUNT,
     MAX_REPLICATIONS,
     MAX_SEED,
     SamplerError,
@@ -61,6 +62,8 @@ FIXED_METHOD = "fixed"
 
 #: Largest plan file read: a plan is a few hundred bytes; this leaves room for per-stratum tables.
 MAX_PLAN_BYTES = 1 << 20
+#: Longest look-back of ``exclude_recent.months``: a century (the cut-off date stays a real date).
+MAX_MONTHS = 1200
 #: Deepest nesting of lists and mappings in a plan file (a plan nests three levels).
 MAX_DEPTH = 32
 
@@ -68,7 +71,7 @@ MAX_DEPTH = 32
 class _PlanLoader(yaml.SafeLoader):
     """YAML's safe loader without aliases (no "billion laughs"), without implicit dates (a date is
     text, checked as text by the field that takes it, so ``2026-02-30`` is a message, not a crash),
-    and with a bounded nesting depth."""
+    without duplicate keys (YAML would keep the last silently), and with a bounded nesting depth."""
 
     yaml_implicit_resolvers: ClassVar[dict[Any, list[Any]]] = {
         first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
@@ -93,6 +96,33 @@ class _PlanLoader(yaml.SafeLoader):
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        if isinstance(node, yaml.MappingNode):
+            self.flatten_mapping(node)
+            seen: set[str] = set()
+            for key_node, _value in node.value:
+                key = str(self.construct_object(key_node, deep=True))
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"duplicate key '{key}'", key_node.start_mark
+                    )
+                seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
+class _DuplicateKeyError(ValueError):
+    """A JSON object holds a key twice (raised by `_unique_object`)."""
+
+
+def _unique_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``object_pairs_hook`` for `json.loads`: the object as a dict, refusing a repeated key."""
+    data: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in data:
+            raise _DuplicateKeyError(f"duplicate key '{key}'")
+        data[key] = value
+    return data
 
 
 def _check_keys(section: Mapping[str, Any], allowed: tuple[str, ...], prefix: str) -> None:
@@ -158,7 +188,9 @@ class AllocationSpec:
                     "allocation.sizes must map stratum labels to n_h with method 'fixed'",
                     field="allocation.sizes",
                 )
-            sizes = {str(k): check_int(v, f"allocation.sizes.{k}") for k, v in sizes.items()}
+            sizes = {
+                str(k): check_int(v, f"allocation.sizes.{k}", maximum=MAX_COUNT) for k, v in sizes.items()
+            }
             others = [k for k in ("rates", "weights", "risk_column", "ratio") if data.get(k) is not None]
             if others or data.get("minimum", 0) != 0:
                 name = f"allocation.{others[0] if others else 'minimum'}"
@@ -167,7 +199,7 @@ class AllocationSpec:
             raise SamplerError("allocation.sizes needs allocation.method 'fixed'", field="allocation.sizes")
         return cls(
             method=method,
-            minimum=check_int(data.get("minimum", 0), "allocation.minimum"),
+            minimum=check_int(data.get("minimum", 0), "allocation.minimum", maximum=MAX_COUNT),
             rates=_rate_or_mapping(data.get("rates"), "allocation.rates"),
             weights=_number_mapping(data.get("weights"), "allocation.weights"),
             risk_column=risk_column,
@@ -191,9 +223,9 @@ class AssumedSpec:
         bad = data.get("bad")
         if bad is not None:
             if isinstance(bad, Mapping):
-                bad = {str(k): check_int(v, f"assumed.bad.{k}") for k, v in bad.items()}
+                bad = {str(k): check_int(v, f"assumed.bad.{k}", maximum=MAX_COUNT) for k, v in bad.items()}
             else:
-                bad = check_int(bad, "assumed.bad")
+                bad = check_int(bad, "assumed.bad", maximum=MAX_COUNT)
         return cls(rate=_rate_or_mapping(data.get("rate"), "assumed.rate"), bad=bad)
 
 
@@ -276,7 +308,7 @@ class ExclusionSpec:
         _check_keys(data, ("months", "as_of", "column"), "exclude_recent.")
         if data.get("months") is None:
             raise SamplerError("exclude_recent.months is required", field="exclude_recent.months")
-        months = check_int(data["months"], "exclude_recent.months", minimum=1)
+        months = check_int(data["months"], "exclude_recent.months", minimum=1, maximum=MAX_MONTHS)
         as_of = data.get("as_of")
         try:
             as_of = dt.date.fromisoformat(as_of).isoformat() if isinstance(as_of, str) else None
@@ -383,7 +415,7 @@ def parse_plan(data: Mapping[str, Any]) -> Plan:
         total = sum(allocation.sizes.values())
         if n is None:
             n = total
-        elif check_int(n, "n", minimum=1) != total:
+        elif check_int(n, "n", minimum=1, maximum=MAX_COUNT) != total:
             raise SamplerError(f"n is {n} but allocation.sizes add up to {total}", field="n")
     if allocation.method != "ratio" and n is None:
         raise SamplerError(f"n is required by allocation method '{allocation.method}'", field="n")
@@ -392,7 +424,7 @@ def parse_plan(data: Mapping[str, Any]) -> Plan:
     return Plan(
         seed=None if seed is None else check_int(seed, "seed", maximum=MAX_SEED),
         strata=tuple(strata),
-        n=None if n is None else check_int(n, "n", minimum=1),
+        n=None if n is None else check_int(n, "n", minimum=1, maximum=MAX_COUNT),
         allocation=allocation,
         assumed=AssumedSpec.parse(_section(data, "assumed")),
         tolerable=None if tolerable is None else check_rate(tolerable, "tolerable", allow_zero=False),
@@ -440,15 +472,19 @@ def load_plan(path: str | Path) -> Plan:
     """Read a plan from a ``.yaml``/``.yml`` or ``.json`` file (by suffix; YAML otherwise).
 
     Raises `SamplerError` (``field="plan"``) for a file that cannot be read, is over `MAX_PLAN_BYTES`,
-    binary, not UTF-8, not valid YAML/JSON, uses YAML aliases or nests deeper than `MAX_DEPTH`; and
-    (naming the field) for every bad value, as `parse_plan`.
+    binary, not UTF-8, not valid YAML/JSON, holds a key twice in one mapping, uses YAML aliases or
+    nests deeper than `MAX_DEPTH`; and (naming the field) for every bad value, as `parse_plan`.
     """
     path = Path(path)
     text = _plan_text(path)
     kind = "JSON" if path.suffix.lower() == ".json" else "YAML"
     try:
-        data = json.loads(text) if kind == "JSON" else yaml.load(text, Loader=_PlanLoader)
-    except (json.JSONDecodeError, yaml.YAMLError) as error:
+        data = (
+            json.loads(text, object_pairs_hook=_unique_object)
+            if kind == "JSON"
+            else yaml.load(text, Loader=_PlanLoader)
+        )
+    except (json.JSONDecodeError, _DuplicateKeyError, yaml.YAMLError) as error:
         raise SamplerError(
             f"plan file {path} is not valid {kind}: {_syntax_problem(error)}", field="plan"
         ) from error

@@ -240,6 +240,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "{name}至多为 {maximum}，收到的是 {value}。",
         "en": "The {name} must be at most {maximum}, got {value}.",
     },
+    "error.workflow.publication_in_future": {
+        "zh": "公示日期 {on} 晚于今天（北京时间 {today}）。",
+        "en": "The publication date {on} is after today ({today}, China time).",
+    },
+    "error.workflow.publication_before_results": {
+        "zh": "公示日期 {on} 早于检查结果形成之日（最后一次检查：{formed_on}）。",
+        "en": "The publication date {on} is before the results were formed (last inspection {formed_on}).",
+    },
     # bundle errors (models.bundle)
     "error.workflow.bundle_no_campaign": {
         "zh": "该抽查任务不存在。",

@@ -15,7 +15,7 @@ from typer.main import get_command
 from typer.testing import CliRunner
 
 from cli.main import app
-from cli.options import MAX_COUNT, MAX_REPLICATIONS, MAX_SEED
+from cli.options import MAX_COUNT, MAX_ID, MAX_REPLICATIONS, MAX_SEED
 from tests.sampler.conftest import make_frame_table, make_pool
 from tests.support.streamlit_server import free_port
 
@@ -95,6 +95,7 @@ DATABASE_COMMANDS = {
     ("users", "list"): ((), "read"),
     ("audit", "verify"): ((), "read"),
     ("campaign", "list"): ((), "read"),
+    ("lookup",): (("--certificate", "X"), "read"),
     ("campaign", "bundle"): (("--campaign", "1", "--output", "{record}.zip"), "read"),
     ("campaign", "publish"): (("--campaign", "1", "--as", "someone"), "write"),
     ("outcomes", "template"): (("--campaign", "1", "--output", "{record}.xlsx"), "read"),
@@ -210,6 +211,22 @@ NUMBER_CASES = [
     (("serve",), "--port", TWENTY_DIGITS, "--port"),
     (("serve", "--demo"), "--provider-port", "x", "--provider-port"),
     (("db", "expire", "--database-url", "sqlite:///{tmp}/s.db"), "--today", "2026-02-30", "--today"),
+    (("db", "stats", "--database-url", "sqlite:///{tmp}/s.db"), "--as-of", "0001-01-01", "1990-01-01"),
+    (("db", "stats", "--database-url", "sqlite:///{tmp}/s.db"), "--as-of", "9999-12-31", "today in China"),
+    (("db", "expire", "--database-url", "sqlite:///{tmp}/s.db"), "--today", "2099-01-01", "today in China"),
+    # ids and limits past a 64-bit database INTEGER (issue: OverflowError from SQLite)
+    (("lookup",), "--institution", "9" * 23, "a number of 23 digits"),
+    (("lookup",), "--institution", str(MAX_ID + 1), str(MAX_ID + 1)),
+    (("lookup",), "--institution", "0", "from 1"),
+    (("lookup", "--certificate", "X"), "--limit", TWENTY_DIGITS, "a number of 20 digits"),
+    (("lookup", "--certificate", "X"), "--limit", str(MAX_COUNT + 1), str(MAX_COUNT)),
+    (("lookup", "--certificate", "X"), "--limit", "0", "from 1"),
+    (("campaign", "bundle", "--output", "{tmp}/q.zip"), "--campaign", TWENTY_DIGITS, "20 digits"),
+    (("campaign", "publish", "--as", "sup"), "--campaign", TWENTY_DIGITS, "20 digits"),
+    (("campaign", "publish", "--as", "sup"), "--campaign", str(MAX_ID + 1), str(MAX_ID)),
+    (("outcomes", "template", "--output", "{tmp}/q.xlsx"), "--campaign", TWENTY_DIGITS, "20 digits"),
+    (("outcomes", "import", "{tmp}/f.xlsx", "--as", "sup"), "--campaign", TWENTY_DIGITS, "20 digits"),
+    (("outcomes", "import", "{tmp}/f.xlsx", "--as", "sup"), "--campaign", "-1", "from 1"),
 ]
 
 

@@ -63,7 +63,7 @@ def test_an_unpublished_campaign_is_bundled_by_the_operator_with_a_note(store_ur
     ("arguments", "code", "message"),
     [
         (["--campaign", "999"], 1, "error: campaign 999 does not exist"),
-        (["--campaign", "x"], 2, "error: --campaign must be a campaign id (a whole number"),
+        (["--campaign", "x"], 2, "error: --campaign must be a whole number from 1"),
     ],
 )
 def test_bundle_bad_campaign_is_one_line(store_url, tmp_path, arguments, code, message):

@@ -6,7 +6,17 @@ import json
 import subprocess
 import sys
 
+import pytest
+
+from models.outcome_entry import china_today
 from tests.support.streamlit_server import free_port
+
+
+def _date_bound(option: str, got: str) -> str:
+    return (
+        f"error: {option} must be a date YYYY-MM-DD from 1990-01-01 to {china_today().isoformat()} "
+        f"(today in China), got {got!r}"
+    )
 
 
 def regdash(*args: str, cwd=None) -> subprocess.CompletedProcess:
@@ -55,7 +65,7 @@ def test_expire_rejects_a_bad_date_in_one_line(tmp_path):
     assert regdash("db", "upgrade", "--database-url", url).returncode == 0
     result = regdash("db", "expire", "--today", "24/11/2026", "--database-url", url)
     assert result.returncode == 2
-    assert result.stderr.strip() == "error: --today must be an ISO date such as 2026-11-24, got '24/11/2026'"
+    assert result.stderr.strip() == _date_bound("--today", "24/11/2026")
     done = regdash("db", "expire", "--today", "2026-11-24", "--database-url", url)
     assert done.returncode == 0 and done.stdout.strip() == "0 certificate(s) expired as of 2026-11-24"
 
@@ -79,4 +89,26 @@ def test_stats_as_of_rejects_a_bad_date_in_one_line(tmp_path):
     url = f"sqlite:///{tmp_path / 'store.db'}"
     result = regdash("db", "stats", "--as-of", "2019-13-01", "--database-url", url)
     assert result.returncode == 2
-    assert result.stderr.strip() == "error: --as-of must be an ISO date such as 2022-12-31, got '2019-13-01'"
+    assert result.stderr.strip() == _date_bound("--as-of", "2019-13-01")
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1989-12-31", "2099-01-01", "x" * 5000])
+def test_stats_as_of_outside_1990_to_today_is_one_line(day, tmp_path):
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    assert regdash("db", "upgrade", "--database-url", url).returncode == 0
+    result = regdash("db", "stats", "--as-of", day, "--database-url", url)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip() == _date_bound("--as-of", day[:32])
+
+
+def test_expire_refuses_a_future_day_and_writes_nothing(tmp_path):
+    """A --today after today in China would expire certificates still valid (and log it): refused."""
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    seeded = regdash("seed", "--scale", "demo", "--fraction", "0.01", "--database-url", url)
+    assert seeded.returncode == 0, seeded.stderr
+    before = (tmp_path / "store.db").read_bytes()
+    result = regdash("db", "expire", "--today", "2027-12-31", "--database-url", url)
+    assert result.returncode == 2
+    assert result.stderr.strip() == _date_bound("--today", "2027-12-31")
+    assert result.stdout == ""
+    assert (tmp_path / "store.db").read_bytes() == before

@@ -11,7 +11,8 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from models import InspectionOutcome
+from models import Campaign, InspectionOutcome
+from models.audit import AuditEntry
 from models.checklist import pick_items
 from models.db import make_engine
 from models.draw_records import DrawRecord, commit_draw
@@ -70,6 +71,17 @@ def _outcomes(url: str) -> int:
         count = connection.execute(select(func.count()).select_from(InspectionOutcome.__table__)).scalar_one()
     engine.dispose()
     return count
+
+
+def _publication(url: str) -> tuple:
+    """The campaign's status and publication day, and how many audit entries the store holds."""
+    engine = make_engine(url)
+    table = Campaign.__table__
+    with engine.connect() as connection:
+        status, published_on = connection.execute(select(table.c.status, table.c.published_on)).one()
+        entries = connection.execute(select(func.count()).select_from(AuditEntry.__table__)).scalar_one()
+    engine.dispose()
+    return status, published_on, entries
 
 
 def _filled(path, rows: dict[int, dict[str, object]]) -> None:
@@ -158,3 +170,36 @@ def test_bad_arguments_fail_with_one_line(store, args, message):
     result = regdash(*args, "--database-url", store)
     assert result.returncode == 2, result.stderr
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("on", "says"),
+    [
+        ("2030-01-01", "error: the publication date 2030-01-01 is after today in China"),
+        (
+            "2026-10-01",
+            "error: the publication date 2026-10-01 is before the results were formed (2026-10-09",
+        ),
+        (
+            "2026-08-01",
+            "error: the publication date 2026-08-01 is before the results were formed (2026-10-09",
+        ),
+    ],
+)
+def test_publish_on_a_future_day_or_before_the_results_is_one_line_and_writes_nothing(
+    store, tmp_path, on, says
+):
+    path = tmp_path / "results.xlsx"
+    regdash("outcomes", "template", "--campaign", "1", "--output", str(path), "--database-url", store)
+    ok = {"inspected_on": "2026-10-09", "method": "现场检查 onsite", "outcome_code": "no_violation"}
+    _filled(path, {2: {**ok, "RZ-03_result": "conform"}, 3: ok})
+    args = ("outcomes", "import", "--campaign", "1", str(path), "--as", "gd@bureau", "--database-url", store)
+    assert regdash(*args).returncode == 0
+    approve_all(make_engine(store), 1)
+    before = _publication(store)
+    publish = ("campaign", "publish", "--campaign", "1", "--as", "boss@cnca", "--database-url", store)
+    refused = regdash(*publish, "--on", on)
+    assert refused.returncode == 1, refused.stderr
+    lines = refused.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(says), refused.stderr
+    assert _publication(store) == before and before[:2] == ("completed", None)

@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 
 from models import Campaign, Finding, InspectionOutcome, OutcomeItem, OutcomeRevision
 from models.access import AccessDenied
-from models.audit import audit_trail, verify_rows
+from models.audit import AuditEntry, audit_trail, verify_rows
 from models.checklist import pick_items
 from models.draw_records import DrawRecord, WorkflowError, commit_draw
-from models.outcome_entry import ItemResult, OutcomeRecord
+from models.outcome_entry import ItemResult, OutcomeRecord, china_today
 from models.queries.campaigns import campaign_list
 from models.queries.checklist import campaign_items, checklist
 from models.results import (
@@ -358,7 +358,7 @@ def test_a_deadline_running_into_an_uncovered_year_is_stored_provisional(campaig
             campaign, _ok(target_id, inspected_on=dt.date(2026, 12, 4)), actor=BUREAU_GD, today=later
         )
         review_outcome(campaign, outcome_id, decision="approved", actor=SUPERVISOR)
-    deadline = publish_campaign(campaign, 1, on=later, actor=SUPERVISOR)
+    deadline = publish_campaign(campaign, 1, on=later, actor=SUPERVISOR, today=later)
     assert (deadline.due_on, deadline.uncovered_years) == (dt.date(2027, 1, 4), (2027,))
     with campaign.connect() as connection:
         row = connection.execute(select(Campaign.__table__)).mappings().one()
@@ -417,3 +417,49 @@ def test_many_results_at_once_are_all_or_nothing_with_problems_by_position(campa
     with pytest.raises(WorkflowError) as again:
         record_outcomes(campaign, 1, [_ok(1)], actor=BUREAU_GD, source="grid", today=TODAY)
     assert [p.code for _i, p in again.value.fields["problems"]] == ["outcome_exists"]
+
+
+def _published_row(engine) -> tuple:
+    table = Campaign.__table__
+    with engine.connect() as connection:
+        return connection.execute(select(table.c.status, table.c.published_on)).one()
+
+
+@pytest.mark.parametrize(
+    ("on", "code", "fields"),
+    [
+        (dt.date(2030, 1, 1), "publication_in_future", {"on": "2030-01-01", "today": "2026-11-30"}),
+        (dt.date(2026, 12, 1), "publication_in_future", {"on": "2026-12-01", "today": "2026-11-30"}),
+        (dt.date(2026, 10, 8), "publication_before_results", {"on": "2026-10-08", "formed_on": "2026-10-09"}),
+        (dt.date(2026, 8, 1), "publication_before_results", {"on": "2026-08-01", "formed_on": "2026-10-09"}),
+    ],
+)
+def test_a_publication_in_the_future_or_before_the_results_is_refused_and_nothing_written(
+    campaign, on, code, fields
+):
+    for target_id in (1, 2):
+        outcome_id = record_outcome(campaign, _ok(target_id), actor=BUREAU_GD, today=TODAY)
+        review_outcome(campaign, outcome_id, decision="approved", actor=SUPERVISOR)
+    with campaign.connect() as connection:
+        audit_before = connection.execute(select(func.count()).select_from(AuditEntry.__table__)).scalar_one()
+    with pytest.raises(WorkflowError) as refused:
+        publish_campaign(campaign, 1, on=on, actor=SUPERVISOR, today=TODAY)
+    assert refused.value.code == code and refused.value.fields == fields
+    assert _published_row(campaign) == ("completed", None)
+    with campaign.connect() as connection:
+        audit_after = connection.execute(select(func.count()).select_from(AuditEntry.__table__)).scalar_one()
+    assert audit_after == audit_before
+    # the day the results were formed, and today, are both allowed
+    publish_campaign(campaign, 1, on=dt.date(2026, 10, 9), actor=SUPERVISOR, today=TODAY)
+    assert _published_row(campaign) == ("published", dt.date(2026, 10, 9))
+
+
+def test_the_default_today_is_china_today_by_the_store_clock(campaign):
+    for target_id in (1, 2):
+        outcome_id = record_outcome(campaign, _ok(target_id), actor=BUREAU_GD, today=TODAY)
+        review_outcome(campaign, outcome_id, decision="approved", actor=SUPERVISOR)
+    tomorrow = china_today() + dt.timedelta(days=1)
+    with pytest.raises(WorkflowError) as refused:
+        publish_campaign(campaign, 1, on=tomorrow, actor=SUPERVISOR)
+    assert refused.value.code == "publication_in_future"
+    assert refused.value.fields["today"] == china_today().isoformat()

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
-from sampler.errors import MAX_REPLICATIONS, MAX_SEED, SamplerError
+from sampler.errors import MAX_COUNT, MAX_REPLICATIONS, MAX_SEED, SamplerError
 from sampler.plan_file import MAX_DEPTH, MAX_PLAN_BYTES, load_plan
 from sampler.run import plan_frame, run_draw, run_simulation
 from tests.sampler.conftest import make_frame_table, make_pool
@@ -47,6 +47,11 @@ FILE_CASES = [
     ("broken.json", '{"seed": 7,}', "not valid JSON"),
     ("list.yaml", "- 1\n- 2\n", "must hold a mapping"),
     ("text.json", '"a plan"', "must hold a mapping"),
+    # a key twice is refused, not last-wins
+    ("twice.yaml", "seed: 7\nn: 10\nn: 20\n", "duplicate key 'n' (line 3, column 1)"),
+    ("nested-twice.yaml", BASE + "assumed: {rate: 0.1, rate: 0.2}\n", "duplicate key 'rate'"),
+    ("twice.json", '{"seed": 7, "n": 10, "n": 20}', "duplicate key 'n'"),
+    ("nested-twice.json", '{"n": 10, "assumed": {"bad": 1, "bad": 2}}', "duplicate key 'bad'"),
 ]
 
 
@@ -142,6 +147,23 @@ VALUE_CASES = [
     ("simulation: {replications: 1.0e+11}", "simulation.replications", f"at most {MAX_REPLICATIONS}"),
     ("simulation: {seed: -3}", "simulation.seed", "at least 0"),
     ("institution_column: 5", "institution_column", "column name"),
+    # integers past a C long / 10**9 are refused naming the field (not an OverflowError)
+    ("n: 99999999999999999999999", "n", f"at most {MAX_COUNT}"),
+    (
+        "allocation: {method: proportional, minimum: 99999999999999999999999}",
+        "allocation.minimum",
+        f"at most {MAX_COUNT}",
+    ),
+    ("allocation: {method: fixed, sizes: {GD: 99999999999999999999}}", "allocation.sizes.GD", "at most"),
+    ("assumed: {bad: 99999999999999999999}", "assumed.bad", f"at most {MAX_COUNT}"),
+    ("assumed: {bad: {GD: 99999999999999999999}}", "assumed.bad.GD", f"at most {MAX_COUNT}"),
+    ("assignment: {inspection_date: 2026-12-01, cap: 99999999999999999999}", "assignment.cap", "at most"),
+    (
+        "assignment: {inspection_date: 2026-12-01, team_size: 99999999999999999999}",
+        "assignment.team_size",
+        "at",
+    ),
+    ("exclude_recent: {months: 99999999999999999999, as_of: 2026-11-30}", "exclude_recent.months", "at most"),
     ("1: 2", "1", "unknown key"),
 ]
 
@@ -237,6 +259,15 @@ def test_the_commands_refuse_a_bomb_and_a_bad_date_in_one_line(command, tmp_path
         ("bomb.yaml", _laughs()),
         ("date.yaml", "seed: 7\nn: 12\nassumed: {rate: 0.05}\nassignment: {inspection_date: 2026-02-30}\n"),
         ("latin1.yaml", "seed: 7\nn: 12\n# café\n".encode("latin-1")),
+        (
+            "minimum.yaml",
+            "seed: 7\nn: 12\nallocation: {method: proportional, minimum: 99999999999999999999999}\n",
+        ),
+        (
+            "cap.yaml",
+            "seed: 7\nn: 12\nassignment: {inspection_date: 2026-12-01, cap: 99999999999999999999}\n",
+        ),
+        ("twice.yaml", "seed: 7\nn: 10\nn: 20\n"),
     ):
         path = tmp_path / name
         path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
