@@ -108,7 +108,7 @@ def import_command(
     try:
         _campaign(engine, campaign_id)
         actor = _acting(engine, subject)
-        result = import_outcomes(engine, campaign_id, data, file.name, actor=actor)
+        result = import_outcomes(engine, campaign_id, data, file.name, actor=actor, labels=(_label,))
     except AccessDenied as error:
         fail(f"--as {subject}: a {error.actor.role} may not record results ({error.code})")
     except WorkflowError as error:

@@ -155,7 +155,10 @@ def check_outcome(record: OutcomeRecord, context: EntryContext) -> list[Problem]
 
     Codes: ``unknown_target`` (not a target of this campaign), ``not_in_vocabulary``, ``date_missing``,
     ``date_outside_window``, ``date_in_future``, ``violation_needs_findings``,
-    ``findings_without_violation``, ``reason_needs_not_inspected`` / ``not_inspected_needs_reason``,
+    ``findings_without_violation``, ``follow_up_without_violation`` / ``disposal_without_violation``
+    (``no_violation`` with a measure other than ``none`` or a disposal other than ``not_required``),
+    ``duplicate_finding`` (a category given twice),
+    ``reason_needs_not_inspected`` / ``not_inspected_needs_reason``,
     ``closed_needs_date``, ``closing_date_without_closed``, ``closed_before_inspection``,
     ``unknown_item``, ``duplicate_item``, ``score_out_of_range``, ``nonconform_needs_violation``,
     ``too_long``.
@@ -212,6 +215,15 @@ def _findings(record: OutcomeRecord) -> list[Problem]:
         problems.append(Problem("findings", "violation_needs_findings"))
     if record.outcome_code == "no_violation" and record.findings:
         problems.append(Problem("findings", "findings_without_violation"))
+    if record.outcome_code == "no_violation" and record.follow_up != "none":
+        problems.append(Problem("follow_up", "follow_up_without_violation", {"value": record.follow_up}))
+    if record.outcome_code == "no_violation" and record.disposal_status != "not_required":
+        problems.append(
+            Problem("disposal_status", "disposal_without_violation", {"value": record.disposal_status})
+        )
+    repeated = sorted({c for c in record.findings if record.findings.count(c) > 1})
+    if repeated:
+        problems.append(Problem("findings", "duplicate_finding", {"value": ", ".join(repeated)}))
     if record.outcome_code == "not_inspected":
         if not record.not_inspected_reason:
             problems.append(Problem("not_inspected_reason", "not_inspected_needs_reason"))

@@ -295,7 +295,11 @@ def record_import(campaign_id: int, viewer: Actor) -> None:
     if upload is None or not st.button(t("camp.import.button"), key="camp_import"):
         return
     try:
-        result = import_outcomes(get_engine(), campaign_id, upload.getvalue(), upload.name, actor=viewer)
+        chinese = lambda key: strings()[key]["zh"] if key in strings() else ""  # noqa: E731
+        labels = (label, chinese)  # the labels of the template as shown, and the Chinese ones alone
+        result = import_outcomes(
+            get_engine(), campaign_id, upload.getvalue(), upload.name, actor=viewer, labels=labels
+        )
     except (WorkflowError, AccessDenied) as error:
         _show_errors(error)
         return

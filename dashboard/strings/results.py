@@ -68,6 +68,30 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "结论为未发现问题时不能填写问题类别",
         "en": "finding categories need the outcome 'violation'",
     },
+    "error.workflow.follow_up_without_violation": {
+        "zh": "结论为未发现问题时后续处理措施只能为“无”（填写的是 {value}）",
+        "en": "with the outcome 'no violation' the follow-up must be 'none' (given: {value})",
+    },
+    "error.workflow.disposal_without_violation": {
+        "zh": "结论为未发现问题时处置状态只能为“无需处置”（填写的是 {value}）",
+        "en": "with the outcome 'no violation' the disposal status must be 'not required' (given: {value})",
+    },
+    "error.workflow.duplicate_finding": {
+        "zh": "问题类别 {value} 重复填写",
+        "en": "finding category {value} given more than once",
+    },
+    "error.workflow.not_an_id": {
+        "zh": "“{value}”不是对象编号（应为整数，仅含数字）",
+        "en": "'{value}' is not a target id (a whole number, digits only)",
+    },
+    "error.workflow.excel_error": {
+        "zh": "单元格是 Excel 错误值（{value}），请改为实际内容",
+        "en": "the cell holds an Excel error value ({value}): enter the actual value",
+    },
+    "error.workflow.invisible_character": {
+        "zh": "含有控制字符或不可见字符（{value}），请删除后重新输入",
+        "en": "holds a control or invisible character ({value}): delete it and retype",
+    },
     "error.workflow.not_inspected_needs_reason": {
         "zh": "结论为未检查时须填写未检查原因",
         "en": "'not inspected' needs its reason",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from sqlalchemy import Engine
 
 from models.access import Actor, Permission, require
 from models.draw_records import WorkflowError
-from models.imports.inspectors import LIST_SEPARATORS, parse_date
+from models.imports.inspectors import parse_date
 from models.imports.tabular import INSTRUCTIONS_SHEET, ImportFileError, RawRow, read_table
 from models.outcome_entry import (
     EntryContext,
@@ -85,6 +86,14 @@ VOCABULARY_KEYS = {  # entry column -> prefix of its labels in the string table
 REQUIRED = ("target_id", "inspected_on", "method", "outcome_code")
 DEFAULTS = {"follow_up": "none", "disposal_status": "not_required"}
 Label = Callable[[str], str]  # string-table key (e.g. "out.method.onsite") -> label, for the template
+# separators of categories in one findings cell; not spaces, which the template's options hold
+# (买证卖证 certificate_selling)
+FINDING_SEPARATORS = re.compile(r"[;；,，、/\n]+")
+# problems of a whole cell (models.imports.tabular.cell_problem; no identifier columns here), reported
+# under their own code
+CELL_KINDS = ("excel_error", "invisible_character")
+ID_TEXT = re.compile(r"[0-9]+")
+MAX_EXACT_INTEGER = 2**53  # a double holds every integer below this exactly
 
 
 def _result_key(code: str) -> str:
@@ -274,13 +283,33 @@ def _aliases(items: Sequence[str]) -> dict[str, tuple[str, ...]]:
     return aliases
 
 
-def _code(text: str, vocabulary: tuple[str, ...]) -> str:
-    """The code in a cell: the cell itself, or its last word (``现场检查 onsite``)."""
-    text = text.strip()
-    if text in vocabulary:
-        return text
-    last = text.split()[-1] if text.split() else ""
-    return last if last in vocabulary else text
+def vocabulary_code(text: str, vocabulary: tuple[str, ...], prefix: str, labels: Sequence[Label]) -> str:
+    """The code a typed vocabulary value names, or ``text`` unchanged when it names none.
+
+    Accepted: the code (``onsite``), the option as the template shows it (``现场检查 onsite``) and the
+    label alone (``现场检查``), for each label function in ``labels`` (string-table key -> label).
+    Whatever else is returned as typed, for ``check_outcome`` to refuse (``not_in_vocabulary``).
+    """
+    typed = " ".join(text.split())
+    for code in vocabulary:
+        if typed == code:
+            return code
+        for label in labels:
+            shown = label(f"{prefix}.{code}")
+            if shown and typed in (shown, _option(label, prefix, code)):
+                return code
+    return text
+
+
+def _target_id(value: object, text: str) -> int | None:
+    """A target id cell as an integer: ASCII digits (after NFKC), or an Excel integer below 2**53."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        if isinstance(value, float) and not value.is_integer():
+            return None
+        return int(value) if 0 <= value < MAX_EXACT_INTEGER else None
+    return int(text) if ID_TEXT.fullmatch(text) else None
 
 
 def _template_campaign(data: bytes, filename: str) -> tuple[int | None, list[str] | None]:
@@ -299,18 +328,23 @@ def _template_campaign(data: bytes, filename: str) -> tuple[int | None, list[str
 
 
 def _parse_row(
-    raw: RawRow, items: Sequence[str], columns: dict[str, str]
+    raw: RawRow, items: Sequence[str], columns: dict[str, str], labels: Sequence[Label]
 ) -> tuple[OutcomeRecord | None, list[CellProblem]]:
     values, problems = raw.values, []
 
     def bad(key: str, code: str, **found: object) -> None:
         problems.append(CellProblem(raw.row, columns.get(key, ""), key, code, found))
 
+    for key, kind in raw.problems.items():  # an Excel error or invisible character, named as it is
+        bad(key, kind, value=values.get(key, ""))
+    values = {key: text for key, text in values.items() if key not in raw.problems}
     target_text = values.get("target_id", "")
-    try:
-        target_id = int(float(target_text))
-    except ValueError:
-        bad("target_id", "bad_number", value=target_text)
+    target_id = _target_id(raw.raw.get("target_id"), target_text) if "target_id" in values else -1
+    if target_id is None:
+        shown = target_text
+        if isinstance(raw.raw.get("target_id"), float):
+            shown = format(raw.raw["target_id"], ".15g").upper()
+        bad("target_id", "not_an_id", value=shown)
         target_id = -1
     dates: dict[str, dt.date | None] = {}
     for key in ("inspected_on", "closed_on"):
@@ -320,13 +354,15 @@ def _parse_row(
             bad(key, "bad_date", value=text)
     vocab = {key: vocabulary for key, _zh, _en, vocabulary in ENTRY_COLUMNS if vocabulary}
     codes = {
-        key: _code(values.get(key, "") or DEFAULTS.get(key, ""), vocab[key])
+        key: vocabulary_code(
+            values.get(key, "") or DEFAULTS.get(key, ""), vocab[key], VOCABULARY_KEYS[key], labels
+        )
         for key in vocab
         if key != "findings"
     }
     findings = tuple(
-        _code(part, FINDING_CATEGORIES)
-        for part in LIST_SEPARATORS.split(values.get("findings", ""))
+        vocabulary_code(part.strip(), FINDING_CATEGORIES, VOCABULARY_KEYS["findings"], labels)
+        for part in FINDING_SEPARATORS.split(values.get("findings", ""))
         if part.strip()
     )
     results = []
@@ -341,7 +377,8 @@ def _parse_row(
                 score = float(score_text)
             except ValueError:
                 bad(_score_key(code), "bad_number", value=score_text)
-        results.append(ItemResult(code, _code(result_text, ITEM_RESULTS), score))
+        result = vocabulary_code(result_text, ITEM_RESULTS, "out.item_result", labels)
+        results.append(ItemResult(code, result, score))
     if problems:
         return None, problems
     record = OutcomeRecord(
@@ -384,8 +421,11 @@ def read_outcomes(
     *,
     today: dt.date | None = None,
     province: str | None = None,
+    labels: Sequence[Label] = (),
 ) -> OutcomeFile:
     """Read and check a file against the campaign as stored (nothing is written).
+
+    ``labels`` are the label functions whose labels vocabulary cells may hold (``vocabulary_code``).
 
     File-level problems (row 0): ``wrong_campaign``, ``changed_template`` (item columns missing), and
     the reader's own (``unreadable_xlsx``, ``missing_columns`` ...). Row problems name the cell.
@@ -421,7 +461,7 @@ def read_outcomes(
     for raw in table.rows:
         if not _entered(raw):
             continue
-        record, row_problems = _parse_row(raw, items, table.columns)
+        record, row_problems = _parse_row(raw, items, table.columns, labels)
         problems += row_problems
         if record is not None:
             parsed.append((raw.row, record))
@@ -444,15 +484,19 @@ def import_outcomes(
     *,
     actor: Actor,
     today: dt.date | None = None,
+    labels: Sequence[Label] = (),
 ) -> ImportResult:
     """Check a file and write every entered row, or nothing (``ImportResult.problems`` says why).
 
     ``actor`` must be allowed to record outcomes; a local bureau's rows must all be in its province
     (``other_province`` per row). Writes one ``outcomes.import`` audit entry per draw covering the
-    draw's outcomes. Raises ``WorkflowError`` ``campaign_published`` for a published campaign.
+    draw's outcomes. ``labels``: see ``read_outcomes``. Raises ``WorkflowError``
+    ``campaign_published`` for a published campaign.
     """
     require(actor, Permission.RECORD_OUTCOME)
-    read = read_outcomes(engine, campaign_id, data, filename, today=today, province=actor.province)
+    read = read_outcomes(
+        engine, campaign_id, data, filename, today=today, province=actor.province, labels=labels
+    )
     if read.problems:
         problems = sorted(read.problems, key=lambda p: (p.row, p.column))
         return ImportResult(problems=tuple(problems), rows_read=len(read.rows))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from dashboard.strings import load_strings
 from models.imports.inspectors import PROBLEM_KINDS
+from models.imports.outcomes import CELL_KINDS as OUTCOME_CELL_KINDS
 from models.imports.tabular import FILE_ERROR_KINDS
 from models.queries.inspectors import VALIDITY_STATES
 from models.vocabulary import (
@@ -68,6 +69,7 @@ def _dynamic_keys() -> set[str]:
     keys |= {f"out.review.{code}" for code in REVIEW_STATUSES}
     keys |= {f"out.item_result.{code}" for code in ITEM_RESULTS}
     keys |= {f"error.workflow.{code}" for code in _result_error_codes()}
+    keys |= {f"error.workflow.{kind}" for kind in OUTCOME_CELL_KINDS}
     keys |= {f"camp.due.{state}" for state in ("late", "overdue", "due_soon")}
     keys |= {f"insp.col.{field}" for field in ("name", "enforcement_id", "id_valid_until", "agency")}
     keys |= {f"insp.col.{field}" for field in ("province", "schemes", "active", "phone", "affiliations")}

@@ -10,7 +10,8 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from models import AuditEntry, InspectionOutcome, OutcomeItem
+from dashboard.strings import load_strings
+from models import AuditEntry, Finding, InspectionOutcome, OutcomeItem
 from models.audit import verify_rows
 from models.checklist import pick_items
 from models.draw_records import DrawRecord, commit_draw
@@ -18,6 +19,15 @@ from models.imports.outcomes import SHEET, import_outcomes, outcome_template
 from tests.support.actors import BUREAU_GD, BUREAU_ZJ, PLANNER, STAFF, SUPERVISOR
 
 TODAY = dt.date(2026, 11, 30)
+STRINGS = load_strings()
+
+
+def _zh(key: str) -> str:
+    """The Chinese label of a string key, as the command line and the template show it."""
+    return STRINGS[key]["zh"] if key in STRINGS else ""
+
+
+LABELS = (_zh,)
 COLUMNS = {  # header key -> column letter in the template (5 info columns, then entry, then items)
     "target_id": "A",
     "inspected_on": "F",
@@ -72,7 +82,8 @@ def campaign(store):
 
 
 def _book(engine, campaign_id: int = 1):
-    return load_workbook(io.BytesIO(outcome_template(engine, campaign_id, viewer=SUPERVISOR)))
+    template = outcome_template(engine, campaign_id, viewer=SUPERVISOR, label=_zh)
+    return load_workbook(io.BytesIO(template))
 
 
 def _fill(book, row: int, **values) -> None:
@@ -133,7 +144,7 @@ def test_a_filled_template_imports_every_entered_row_once_with_one_audit_entry(c
     _fill(book, 2, **GOOD, **{"RZ-03_result": "nonconform", "RZ-03_score": 3})
     _fill(book, 3, **OK)
     before = _counts(campaign)
-    result = import_outcomes(campaign, 1, _bytes(book), "r.xlsx", actor=BUREAU_GD, today=TODAY)
+    result = import_outcomes(campaign, 1, _bytes(book), "r.xlsx", actor=BUREAU_GD, today=TODAY, labels=LABELS)
     assert result.ok, [p.message() for p in result.problems]
     assert len(result.written) == 2
     assert _counts(campaign) == (before[0] + 2, before[1] + 3, before[2] + 1)
@@ -151,14 +162,14 @@ def test_a_filled_template_imports_every_entered_row_once_with_one_audit_entry(c
         "检查员1;检查员2",  # typed full-width, stored NFKC-normalised,
     )
     assert verify_rows(campaign).changed == ()
-    again = import_outcomes(campaign, 1, _bytes(book), "r.xlsx", actor=BUREAU_GD, today=TODAY)
+    again = import_outcomes(campaign, 1, _bytes(book), "r.xlsx", actor=BUREAU_GD, today=TODAY, labels=LABELS)
     assert {p.code for p in again.problems} == {"outcome_exists"}  # a second import writes nothing
 
 
 def test_rows_left_blank_are_not_imported(campaign):
     book = _book(campaign)
     _fill(book, 3, **OK)
-    result = import_outcomes(campaign, 1, _bytes(book), "r.xlsx", actor=BUREAU_GD, today=TODAY)
+    result = import_outcomes(campaign, 1, _bytes(book), "r.xlsx", actor=BUREAU_GD, today=TODAY, labels=LABELS)
     assert result.ok and len(result.written) == 1
 
 
@@ -172,6 +183,29 @@ BAD_ROWS = [
     ("score above the item's points", dict(OK, **{"RZ-03_score": 12}), "R3", "score_out_of_range"),
     ("score not a number", dict(OK, **{"RZ-03_score": "ten"}), "R3", "bad_number"),
     ("unknown item result", dict(OK, **{"RZ-02_result": "ok"}), "S3", "not_in_vocabulary"),
+    ("target id infinite", dict(OK, target_id="inf"), "A3", "not_an_id"),
+    ("target id with a fraction", dict(OK, target_id=2.5), "A3", "not_an_id"),
+    ("target id as fraction text", dict(OK, target_id="2.0"), "A3", "not_an_id"),
+    ("target id in exponent form", dict(OK, target_id="2e0"), "A3", "not_an_id"),
+    ("target id beyond 2**53", dict(OK, target_id=2.0**60), "A3", "not_an_id"),
+    ("target id an excel error", dict(OK, target_id="#REF!"), "A3", "excel_error"),
+    ("zero-width space in findings text", dict(OK, findings_text="无\u200b"), "K3", "invisible_character"),
+    ("right-to-left override in inspectors", dict(OK, inspectors="张三\u202e"), "O3", "invisible_character"),
+    ("excel error in note", dict(OK, note="#N/A"), "P3", "excel_error"),
+    ("division error in findings text", dict(OK, findings_text="#DIV/0!"), "K3", "excel_error"),
+    (
+        "a finding twice",
+        dict(GOOD, findings="certificate_selling；certificate_selling"),
+        "J3",
+        "duplicate_finding",
+    ),
+    (
+        "no violation with a measure",
+        dict(OK, follow_up="withdraw_certificate"),
+        "L3",
+        "follow_up_without_violation",
+    ),
+    ("no violation being disposed of", dict(OK, disposal_status="open"), "M3", "disposal_without_violation"),
     (
         "not inspected without reason",
         dict(OK, outcome_code="not_inspected"),
@@ -187,7 +221,7 @@ def test_each_bad_row_is_named_by_its_cell_and_nothing_is_written(campaign, why,
     _fill(book, 2, **OK)  # a good row: written only if the whole file is good
     _fill(book, 3, **row)
     before = _counts(campaign)
-    result = import_outcomes(campaign, 1, _bytes(book), "r.xlsx", actor=BUREAU_GD, today=TODAY)
+    result = import_outcomes(campaign, 1, _bytes(book), "r.xlsx", actor=BUREAU_GD, today=TODAY, labels=LABELS)
     assert [(p.cell, p.code) for p in result.problems] == [(cell, code)], why
     assert result.written == () and _counts(campaign) == before
 
@@ -196,7 +230,7 @@ def test_a_target_twice_in_the_file_is_named_on_the_second_row(campaign):
     book = _book(campaign)
     _fill(book, 2, **OK)
     _fill(book, 3, **OK, target_id=1)
-    result = import_outcomes(campaign, 1, _bytes(book), "r.xlsx", actor=BUREAU_GD, today=TODAY)
+    result = import_outcomes(campaign, 1, _bytes(book), "r.xlsx", actor=BUREAU_GD, today=TODAY, labels=LABELS)
     assert [(p.cell, p.code, p.values["first_row"]) for p in result.problems] == [
         ("A3", "duplicate_target", 2)
     ]
@@ -205,7 +239,7 @@ def test_a_target_twice_in_the_file_is_named_on_the_second_row(campaign):
 def test_a_target_of_another_campaign_is_refused(campaign):
     book = _book(campaign)
     _fill(book, 3, **OK, target_id=3)
-    result = import_outcomes(campaign, 1, _bytes(book), "r.xlsx", actor=BUREAU_GD, today=TODAY)
+    result = import_outcomes(campaign, 1, _bytes(book), "r.xlsx", actor=BUREAU_GD, today=TODAY, labels=LABELS)
     assert [(p.cell, p.code) for p in result.problems] == [("A3", "unknown_target")]
 
 
@@ -213,7 +247,7 @@ def test_the_template_of_another_campaign_is_refused_as_a_whole(campaign):
     book = _book(campaign, 2)
     _fill(book, 2, inspected_on="2026-10-10", method="onsite", outcome_code="no_violation")
     before = _counts(campaign)
-    result = import_outcomes(campaign, 1, _bytes(book), "r.xlsx", actor=BUREAU_GD, today=TODAY)
+    result = import_outcomes(campaign, 1, _bytes(book), "r.xlsx", actor=BUREAU_GD, today=TODAY, labels=LABELS)
     assert [(p.row, p.code) for p in result.problems] == [(0, "wrong_campaign")]
     assert _counts(campaign) == before
 
@@ -222,7 +256,7 @@ def test_a_template_whose_item_columns_were_changed_is_refused(campaign):
     book = _book(campaign)
     book[SHEET]["S1"] = "something else"
     _fill(book, 2, **OK)
-    result = import_outcomes(campaign, 1, _bytes(book), "r.xlsx", actor=BUREAU_GD, today=TODAY)
+    result = import_outcomes(campaign, 1, _bytes(book), "r.xlsx", actor=BUREAU_GD, today=TODAY, labels=LABELS)
     assert [(p.code, p.values) for p in result.problems] == [
         ("changed_template", {"columns": ["RZ-02_result"]})
     ]
@@ -246,6 +280,50 @@ def test_a_bureau_imports_only_its_own_province_and_staff_not_at_all(campaign):
     book = _book(campaign)
     _fill(book, 2, **OK)
     with pytest.raises(AccessDenied):
-        import_outcomes(campaign, 1, _bytes(book), "r.xlsx", actor=STAFF, today=TODAY)
-    result = import_outcomes(campaign, 1, _bytes(book), "r.xlsx", actor=BUREAU_ZJ, today=TODAY)
+        import_outcomes(campaign, 1, _bytes(book), "r.xlsx", actor=STAFF, today=TODAY, labels=LABELS)
+    result = import_outcomes(campaign, 1, _bytes(book), "r.xlsx", actor=BUREAU_ZJ, today=TODAY, labels=LABELS)
     assert [(p.cell, p.code) for p in result.problems] == [("A2", "other_province")]
+
+
+def test_a_target_id_of_many_digits_is_named_exactly(campaign):
+    book = _book(campaign)
+    _fill(book, 3, **OK, target_id="1234567890123456789012345")
+    before = _counts(campaign)
+    result = import_outcomes(campaign, 1, _bytes(book), "r.xlsx", actor=BUREAU_GD, today=TODAY, labels=LABELS)
+    assert [(p.cell, p.code, p.values) for p in result.problems] == [
+        ("A3", "unknown_target", {"target": 1234567890123456789012345})
+    ]
+    assert _counts(campaign) == before
+
+
+def test_an_excel_error_cell_is_refused_naming_the_cell(campaign):
+    book = _book(campaign)
+    _fill(book, 3, **OK)
+    book[SHEET]["P3"].value, book[SHEET]["P3"].data_type = "#N/A", "e"  # a real error cell, not text
+    before = _counts(campaign)
+    result = import_outcomes(campaign, 1, _bytes(book), "r.xlsx", actor=BUREAU_GD, today=TODAY, labels=LABELS)
+    assert [(p.cell, p.code) for p in result.problems] == [("P3", "excel_error")]
+    assert _counts(campaign) == before
+
+
+def test_the_template_labels_full_and_chinese_alone_are_accepted(campaign):
+    book = _book(campaign)
+    options = [cell.value for cell in book["lists"]["D"] if cell.value]  # the findings list, as shown
+    assert "买证卖证 certificate_selling" in options
+    chosen = dict(
+        GOOD,
+        method="现场检查",
+        follow_up="责令整改 rectify",
+        disposal_status="处置中",
+        findings="买证卖证 certificate_selling；审核记录不真实",
+        **{"RZ-03_result": "不符合", "RZ-03_score": 3},
+    )
+    _fill(book, 2, **chosen)
+    result = import_outcomes(campaign, 1, _bytes(book), "r.xlsx", actor=BUREAU_GD, today=TODAY, labels=LABELS)
+    assert result.ok, [p.message() for p in result.problems]
+    with campaign.connect() as connection:
+        row = connection.execute(select(InspectionOutcome.__table__)).mappings().one()
+        categories = connection.execute(select(Finding.__table__.c.category)).scalars().all()
+        result = connection.execute(select(OutcomeItem.__table__.c.result)).scalars().all()
+    assert (row["method"], row["follow_up"], row["disposal_status"]) == ("onsite", "rectify", "open")
+    assert sorted(categories) == ["certificate_selling", "records_falsified"] and result == ["nonconform"]
