@@ -14,7 +14,6 @@ import math
 import re
 
 from cli.errors import fail
-from models.outcome_entry import china_today
 from sampler.errors import MAX_COUNT, MAX_REPLICATIONS, MAX_SEED
 
 __all__ = [
@@ -75,6 +74,8 @@ def past_date(text: str | None, option: str) -> dt.date | None:
     else one ``error:`` line naming ``option``, exit 2 (a future day has no register to answer for)."""
     if text is None:
         return None
+    from models.outcome_entry import china_today  # lazy: `regdash plan size` starts without pandas
+
     latest = china_today()
     bound = f"a date YYYY-MM-DD from {EARLIEST_DATE.isoformat()} to {latest.isoformat()} (today in China)"
     try:
